@@ -1,0 +1,1 @@
+"""Bank CRM pipeline: console script, synthetic bank and shared settings."""

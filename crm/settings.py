@@ -1,0 +1,58 @@
+"""Paths and settings shared by every stage; read from the environment when called, never at import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = ROOT / "sql"
+DATA_DIR = ROOT / "data"
+
+SYSTEMS = ("deposit", "card", "loan", "fx")
+DEMO_PII_KEY = "demo-only-key-not-for-production"
+
+
+def sql_text(name: str) -> str:
+    """Text of `sql/<name>.sql`; statements use `$param` placeholders bound by the caller."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get("CRM_LANDING_DIR", DATA_DIR / "landing"))
+
+
+def truth_dir() -> Path:
+    return Path(os.environ.get("CRM_TRUTH_DIR", DATA_DIR / "truth"))
+
+
+def warehouse_path() -> Path:
+    """The published file analysts open read-only."""
+    return Path(os.environ.get("CRM_WAREHOUSE", DATA_DIR / "warehouse" / "crm.duckdb"))
+
+
+def work_path(published: Path | None = None) -> Path:
+    """The job's private working file beside the published one."""
+    published = published or warehouse_path()
+    return published.with_name(published.stem + ".work.duckdb")
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get("CRM_REPORTS_DIR", DATA_DIR / "reports"))
+
+
+class MissingPiiKey(RuntimeError):
+    pass
+
+
+def pii_key() -> bytes:
+    """HMAC key for hashing ID and phone numbers; never stored in the repository."""
+    key = os.environ.get("CRM_PII_KEY")
+    if key:
+        return key.encode()
+    if os.environ.get("CRM_DEMO") == "1":
+        return DEMO_PII_KEY.encode()
+    raise MissingPiiKey(
+        "CRM_PII_KEY is not set: set it to the bank's hashing key "
+        "(or CRM_DEMO=1 to use the demo key on synthetic data)"
+    )
