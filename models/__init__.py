@@ -1,0 +1,1 @@
+"""Pure pipeline logic (no Dagster): ingestion, identity resolution, value, churn, lifetime value."""

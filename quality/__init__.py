@@ -1,0 +1,1 @@
+"""Data-quality contracts: pandera schemas, great-expectations suites, asset-check factories."""
