@@ -1,0 +1,431 @@
+"""Record matching: exact evidence first, Fellegi-Sunter (Splink on DuckDB) for the rest.
+
+Exact rule: records sharing a valid resident ID, the pinyin name key and the birth date are one person.
+Probabilistic: a Splink model with trained m/u weights scores candidate pairs from tight blocking rules;
+common names get a term-frequency adjustment. The model is trained once, saved as settings JSON and
+reused; `train_model` is only called when no model exists or a retrain is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+log = logging.getLogger(__name__)
+
+SPLINK_COLUMNS = (
+    "uid", "name_cn", "py_fwd", "py_rev", "name_key", "alias_key", "id_type", "id_std", "id_valid",
+    "birth_date", "gender", "phone_std", "email_std",
+)
+# Candidate pairs: every rule pairs two fields so that no block explodes at a million records.
+BLOCKING_RULES = (
+    ("id_std",),
+    ("name_key", "birth_date"),
+    ("name_key", "phone_std"),
+    ("phone_std", "birth_date"),
+    # A mistyped ID digit leaves one half of the number intact.
+    ("name_key", "substr(id_std, 1, 9)"),
+    ("name_key", "substr(id_std, 10, 9)"),
+    # With the surname's first letters: birth date + region alone groups everyone born that day nearby.
+    ("birth_date", "substr(id_std, 1, 9)", "substr(py_fwd, 1, 2)"),
+    ("birth_date", "substr(id_std, 10, 9)"),
+    ("phone_std", "substr(id_std, 1, 9)"),
+    ("phone_std", "substr(id_std, 10, 9)"),
+)
+# Floors for m probabilities that the training data may leave at (or near) zero: phones and e-mail
+# addresses change, birth dates get mistyped; a weight of -50 for a changed phone would split people.
+M_FLOORS = {"phone_std": 0.02, "email_std": 0.05, "birth_date": 0.005, "gender": 0.01, "name": 0.005}
+M_UNTRAINED = 0.001
+# Ceilings: two resident IDs more than one keystroke apart belong to different people, whatever EM
+# learnt from namesakes it could not tell apart.
+M_CEILINGS = {"different resident IDs": 1e-5, "two different valid IDs": 1e-5}
+DEFAULT_THRESHOLD = 0.9
+
+
+def _comparisons():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.CustomLevel("py_fwd_l is null or py_fwd_r is null").configure(is_null_level=True),
+            cll.CustomLevel("name_cn_l = name_cn_r", "same characters").configure(tf_adjustment_column="name_key"),
+            cll.CustomLevel("name_key_l = name_key_r", "same pinyin, any order").configure(tf_adjustment_column="name_key"),
+            cll.CustomLevel("alias_key_l = name_key_r or name_key_l = alias_key_r", "alias"),
+            cll.CustomLevel(
+                "greatest(jaro_winkler_similarity(py_fwd_l, py_fwd_r), jaro_winkler_similarity(py_fwd_l, py_rev_r)) >= 0.88",
+                "pinyin similar",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            cll.NullLevel("birth_date"),
+            cll.ExactMatchLevel("birth_date"),
+            cll.CustomLevel(
+                "damerau_levenshtein(strftime(birth_date_l, '%Y%m%d'), strftime(birth_date_r, '%Y%m%d')) <= 1",
+                "one digit off",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+    idc = cl.CustomComparison(
+        output_column_name="id_std",
+        comparison_levels=[
+            cll.NullLevel("id_std"),
+            cll.ExactMatchLevel("id_std"),
+            cll.CustomLevel("id_valid_l and id_valid_r", "two different valid IDs"),
+            cll.CustomLevel("damerau_levenshtein(id_std_l, id_std_r) <= 1", "one character off"),
+            cll.CustomLevel("id_type_l = 'RESIDENT' and id_type_r = 'RESIDENT'", "different resident IDs"),
+            cll.ElseLevel(),
+        ],
+    )
+    phone = cl.CustomComparison(
+        output_column_name="phone_std",
+        comparison_levels=[
+            cll.NullLevel("phone_std"),
+            cll.ExactMatchLevel("phone_std"),
+            cll.CustomLevel("damerau_levenshtein(phone_std_l, phone_std_r) <= 1", "one digit off"),
+            cll.ElseLevel(),
+        ],
+    )
+    return [name, dob, idc, phone, cl.ExactMatch("gender"), cl.ExactMatch("email_std")]
+
+
+def settings_dict() -> dict:
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="uid",
+        comparisons=_comparisons(),
+        blocking_rules_to_generate_predictions=[block_on(*r) for r in BLOCKING_RULES],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    ).create_settings_dict(sql_dialect_str="duckdb")
+
+
+def _splink_input(con: duckdb.DuckDBPyConnection, name: str, std: pl.DataFrame) -> None:
+    frame = std.select(SPLINK_COLUMNS)  # noqa: F841 (referenced by the SQL below)
+    con.execute(f"create or replace table {name} as select * from frame")
+
+
+def _db(threads: int | None):
+    from splink import DuckDBAPI
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"set threads = {int(threads)}")
+    return con, DuckDBAPI(connection=con)
+
+
+def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed: int = 1) -> Path:
+    """Estimate the prior, u (random sampling) and m (EM on two blockings); save settings JSON."""
+    from splink import Linker, block_on
+
+    # A random sample of records keeps the pairwise match rate of the whole population (each record
+    # keeps the same share of its matches as of its non-matches), so the prior is stored against the
+    # full record count, not the sample's.
+    population = std.height
+    if std.height > sample:
+        std = std.sample(sample, seed=seed)
+    con, db = _db(None)
+    _splink_input(con, "party_in", std)
+    linker = Linker(db.register("party_in"), settings_dict(), log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("id_std", "name_key"), block_on("name_key", "birth_date", "phone_std")], recall=0.8
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key", "birth_date"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_std"))
+    settings = regularise(linker.misc.save_model_to_json())
+    # The prior is per pair, so it shrinks as the data grows; keep the size it was estimated on.
+    settings["probability_two_random_records_match"] = float(settings["probability_two_random_records_match"])
+    _meta_path(model_path).write_text(json.dumps({"training_records": population}), encoding="utf-8")
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model_path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    con.close()
+    return model_path
+
+
+def regularise(settings: dict) -> dict:
+    """Fill levels training never observed and floor the m probabilities of non-agreement levels."""
+    for comp in settings["comparisons"]:
+        floor = M_FLOORS.get(comp["output_column_name"])
+        for level in comp["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if level.get("m_probability") is None:
+                level["m_probability"] = M_UNTRAINED
+            if level.get("u_probability") is None:
+                level["u_probability"] = M_UNTRAINED
+            ceiling = M_CEILINGS.get(level.get("label_for_charts"))
+            if ceiling is not None:
+                level["m_probability"] = min(level["m_probability"], ceiling)
+            if floor and level.get("label_for_charts") == "All other comparisons":
+                level["m_probability"] = max(level["m_probability"], floor)
+    return settings
+
+
+def _meta_path(model_path: Path) -> Path:
+    return Path(model_path).with_suffix(".meta.json")
+
+
+def load_model(model_path: Path, n_records: int | None = None) -> dict:
+    """Saved settings with tonight's blocking rules (blocking is code, the trained weights are data).
+
+    With `n_records`, the prior (probability that two random records match) is rescaled from the
+    number of records it was trained on: the expected number of matches per record stays the same.
+    """
+    from splink import block_on
+
+    settings = json.loads(Path(model_path).read_text(encoding="utf-8"))
+    meta = _meta_path(model_path)
+    if n_records and n_records > 1 and meta.exists():
+        n_train = json.loads(meta.read_text(encoding="utf-8"))["training_records"]
+        prior = settings["probability_two_random_records_match"] * (n_train - 1) / (n_records - 1)
+        settings["probability_two_random_records_match"] = min(max(prior, 1e-12), 0.5)
+    settings["blocking_rules_to_generate_predictions"] = [
+        block_on(*r).get_blocking_rule("duckdb").blocking_rule_sql for r in BLOCKING_RULES
+    ]
+    return settings
+
+
+# Hand-set m/u values (non-null levels, in order), close to what training finds on generated data. Used
+# when there are too few records to train on (a small first delivery, unit tests) or training fails.
+EXPERT_MU = {
+    "name": ([0.80, 0.12, 0.01, 0.04, 0.03], [4e-5, 3e-5, 1e-5, 0.0027, 0.997]),
+    "birth_date": ([0.97, 0.02, 0.01], [8.6e-5, 0.0015, 0.998]),
+    "id_std": ([0.92, 1e-5, 0.07, 1e-5, 0.01], [2.6e-5, 0.913, 2.4e-6, 0.087, 0.05]),
+    "phone_std": ([0.85, 0.02, 0.13], [3e-5, 3e-4, 0.9997]),
+    "gender": ([0.99, 0.01], [0.5, 0.5]),
+    "email_std": ([0.9, 0.1], [1e-4, 0.9999]),
+}
+EXPERT_PRIOR = (3.5e-5, 34_677)  # probability two random records match, at this many records
+MIN_TRAINING_RECORDS = 5_000
+
+
+def expert_model(model_path: Path) -> Path:
+    """Save a model with the hand-set weights (no training)."""
+    settings = settings_dict()
+    for comp in settings["comparisons"]:
+        m, u = EXPERT_MU[comp["output_column_name"]]
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        for lv, mi, ui in zip(levels, m, u, strict=True):
+            lv["m_probability"], lv["u_probability"] = mi, ui
+    settings["probability_two_random_records_match"] = EXPERT_PRIOR[0]
+    model_path = Path(model_path)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model_path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    _meta_path(model_path).write_text(json.dumps({"training_records": EXPERT_PRIOR[1], "expert": True}), encoding="utf-8")
+    return model_path
+
+
+def ensure_model(std: pl.DataFrame, model_path: Path, retrain: bool = False) -> bool:
+    """Train (or, with too little data, write the expert model) unless a saved model exists. True if trained."""
+    if Path(model_path).exists() and not retrain:
+        return False
+    if std.height < MIN_TRAINING_RECORDS:
+        log.warning("identity: %d records are too few to train on; using the hand-set match weights", std.height)
+        expert_model(model_path)
+        return False
+    try:
+        train_model(std, Path(model_path))
+    except Exception as exc:  # noqa: BLE001 - a failed training must not stop the night
+        log.warning("identity: model training failed (%s); using the hand-set match weights", type(exc).__name__)
+        expert_model(model_path)
+        return False
+    return True
+
+
+EXACT_KEY = ["id_std", "name_key", "birth_date"]
+
+
+def exact_anchor(std: pl.DataFrame) -> pl.DataFrame:
+    """uid -> anchor: the first uid (sorted) of its exact-rule group (same valid resident ID, pinyin
+    name key and birth date); a record outside any group is its own anchor."""
+    in_rule = pl.col("id_valid") & pl.col("name_key").is_not_null() & pl.col("birth_date").is_not_null()
+    return std.select(
+        "uid",
+        pl.when(in_rule).then(pl.col("uid").min().over(pl.when(in_rule).then(pl.struct(EXACT_KEY)))).otherwise(pl.col("uid")).alias("anchor"),
+    )
+
+
+def representatives(std: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
+    """One row per exact-rule group (uid = anchor) with each field's first non-null value in the group.
+
+    Pairs inside a group are already decided, so only groups are compared: far fewer candidate pairs.
+    """
+    multi = anchors.filter(pl.col("uid") != pl.col("anchor"))["anchor"].unique()
+    in_multi = std.join(anchors, on="uid").filter(pl.col("anchor").is_in(multi.implode()))
+    single = std.join(in_multi.select("uid"), on="uid", how="anti").select(SPLINK_COLUMNS)
+    cols = [c for c in SPLINK_COLUMNS if c != "uid"]
+    merged = (
+        in_multi.sort("uid")
+        .group_by("anchor")
+        .agg([pl.col(c).drop_nulls().first() for c in cols])
+        .rename({"anchor": "uid"})
+        .select(SPLINK_COLUMNS)
+    )
+    return pl.concat([single, merged.cast(single.schema)])
+
+
+_SUBSTR = re.compile(r"substr\((\w+), (\d+), (\d+)\)")
+
+
+def _key_expr(term: str) -> pl.Expr:
+    """Polars form of a blocking term: a column, or `substr(col, start, length)`."""
+    m = _SUBSTR.fullmatch(term)
+    if m:
+        return pl.col(m.group(1)).str.slice(int(m.group(2)) - 1, int(m.group(3))).alias(term)
+    return pl.col(term).alias(term)
+
+
+def build_working_set_sql() -> str:
+    """SQL (over identity.party_std, identity.customer_map and a registered `dirty_uids`) for the uids
+    an incremental night needs: dirty records, records sharing a blocking key with one, the rest of
+    their exact-rule groups, and every record of the customers all those belong to.
+
+    Generated from BLOCKING_RULES (constants, no values), in the shape of Splink's `*_sql` builders.
+    """
+    from splink import block_on
+
+    joins = []
+    for rule in BLOCKING_RULES:
+        cond = block_on(*rule).get_blocking_rule("duckdb").blocking_rule_sql
+        joins.append(f"select l.uid from identity.party_std as l join dirty as r on {cond}")
+    candidates = "\n    union\n    ".join(joins)
+    return f"""
+with dirty as (
+    select std.* from identity.party_std as std semi join dirty_uids using (uid)
+),
+
+seeds as (
+    select uid from dirty_uids
+    union
+    {candidates}
+),
+
+group_keys as (
+    select distinct id_std, name_key, birth_date
+    from identity.party_std semi join seeds using (uid)
+    where id_valid and name_key is not null and birth_date is not null
+),
+
+mates as (
+    select uid from identity.party_std as std semi join group_keys using (id_std, name_key, birth_date)
+    where std.id_valid
+),
+
+records as (
+    select uid from seeds
+    union
+    select uid from mates
+),
+
+keyed as (
+    select std.uid, std.system, std.source_key from identity.party_std as std semi join records using (uid)
+),
+
+customers as (
+    select distinct map.customer_id
+    from identity.customer_map as map
+    join keyed on map.system = keyed.system and map.source_key = keyed.source_key
+),
+
+final as (
+    select uid from records
+    union
+    select map.system || ':' || map.source_key from identity.customer_map as map semi join customers using (customer_id)
+)
+
+select * from final
+"""
+
+
+def candidate_records(std: pl.DataFrame, dirty_uids: pl.Series) -> pl.DataFrame:
+    """Records that share at least one blocking key with a dirty record: the only ones an incremental
+    night needs to compare the dirty records with."""
+    dirty = std.join(dirty_uids.to_frame("uid"), on="uid", how="semi")
+    keep = [dirty.select("uid")]
+    for rule in BLOCKING_RULES:
+        exprs = [_key_expr(t) for t in rule]
+        keys = dirty.select(exprs).drop_nulls().unique()
+        if keys.height:
+            keep.append(std.with_columns(exprs).join(keys, on=list(rule), how="semi").select("uid"))
+    return std.join(pl.concat(keep).unique(), on="uid", how="semi")
+
+
+def predict_pairs(
+    std: pl.DataFrame,
+    model_path: Path,
+    dirty: pl.Series | None = None,
+    threshold: float = 0.5,
+    threads: int | None = None,
+    anchors: pl.DataFrame | None = None,
+    tf: pl.DataFrame | None = None,
+    n_records: int | None = None,
+) -> pl.DataFrame:
+    """Scored candidate pairs (uid_l, uid_r, match_probability) at or above `threshold`.
+
+    Records are compared group to group (see `representatives`); a pair names the groups' anchors.
+    With `dirty` (uids of new or changed records) only groups holding a dirty record are compared,
+    against every group; term frequencies still come from all records.
+    """
+    from splink import Linker
+
+    anchors = exact_anchor(std) if anchors is None else anchors
+    # Term frequencies over all records (not groups), before any narrowing.
+    if tf is None:
+        tf = (
+            std.drop_nulls("name_key").group_by("name_key").len()
+            .select("name_key", (pl.col("len") / pl.col("len").sum()).alias("tf_name_key"))
+        )
+    n_records = n_records or std.height
+    if dirty is not None:
+        # Only the groups of records that could pair with a dirty record are needed tonight.
+        cand = candidate_records(std, dirty).select("uid").join(anchors, on="uid").select("anchor").unique()
+        std = std.join(anchors.join(cand, on="anchor", how="semi").select("uid"), on="uid", how="semi")
+    reps = representatives(std, anchors.join(std.select("uid"), on="uid", how="semi"))
+    con, db = _db(threads)
+    _splink_input(con, "party_all", reps)
+    con.register("tf_frame", tf.to_arrow())
+    con.execute("create table tf_name_key as select * from tf_frame")
+    settings = load_model(model_path, n_records)
+    linker = Linker(db.register("party_all"), settings, log_level=logging.WARNING)
+    linker.table_management.register_term_frequency_lookup(db.register("tf_name_key"), "name_key")
+    if dirty is None:
+        pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    else:
+        d = anchors.join(dirty.to_frame("uid"), on="uid", how="semi").select(pl.col("anchor").alias("uid")).unique()  # noqa: F841
+        con.execute("create table party_dirty as select p.* from party_all p semi join d using (uid)")
+        pred = linker.inference.predict_between(
+            db.register("party_dirty"), db.register("party_all", table_name="party_all_r"),
+            threshold_match_probability=threshold, warning_mode="never",
+        )
+    out = pl.from_arrow(
+        con.sql(
+            f"select uid_l, uid_r, match_probability from {pred.physical_name} where uid_l <> uid_r"
+        ).to_arrow_table()
+    )
+    con.close()
+    return out
+
+
+def exact_pairs(std: pl.DataFrame, dirty: pl.Series | None = None, anchors: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Pairs (uid_l = anchor, uid_r = member) joined by the exact rule; with `dirty`, only groups holding
+    a dirty record."""
+    anchors = exact_anchor(std) if anchors is None else anchors
+    pairs = anchors.filter(pl.col("uid") != pl.col("anchor")).select(pl.col("anchor").alias("uid_l"), pl.col("uid").alias("uid_r"))
+    if dirty is not None:
+        dirty_groups = anchors.join(dirty.to_frame("uid"), on="uid", how="semi").select("anchor").unique()
+        pairs = pairs.join(dirty_groups, left_on="uid_l", right_on="anchor", how="semi")
+    return pairs

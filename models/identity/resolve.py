@@ -1,0 +1,298 @@
+"""Nightly identity resolution over `staging.party`: the one entry point the Dagster assets call.
+
+Full run: every record is standardised, matched (exact rule + Splink) and clustered; clusters then inherit
+last night's ids. Incremental run (the default once a customer map exists): only new or changed records
+(and records named by overrides that the current map breaks) are matched, against every record; unchanged
+records keep their assignment and the customers a dirty record touches enter the clustering as one node each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from crm.settings import sql_text
+from crm.sql import run_script
+from models.identity import match
+from models.identity.cluster import cluster
+from models.identity.overrides import read_overrides
+from models.identity.standardise import PARTY_STD_SCHEMA, standardise_party
+from models.identity.stable_ids import assign_ids, next_sequence
+
+log = logging.getLogger(__name__)
+MODEL_FILE = "identity_splink_model.json"
+MAP_SCHEMA = {
+    "system": pl.String, "source_key": pl.String, "customer_id": pl.String, "match_rule": pl.String,
+    "match_probability": pl.Float64, "assigned_on": pl.Date,
+}
+RULE_PRIORITY = ["override_link", "exact_id", "override_unlink", "probabilistic", "singleton"]
+
+
+@dataclass
+class ResolveResult:
+    mode: str
+    records: int
+    dirty: int
+    customers: int
+    pairs_scored: int
+    rule_counts: dict[str, int]
+    events: dict[str, int]
+    trained: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def model_path_for(work_file: Path) -> Path:
+    """Model settings JSON lives in `models/` beside the warehouse work file."""
+    return Path(work_file).parent / "models" / MODEL_FILE
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql_text(f"identity/{name}"), params=params or None).to_arrow_table())
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: pl.DataFrame) -> None:
+    """Run `sql/identity/<script>.sql`, which reads the frame under the name `view`."""
+    con.register(view, frame.to_arrow())
+    try:
+        run_script(con, f"identity/{script}")
+    finally:
+        con.unregister(view)
+
+
+def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, full: bool = False) -> dict[str, int]:
+    """`staging.party` -> `identity.party_std`. Only records whose fields changed since they were last
+    standardised (or new ones) are standardised again, unless `full`. Returns counts for metadata."""
+    run_script(con, "identity/schema")
+    todo = _frame(con, "party_read", full=full)
+    fresh = standardise_party(todo, today=business_date)
+    con.execute("begin transaction")
+    if full:
+        run_script(con, "identity/reset_party_std")
+    write_frame(con, "write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
+    con.execute("commit")
+    rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
+    return dict(zip(rel.columns, rel.fetchall()[0]))
+
+
+def resolve_identities(
+    con: duckdb.DuckDBPyConnection,
+    business_date: dt.date,
+    model_path: Path,
+    overrides_path: Path | None = None,
+    mode: str = "auto",
+    retrain: bool = False,
+    threshold: float = match.DEFAULT_THRESHOLD,
+    threads: int | None = None,
+) -> ResolveResult:
+    """Resolve `staging.party` into `identity.party_std`, `identity.customer_map`, `identity.id_event`."""
+    t = {"start": time.perf_counter()}
+    run_script(con, "identity/schema")
+    n_records, n_matched = _frame(con, "sizes").row(0)
+    if n_records == 0:
+        standardise_into(con, business_date)
+        n_records, n_matched = _frame(con, "sizes").row(0)
+    model_missing = retrain or not Path(model_path).exists()
+    # A new model re-scores everything (ids still carry over from the previous map).
+    full = mode == "full" or n_matched == 0 or model_missing
+    overrides = read_overrides(overrides_path)
+    tf = _frame(con, "tf_name_key")
+
+    if full:
+        std = _frame(con, "read_party_std").cast(PARTY_STD_SCHEMA)
+        prev = _frame(con, "previous_state")
+        dirty = std["uid"]
+    else:
+        # Only new and changed records, those named by overrides the current map breaks, and
+        # everything they could touch are loaded: a small slice of the warehouse.
+        dirty = _frame(con, "dirty_records")["uid"]
+        dirty = pl.concat([dirty, _override_extras(con, overrides)]).unique().sort()
+        con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
+        try:
+            con.execute("create or replace temp table working_set as " + match.build_working_set_sql())
+            std = _frame(con, "read_party_std_working").cast(PARTY_STD_SCHEMA)
+            prev = _frame(con, "previous_state_working")
+        finally:
+            con.unregister("dirty_uids")
+            con.execute("drop table if exists working_set")
+        dirty = dirty.filter(dirty.is_in(std["uid"].implode()))
+    prev_map = prev.filter(pl.col("customer_id").is_not_null())
+    t["load"] = time.perf_counter()
+
+    if model_missing:
+        trained = match.ensure_model(std, Path(model_path), retrain=retrain)
+    else:
+        trained = False
+    t["train"] = time.perf_counter()
+
+    # Edges.
+    pairs = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String, "match_probability": pl.Float64})
+    anchors = match.exact_anchor(std)
+    if len(dirty):
+        pairs = match.predict_pairs(
+            std, Path(model_path), None if full else dirty, threshold=threshold, threads=threads,
+            anchors=anchors, tf=tf, n_records=n_records,
+        )
+    t["predict"] = time.perf_counter()
+    prob_edges = pairs.filter(pl.col("match_probability") >= threshold).select(
+        pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
+        pl.col("match_probability").alias("prob"), pl.lit("probabilistic").alias("rule"),
+    )
+    exact = match.exact_pairs(std, None if full else dirty, anchors=anchors).select(
+        pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
+        pl.lit(1.0).alias("prob"), pl.lit("exact_id").alias("rule"),
+    )
+    links = overrides.filter(pl.col("action") == "link").select(
+        pl.col("uid_a").alias("node_l"), pl.col("uid_b").alias("node_r"),
+        pl.lit(1.0).alias("prob"), pl.lit("override_link").alias("rule"),
+    )
+    if not full:
+        links = links.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode()))
+    edges = pl.concat([links, exact, prob_edges])
+    unlinks = overrides.filter(pl.col("action") == "unlink")
+    unlinked_uids = set(unlinks["uid_a"].to_list()) | set(unlinks["uid_b"].to_list())
+
+    # Nodes: dirty records, plus (incremental) one node per existing customer a dirty record reaches.
+    valid = std.select("uid", pl.when(pl.col("id_valid")).then(pl.col("id_std")).alias("vid"))
+    if full:
+        node_of = None
+        nodes = valid.select(pl.col("uid").alias("node"), pl.concat_list(pl.col("vid")).list.drop_nulls().alias("ids"))
+        cannot = list(unlinks.select("uid_a", "uid_b").iter_rows())
+    else:
+        node_of = std.select("uid").join(prev_map.select("uid", "customer_id"), on="uid", how="left").with_columns(
+            pl.when(pl.col("uid").is_in(dirty.implode()) | pl.col("customer_id").is_null())
+            .then(pl.col("uid")).otherwise(pl.concat_str([pl.lit("cust:"), pl.col("customer_id")])).alias("node")
+        )
+        nmap = node_of.select("uid", "node")
+        edges = (
+            edges.join(nmap.rename({"uid": "node_l", "node": "n_l"}), on="node_l")
+            .join(nmap.rename({"uid": "node_r", "node": "n_r"}), on="node_r")
+            .filter(pl.col("n_l").is_in(dirty.implode()) | pl.col("n_r").is_in(dirty.implode()))
+            .select(pl.col("n_l").alias("node_l"), pl.col("n_r").alias("node_r"), "prob", "rule")
+        )
+        # The customers a dirty record reaches, and the ones dirty records came from (so that a record
+        # leaving its customer is seen as a split, not a takeover of the id).
+        came_from = prev_map.filter(pl.col("uid").is_in(dirty.implode()))["customer_id"].unique()
+        touched = (
+            set(edges["node_l"].to_list()) | set(edges["node_r"].to_list()) | set(dirty.to_list())
+            | {"cust:" + c for c in came_from.to_list()}
+        )
+        nodes = (
+            valid.join(nmap, on="uid").filter(pl.col("node").is_in(list(touched)))
+            .group_by("node").agg(pl.col("vid").drop_nulls().unique().alias("ids")).sort("node")
+        )
+        cannot = [(nmap_get, nb) for nmap_get, nb in _cannot_nodes(unlinks, node_of)]
+    t["nodes"] = time.perf_counter()
+    labels, kept = cluster(nodes, edges, cannot)
+    t["cluster"] = time.perf_counter()
+
+    # Records of every clustered node, then ids.
+    if full:
+        records = labels.rename({"node": "uid"})
+        prev_for = prev_map.select("uid", "customer_id")
+    else:
+        records = node_of.select("uid", "node").join(labels, on="node").select("uid", "cluster")
+        prev_for = prev_map.select("uid", "customer_id").join(records, on="uid", how="semi")
+    issued = _frame(con, "issued_ids")["customer_id"]
+    assigned, events, _ = assign_ids(records, prev_for, next_sequence(issued), business_date)
+    t["ids"] = time.perf_counter()
+
+    # How each dirty record matched: the strongest kept edge that touches it.
+    kept_rec = kept.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode())) if not full else kept
+    ends = pl.concat([kept_rec.select(pl.col("node_l").alias("uid"), "prob", "rule"), kept_rec.select(pl.col("node_r").alias("uid"), "prob", "rule")])
+    if unlinked_uids:
+        ends = pl.concat([ends, pl.DataFrame({"uid": sorted(unlinked_uids), "prob": [None] * len(unlinked_uids), "rule": ["override_unlink"] * len(unlinked_uids)}, schema=ends.schema)])
+    rank = {r: i for i, r in enumerate(RULE_PRIORITY)}
+    how = (
+        ends.filter(pl.col("uid").is_in(dirty.implode()))
+        .with_columns(pl.col("rule").replace_strict(rank, return_dtype=pl.Int32).alias("rk"))
+        .group_by("uid").agg(pl.col("rule").sort_by("rk").first().alias("match_rule"),
+                            pl.col("prob").filter(pl.col("rule") == "probabilistic").max().alias("p"))
+        .with_columns(pl.when(pl.col("match_rule") == "probabilistic").then(pl.col("p"))
+                      .when(pl.col("match_rule").is_in(["exact_id", "override_link"])).then(1.0).alias("match_probability"))
+        .drop("p")
+    )
+    meta = std.select("uid", "system", "source_key")
+    new_rows = (
+        assigned.join(meta, on="uid")
+        .join(how, on="uid", how="left")
+        .join(prev.select("uid", pl.col("customer_id").alias("old_id"), pl.col("match_rule").alias("old_rule"),
+                          pl.col("match_probability").alias("old_p"), "assigned_on"), on="uid", how="left")
+        .with_columns(
+            pl.when(pl.col("uid").is_in(dirty.implode())).then(pl.col("match_rule").fill_null("singleton")).otherwise(pl.col("old_rule")).alias("match_rule"),
+            pl.when(pl.col("uid").is_in(dirty.implode())).then(pl.col("match_probability")).otherwise(pl.col("old_p")).alias("match_probability"),
+            pl.when(pl.col("old_id") == pl.col("customer_id")).then(pl.col("assigned_on")).otherwise(pl.lit(business_date)).alias("assigned_on"),
+        )
+    )
+    # Tonight's rows cover every record of every customer they touch, so they replace those rows whole.
+    new_rows = _singleton_fix(new_rows.select(list(MAP_SCHEMA)).cast(MAP_SCHEMA)).sort("system", "source_key")
+
+    t["rows"] = time.perf_counter()
+    con.execute("begin transaction")
+    if full:
+        run_script(con, "identity/reset_resolution")
+    write_frame(con, "write_customer_map", "new_customer_map", new_rows)
+    write_frame(con, "append_id_event", "new_id_event", events)
+    write_frame(con, "write_party_matched", "matched_uids", dirty.to_frame("uid"))
+    con.execute("commit")
+    t["write"] = time.perf_counter()
+
+    steps = ["start", "load", "train", "predict", "nodes", "cluster", "ids", "rows", "write"]
+    seconds = {s: round(t[s] - t[p], 2) for p, s in zip(steps, steps[1:])}
+    seconds["total"] = round(t["write"] - t["start"], 2)
+    summary = _frame(con, "resolution_summary")
+    rules = dict(zip(summary["match_rule"].to_list(), summary["records"].to_list()))
+    records, customers = int(summary["records"].sum()), int(summary["customers"].max() or 0)
+    return ResolveResult(
+        mode="full" if full else "incremental",
+        records=records,
+        dirty=len(dirty),
+        customers=customers,
+        pairs_scored=pairs.height,
+        rule_counts=rules,
+        events=dict(events.group_by("event").len().iter_rows()) if events.height else {},
+        trained=trained,
+        seconds=seconds,
+    )
+
+
+def _override_extras(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -> pl.Series:
+    """Records to match again because the current map breaks an override: both records of a link
+    that are apart, and every record of a customer that holds both records of an unlink."""
+    named = sorted(set(overrides["uid_a"].to_list()) | set(overrides["uid_b"].to_list()))
+    extra: set[str] = set()
+    if named:
+        rows = con.sql(
+            sql_text("identity/map_of_records"), params={"uids": named}
+        ).fetchall()
+        uid_to_cust = dict(rows)
+        for action, a, b in overrides.select("action", "uid_a", "uid_b").iter_rows():
+            ca, cb = uid_to_cust.get(a), uid_to_cust.get(b)
+            if action == "link" and ca != cb:
+                extra |= {a, b}
+            if action == "unlink" and ca is not None and ca == cb:
+                members = con.sql(sql_text("identity/records_of_customer"), params={"customer_id": ca}).fetchall()
+                extra |= {u for (u,) in members}
+    return pl.Series("uid", sorted(extra), dtype=pl.String)
+
+
+def _cannot_nodes(unlinks: pl.DataFrame, node_of: pl.DataFrame) -> list[tuple[str, str]]:
+    names = sorted(set(unlinks["uid_a"].to_list()) | set(unlinks["uid_b"].to_list()))
+    sub = node_of.filter(pl.col("uid").is_in(names))
+    m = dict(zip(sub["uid"].to_list(), sub["node"].to_list()))
+    return [(m[a], m[b]) for a, b in unlinks.select("uid_a", "uid_b").iter_rows() if a in m and b in m]
+
+
+def _singleton_fix(new_map: pl.DataFrame) -> pl.DataFrame:
+    """A record left alone in its customer is a singleton, whatever edge it once had."""
+    size = pl.len().over("customer_id")
+    return new_map.with_columns(
+        pl.when((size == 1) & ~pl.col("match_rule").is_in(["override_unlink"]))
+        .then(pl.lit("singleton")).otherwise(pl.col("match_rule")).alias("match_rule"),
+        pl.when(size == 1).then(None).otherwise(pl.col("match_probability")).alias("match_probability"),
+    )

@@ -1,0 +1,92 @@
+"""Standardise `staging.party` rows into the match fields of `identity.party_std`.
+
+One row in, one row out. Values that carry nothing (empty strings, unparseable phones) become NULL,
+because Splink's null levels only apply to NULL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from models.identity.idcard import add_id_columns
+from models.identity.pinyin import name_frame
+
+PARTY_STD_SCHEMA = {
+    "uid": pl.String, "system": pl.String, "source_key": pl.String, "name_cn": pl.String,
+    "name_alias": pl.String, "py_fwd": pl.String, "py_rev": pl.String, "name_key": pl.String,
+    "alias_key": pl.String, "id_type": pl.String, "id_std": pl.String, "id_valid": pl.Boolean,
+    "id_upgraded": pl.Boolean, "id_consistent": pl.Boolean, "birth_date": pl.Date, "gender": pl.String,
+    "phone_std": pl.String, "email_std": pl.String,
+    "raw_hash": pl.String, "std_on": pl.Date,
+}
+
+
+def phone_expr(col: pl.Expr) -> pl.Expr:
+    """11-digit mainland mobile number, or NULL: +86 / 0086 / spaces / dashes removed."""
+    d = col.str.normalize("NFKC").str.replace_all(r"\D", "")
+    d = pl.when(d.str.contains(r"^(0086|86)1\d{10}$")).then(d.str.slice(-11)).otherwise(d)
+    return pl.when(d.str.contains(r"^1[3-9]\d{9}$")).then(d)
+
+
+def _name_table(names: pl.Series) -> pl.DataFrame:
+    """Per distinct raw name: normalised name, alias and pinyin keys (pinyin is the costly step)."""
+    f = name_frame(names)
+    aliases = name_frame(f["alias"]).select(pl.col("raw").alias("alias"), pl.col("name_key").alias("n_alias_key"))
+    return f.join(aliases, on="alias", how="left").select(
+        "raw",
+        pl.col("main").alias("n_main"),
+        pl.col("alias").alias("n_alias"),
+        pl.col("py_fwd").alias("n_fwd"),
+        pl.col("py_rev").alias("n_rev"),
+        pl.col("name_key").alias("n_key"),
+        "n_alias_key",
+    )
+
+
+def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.DataFrame:
+    """`staging.party` frame -> `identity.party_std` frame (schema PARTY_STD_SCHEMA)."""
+    today = today or dt.date.today()
+    if party.height == 0:
+        return pl.DataFrame(schema=PARTY_STD_SCHEMA)
+    df = party.with_columns(
+        [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in ("name", "name_latin", "id_no", "phone", "email", "id_type", "gender")]
+    )
+    # Chinese characters first; the Latin-script name (fx name_en) when there are none.
+    names = _name_table(pl.concat([df["name"], df["name_latin"]]))
+    df = df.join(names.rename(lambda c: c + "_c"), left_on="name", right_on="raw_c", how="left")
+    df = df.join(names.rename(lambda c: c + "_l"), left_on="name_latin", right_on="raw_l", how="left")
+    df = add_id_columns(df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")), "id_no", "_res", today)
+    use_cn = pl.col("n_key_c").is_not_null()
+    pick = lambda c: pl.when(use_cn).then(pl.col(c + "_c")).otherwise(pl.col(c + "_l"))  # noqa: E731
+    out = df.select(
+        pl.concat_str([pl.col("system"), pl.lit(":"), pl.col("source_key")]).alias("uid"),
+        "system",
+        pl.col("source_key").cast(pl.String),
+        pl.when(use_cn).then(pl.col("n_main_c")).alias("name_cn"),
+        pick("n_alias").alias("name_alias"),
+        pick("n_fwd").alias("py_fwd"),
+        pick("n_rev").alias("py_rev"),
+        pick("n_key").alias("name_key"),
+        pick("n_alias_key").alias("alias_key"),
+        "id_type",
+        "id_std", "id_valid", "id_birth", "id_sex", "id_upgraded",
+        pl.col("birth_date").cast(pl.Date).alias("birth_raw"),
+        pl.col("gender").alias("gender_raw"),
+        phone_expr(pl.col("phone")).alias("phone_std"),
+        pl.col("email").str.to_lowercase().alias("email_std"),
+        pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
+        pl.lit(today, pl.Date).alias("std_on"),
+    )
+    out = out.with_columns(
+        # The ID agrees with the record's own birth date and sex (when both are known).
+        (
+            pl.col("id_valid")
+            & (pl.col("birth_raw").is_null() | (pl.col("birth_raw") == pl.col("id_birth")))
+            & (pl.col("gender_raw").is_null() | (pl.col("gender_raw") == pl.col("id_sex")))
+        ).alias("id_consistent"),
+        pl.coalesce("birth_raw", "id_birth").alias("birth_date"),
+        pl.coalesce("gender_raw", "id_sex").alias("gender"),
+    )
+    return out.select([pl.col(c).cast(t) for c, t in PARTY_STD_SCHEMA.items()])

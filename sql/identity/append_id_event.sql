@@ -1,0 +1,1 @@
+insert into identity.id_event select * from new_id_event

@@ -1,0 +1,3 @@
+drop table golden_new;
+
+drop table golden_scope;

@@ -1,0 +1,22 @@
+-- Records as they were last resolved, joined to their customer assignment.
+with std as (
+    select * from identity.party_matched
+),
+
+map as (
+    select * from identity.customer_map
+),
+
+final as (
+    select
+        std.*,
+        map.customer_id,
+        map.match_rule,
+        map.match_probability,
+        map.assigned_on
+    from std
+    left join map
+        on map.system = std.system and map.source_key = std.source_key
+)
+
+select * from final

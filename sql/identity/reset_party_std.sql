@@ -1,0 +1,2 @@
+-- A full standardisation rebuilds every row.
+delete from identity.party_std;

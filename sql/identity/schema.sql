@@ -1,0 +1,23 @@
+-- Identity tables (restricted schema: raw personal data). Created once; later runs replace their contents.
+create schema if not exists identity;
+
+create table if not exists identity.party_std (
+    uid varchar, system varchar, source_key varchar, name_cn varchar, name_alias varchar,
+    py_fwd varchar, py_rev varchar, name_key varchar, alias_key varchar, id_type varchar,
+    id_std varchar, id_valid boolean, id_upgraded boolean, id_consistent boolean,
+    birth_date date, gender varchar, phone_std varchar, email_std varchar,
+    raw_hash varchar, std_on date
+);
+
+-- The match fields as they were when last resolved: tonight's party_std is compared with it to find
+-- new and changed records (bookkeeping of customer_resolution).
+create table if not exists identity.party_matched as select * from identity.party_std limit 0;
+
+create table if not exists identity.customer_map (
+    system varchar, source_key varchar, customer_id varchar, match_rule varchar,
+    match_probability double, assigned_on date
+);
+
+create table if not exists identity.id_event (
+    business_date date, event varchar, customer_id varchar, other_customer_id varchar, detail varchar
+);

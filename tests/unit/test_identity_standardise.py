@@ -1,0 +1,104 @@
+"""Identity standardisation: resident IDs, names to pinyin, phones."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from models.identity.idcard import check_char, is_valid_id, standardise_id, upgrade_15
+from models.identity.pinyin import name_keys, normalise_name
+from models.identity.standardise import phone_expr, standardise_party
+
+# GB 11643 worked example: 11010519491231002 -> check character X.
+BODY = "11010519491231002"
+
+
+def test_check_character_iso7064():
+    assert check_char(BODY) == "X"
+    assert check_char("44010619900101123") == check_char("44010619900101123")
+    assert is_valid_id(BODY + "X")
+    assert is_valid_id(BODY + "x")  # card system delivers a lower-case x
+
+
+def test_fifteen_digit_upgrade():
+    old = "110105491231002"
+    assert upgrade_15(old) == BODY + "X"
+    got = standardise_id(old)
+    assert got["id_std"] == BODY + "X"
+    assert got["id_valid"] and got["id_upgraded"]
+    assert got["id_birth"] == dt.date(1949, 12, 31)
+    assert got["id_sex"] == "F"  # sequence 002 is even
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        BODY + "1",  # wrong check character
+        "11010519491231012X",  # one mistyped digit: the check character no longer fits
+        "99010519491231002X",  # no such province
+        "110105" + "19491331" + "002",  # month 13
+        "1101051949123100",  # 16 digits
+    ],
+)
+def test_invalid_ids_detected(bad):
+    assert not standardise_id(bad)["id_valid"]
+
+
+def test_mistyped_digit_keeps_its_form():
+    got = standardise_id("11010519491231012X")
+    assert got["id_std"] == "11010519491231012X" and got["id_birth"] is None
+
+
+def test_non_resident_documents_only_cleaned():
+    got = standardise_id(" e12-345 ", resident=False)
+    assert got == {"id_valid": False, "id_std": "E12345", "id_birth": None, "id_sex": None, "id_upgraded": False}
+
+
+def test_name_normalisation_full_width_space_and_alias():
+    assert normalise_name("王伟（王小伟）") == ("王伟", "王小伟")
+    assert normalise_name("王\u3000伟") == ("王伟", None)
+    assert normalise_name("ＺＨＡＮＧ　ＷＥＩ") == ("ZHANG WEI", None)
+
+
+@pytest.mark.parametrize("latin", ["ZHANG WEI", "Wei Zhang", "ZHANGWEI", "zhang wei", "wei  ZHANG", "Ｗｅｉ　Ｚｈａｎｇ"])
+def test_latin_names_meet_chinese_in_either_order(latin):
+    cn_fwd, cn_rev, cn_key = name_keys("张伟")
+    fwd, rev, key = name_keys(latin)
+    assert key == cn_key
+    assert cn_fwd in (fwd, rev)
+
+
+@pytest.mark.parametrize("name,fwd", [("曾伟", "zengwei"), ("单丽", "shanli"), ("解明", "xieming"), ("欧阳娜娜", "ouyangnana")])
+def test_surname_readings(name, fwd):
+    assert name_keys(name)[0] == fwd
+
+
+def test_phone_forms():
+    raw = pl.Series(["+8613812345678", "138-1234-5678", "138 1234 5678", "008613812345678", "12345", None, "０１３８"])
+    got = pl.select(phone_expr(pl.lit(raw))).to_series().to_list()
+    assert got == ["13812345678"] * 4 + [None, None, None]
+
+
+def test_standardise_party_rows():
+    party = pl.DataFrame(
+        {
+            "system": ["deposit", "fx"],
+            "source_key": ["D1", "F1"],
+            "name": ["张　伟（张小伟）", None],
+            "name_latin": [None, "Wei Zhang"],
+            "id_type": ["RESIDENT", "RESIDENT"],
+            "id_no": ["110105491231002", ""],
+            "birth_date": [None, dt.date(1949, 12, 31)],
+            "gender": [None, "F"],
+            "phone": ["+86 138-1234-5678", ""],
+            "email": [None, "A@B.CN"],
+            "last_seen": [dt.date(2026, 1, 1)] * 2,
+        }
+    )
+    std = standardise_party(party).sort("uid")
+    d, f = std.row(0, named=True), std.row(1, named=True)
+    assert d["uid"] == "deposit:D1" and d["name_cn"] == "张伟" and d["name_alias"] == "张小伟"
+    assert d["id_std"] == BODY + "X" and d["birth_date"] == dt.date(1949, 12, 31) and d["gender"] == "F"
+    assert d["phone_std"] == "13812345678"
+    assert f["id_std"] is None and f["phone_std"] is None and f["name_key"] == d["name_key"]
+    assert f["email_std"] == "a@b.cn"
