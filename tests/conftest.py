@@ -1,0 +1,35 @@
+"""Shared fixtures: a small generated bank, made by the tests themselves (never committed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _demo_key(monkeypatch):
+    # Synthetic data only: allow the demo hashing key unless a test says otherwise.
+    monkeypatch.setenv("CRM_DEMO", "1")
+
+
+@pytest.fixture(scope="session")
+def small_bank(tmp_path_factory) -> dict[str, Path]:
+    """~400 generated persons: a full delivery and two daily ones, with truth."""
+    from crm.generator import generate
+
+    root = tmp_path_factory.mktemp("bank")
+    landing, truth = root / "landing", root / "truth"
+    generate(landing, truth, customers=400, seed=11, daily_deliveries=2)
+    return {"landing": landing, "truth": truth, "root": root}
+
+
+@pytest.fixture
+def pipeline_env(tmp_path, monkeypatch, small_bank):
+    """Environment for one pipeline instance on tmp files, as the CLI and Dagster see it."""
+    monkeypatch.setenv("CRM_LANDING_DIR", str(small_bank["landing"]))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "crm.duckdb"))
+    monkeypatch.setenv("CRM_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    return {"warehouse": tmp_path / "wh" / "crm.duckdb", **small_bank}
