@@ -1,0 +1,253 @@
+"""Load one system's delivery for one business date into staging, quarantine and the delivery log.
+
+Steps per file: verify against `_CONTROL.json` and write a line-numbered UTF-8 copy (`scan`), read it
+all-VARCHAR with DuckDB (`sql/ingest/read_file.sql`), parse into the canonical typed model
+(`sql/ingest/parse_<file>.sql`), validate with pandera (`quality/schemas.py`), set failing rows
+aside. Then everything of the delivery is written in ONE transaction: a failure leaves nothing
+half-loaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from crm.sql import run_script
+from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
+from models.ingest.layout import FILES, FileSpec
+
+# A file in which more than this share of rows fails is a broken delivery, not a few bad rows
+# (e.g. a column whose values are all unparseable): stop rather than quarantine most of it.
+MAX_QUARANTINE_SHARE = 0.5
+MIN_ROWS_FOR_SHARE = 10
+
+
+@dataclass
+class FileReport:
+    file: str
+    target: str
+    rows_control: int
+    rows_read: int
+    rows_staged: int
+    rows_quarantined: int
+    sha256: str
+    extra_columns: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" of the first failure -> rows
+
+
+@dataclass
+class DeliveryReport:
+    system: str
+    business_date: date
+    kind: str
+    encoding: str
+    files: list[FileReport] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_staged(self) -> int:
+        return sum(f.rows_staged for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    run_script(con, "ingest/create_tables")
+
+
+def ingest_delivery(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    system: str,
+    business_date: date,
+    *,
+    log: Callable[[str], None] | None = None,
+    scratch_dir: Path | None = None,
+    max_quarantine_share: float = MAX_QUARANTINE_SHARE,
+) -> DeliveryReport:
+    """Load `<landing>/<system>/<YYYYMMDD>/` (must be complete) and return what was read/staged/quarantined."""
+    from quality.schemas import failures, staging_schema
+
+    say = log or (lambda _msg: None)
+    if system not in FILES:
+        raise ValueError(f"unknown system {system!r}")
+    delivery = delivery_dir(landing, system, business_date)
+    if not (delivery / CONTROL).is_file():
+        state = "has no _CONTROL.json (incomplete)" if delivery.is_dir() else "does not exist"
+        raise DeliveryError(f"{system} {business_date:%Y%m%d}: no complete delivery: {delivery} {state}")
+    if scratch_dir is not None:
+        Path(scratch_dir).mkdir(parents=True, exist_ok=True)
+        # Left by a killed run (the single writer holds the warehouse, so none is in use now).
+        for stale in Path(scratch_dir).glob(f"ingest_{system}_*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix=f"ingest_{system}_", dir=scratch_dir) as tmp:
+        t0 = time.perf_counter()
+        say(f"{system} {business_date}: verifying delivery against {CONTROL}")
+        control, scans = verify_delivery(delivery, Path(tmp))
+        seconds["verify_decode"] = round(time.perf_counter() - t0, 2)
+        report = DeliveryReport(system, business_date, str(control["kind"]), str(control["encoding"]))
+
+        ensure_tables(con)
+        run_script(con, "ingest/macros")
+        run_script(con, "ingest/begin_delivery")
+        t1 = time.perf_counter()
+        for spec in FILES[system]:
+            ts = time.perf_counter()
+            scan = scans[spec.name]
+            entry = control["files"].get(spec.name) or {}
+            _stage_file(con, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date, staging_schema, failures)
+            fr = _file_report(con, spec, scan, entry)
+            report.files.append(fr)
+            say(
+                f"{system} {spec.name}: {fr.rows_read} rows read, {fr.rows_staged} staged, "
+                f"{fr.rows_quarantined} quarantined ({time.perf_counter() - ts:.1f}s)"
+            )
+            _check_share(system, business_date, fr, max_quarantine_share)
+        seconds["parse_validate"] = round(time.perf_counter() - t1, 2)
+
+    t2 = time.perf_counter()
+    targets = []
+    for spec in FILES[system]:
+        if spec.target not in targets:
+            targets.append(spec.target)
+    con.execute("begin transaction")
+    try:
+        for target in targets:
+            run_script(con, f"ingest/write_{target}", business_date=business_date)
+        run_script(con, "ingest/write_delivery", system=system, business_date=business_date, kind=report.kind)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    seconds["write"] = round(time.perf_counter() - t2, 2)
+    report.seconds = seconds
+    say(f"{system} {business_date}: committed ({seconds})")
+    return report
+
+
+def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures) -> None:
+    """Read, parse and validate one file into `new_<target>` and `new_rejected`."""
+    con.execute("drop table if exists raw_rejects")
+    con.execute("drop table if exists raw_reject_scans")
+    columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
+    run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
+    run_script(con, f"ingest/parse_{spec.stem}")
+
+    # pandera: value rules on the typed rows that parsed, validated once per file.
+    frame = con.sql("select * exclude (__errors, __raw) from parsed where len(__errors) = 0").pl()
+    if frame.height:
+        found = failures(staging_schema(spec.target, business_date), frame)
+        if found:
+            lines = frame["__line"]
+            per_line: dict[int, list[str]] = {}
+            for index, column, check in found:
+                if index < 0:
+                    raise DeliveryError(
+                        f"{spec.name}: column {column} fails schema check {check} for the whole file (system file {spec.stem})"
+                    )
+                per_line.setdefault(int(lines[index]), []).append(f"{column}: failed {check}")
+            fail = pl.DataFrame(
+                {"line": list(per_line), "errs": list(per_line.values())},
+                schema={"line": pl.Int64, "errs": pl.List(pl.String)},
+            )
+            con.register("pandera_fail", fail)
+            try:
+                con.execute(
+                    "update parsed set __errors = list_concat(parsed.__errors, f.errs) "
+                    "from pandera_fail f where parsed.__line = f.line"
+                )
+            finally:
+                con.unregister("pandera_fail")
+    if spec.snapshot:
+        run_script(con, f"ingest/dedupe_{spec.target}")
+    _fill_missing_raw(con, spec)
+    run_script(con, f"ingest/collect_{spec.target}")
+    run_script(con, "ingest/collect_rejects", file=spec.name)
+
+    # Rows the CSV layer set aside: wrong field count (scan) or quoting DuckDB refused (rejects).
+    extra = [(spec.name, line, "*", f"field_count: {n} fields, header has {len(scan.header)}", raw)
+             for line, n, raw in scan.bad_rows]
+    for (csv_line, error_type) in con.execute("select csv_line, error_type from raw_rejects").fetchall():
+        line_txt, _, rest = (csv_line or "").partition(",")
+        extra.append((spec.name, int(line_txt) if line_txt.isdigit() else None, "*",
+                      f"malformed: {str(error_type).lower()}", None))
+    if extra:
+        con.executemany("insert into new_rejected values (?, ?, ?, ?, ?)", extra)
+    stats = con.execute(
+        "select count(*) filter (where len(__errors) = 0), count(*) filter (where len(__errors) > 0) from parsed"
+    ).fetchall()[0]
+    staged, rejected = stats
+    con.execute(
+        "insert into new_file_stats values (?, ?, ?, ?, ?, ?)",
+        [spec.name, None, scan.rows, staged, rejected + len(extra), None],
+    )
+
+
+def _fill_missing_raw(con, spec: FileSpec) -> None:
+    """Rows rejected only by pandera or the duplicate check have no __raw yet: rebuild it from raw_file
+    with ID/phone fields masked (never the raw values)."""
+    n = con.execute("select count(*) from parsed where len(__errors) > 0 and __raw is null").fetchall()[0][0]
+    if not n:
+        return
+    parts = []
+    for c in spec.columns:
+        ident = '"' + c.replace('"', '""') + '"'
+        parts.append(f"m(raw_file.{ident})" if c in spec.pii else f"q(raw_file.{ident})")
+    expr = "concat_ws(',', " + ", ".join(parts) + ")"
+    # Identifiers come from the fixed layout (models/ingest/layout.py), never from the delivery.
+    con.execute(
+        f"update parsed set __raw = {expr} from raw_file "
+        "where raw_file.__line = parsed.__line and len(parsed.__errors) > 0 and parsed.__raw is null"
+    )
+
+
+def _file_report(con, spec: FileSpec, scan, entry: dict) -> FileReport:
+    staged, quarantined = con.execute(
+        "select rows_staged, rows_quarantined from new_file_stats where file = ?", [spec.name]
+    ).fetchall()[0]
+    if staged + quarantined != scan.rows:
+        raise DeliveryError(
+            f"{spec.name}: {scan.rows} rows read but {staged} staged + {quarantined} quarantined (rows lost)"
+        )
+    rows_control = int(entry.get("rows", scan.rows))
+    sha = str(entry.get("sha256", "")) or None
+    con.execute(
+        "update new_file_stats set rows_control = ?, sha256 = ? where file = ?", [rows_control, sha, spec.name]
+    )
+    reasons = Counter()
+    for first, n in con.execute(
+        "select split_part(reason, '; ', 1), count(*) from new_rejected where file = ? group by 1", [spec.name]
+    ).fetchall():
+        reasons[first] += n
+    return FileReport(
+        file=spec.name, target=spec.target, rows_control=rows_control, rows_read=scan.rows,
+        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "",
+        extra_columns=list(scan.extra_columns), reasons=dict(reasons),
+    )
+
+
+def _check_share(system: str, business_date: date, fr: FileReport, share: float) -> None:
+    too_many = fr.rows_read >= MIN_ROWS_FOR_SHARE and fr.rows_quarantined > share * fr.rows_read
+    all_bad = fr.rows_read >= 2 and fr.rows_quarantined == fr.rows_read
+    if too_many or all_bad:
+        top = ", ".join(f"{r} ({n} rows)" for r, n in sorted(fr.reasons.items(), key=lambda kv: -kv[1])[:3])
+        raise DeliveryError(
+            f"{system} {business_date:%Y%m%d} {fr.file}: {fr.rows_quarantined} of {fr.rows_read} rows fail "
+            f"validation (more than {share:.0%}): {top}"
+        )

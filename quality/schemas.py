@@ -1,0 +1,129 @@
+"""pandera schemas of the staging tables (polars backend).
+
+Applied by ingestion to the typed rows of each delivered file, once per file, `lazy=True` so every
+failure is collected; failing rows are quarantined with their line, field and check. Parsing
+(dates, numbers, codes) is already done in SQL; these are the value rules of the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandera.polars as pa
+
+ID_TYPES = ["RESIDENT", "PASSPORT", "PERMIT", "OTHER"]
+GENDERS = ["M", "F"]
+PRODUCTS = ["CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS"]
+STATUSES = ["ACTIVE", "DORMANT", "FROZEN", "CLOSED", "SETTLED", "WRITTEN_OFF"]
+CARD_LEVELS = ["STANDARD", "GOLD", "PLATINUM", "DIAMOND"]
+CARD_CHANNELS = ["POS", "ONLINE", "ATM", "MOBILE"]
+TXN_TYPES = ["PURCHASE", "CASH_ADVANCE", "REFUND", "PAYMENT", "FEE", "INTEREST"]
+FX_CHANNELS = ["BRANCH", "ONLINE", "MOBILE"]
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)  # maturities lie in the future
+
+
+def _key() -> pa.Column:
+    return pa.Column(str, nullable=False, coerce=False)
+
+
+def _text(*checks: pa.Check) -> pa.Column:
+    return pa.Column(str, checks=list(checks), nullable=True)
+
+
+def _date(lo: date, hi: date) -> pa.Column:
+    return pa.Column(checks=[pa.Check.in_range(lo, hi)], nullable=True)
+
+
+def _ts(lo: date, hi: date) -> pa.Column:
+    return pa.Column(
+        checks=[pa.Check.in_range(datetime.combine(lo, datetime.min.time()), datetime.combine(hi, datetime.min.time()))],
+        nullable=True,
+    )
+
+
+def _num(*checks: pa.Check) -> pa.Column:
+    return pa.Column(checks=list(checks), nullable=True)
+
+
+def staging_schema(target: str, business_date: date) -> pa.DataFrameSchema:
+    """Schema of one staging table's rows delivered on `business_date` (dates judged against it)."""
+    soon = business_date + timedelta(days=1)
+    if target == "party":
+        cols = {
+            "source_key": _key(),
+            "id_type": _text(pa.Check.isin(ID_TYPES)),
+            "birth_date": _date(EARLIEST, business_date),
+            "gender": _text(pa.Check.isin(GENDERS)),
+            "nationality": _text(pa.Check.str_matches(r"^[A-Z]{2}$")),
+            "since_date": _date(EARLIEST, soon),
+        }
+    elif target == "account":
+        cols = {
+            "account_key": _key(),
+            "source_key": _key(),
+            "product": _text(pa.Check.isin(PRODUCTS)),
+            "currency": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
+            "card_level": _text(pa.Check.isin(CARD_LEVELS)),
+            "credit_limit": _num(pa.Check.ge(0)),
+            "principal": _num(pa.Check.ge(0)),
+            "annual_rate": _num(pa.Check.in_range(0, 100)),
+            "open_date": _date(EARLIEST, soon),
+            "maturity_date": _date(EARLIEST, LATEST),
+            "close_date": _date(EARLIEST, soon),
+            "status": _text(pa.Check.isin(STATUSES)),
+        }
+    elif target == "deposit_balance":
+        cols = {
+            "acct_no": _key(),
+            "balance_date": _date(EARLIEST, soon),
+            "interest_rate": _num(pa.Check.in_range(0, 100)),
+        }
+    elif target == "loan_balance":
+        cols = {
+            "contract_no": _key(),
+            "as_of": _date(EARLIEST, soon),
+            "outstanding": _num(pa.Check.ge(0)),
+            "days_past_due": _num(pa.Check.ge(0)),
+            "interest_accrued": _num(pa.Check.ge(0)),
+        }
+    elif target == "card_txn":
+        cols = {
+            "txn_id": _key(),
+            "card_acct_id": _key(),
+            "txn_time": _ts(date(1970, 1, 1), business_date + timedelta(days=2)),
+            "amount": _num(pa.Check.ge(0)),
+            "mcc": _text(pa.Check.str_matches(r"^\d{4}$")),
+            "channel": _text(pa.Check.isin(CARD_CHANNELS)),
+            "txn_type": _text(pa.Check.isin(TXN_TYPES)),
+        }
+    elif target == "fx_deal":
+        cols = {
+            "deal_id": _key(),
+            "client_ref": _key(),
+            "trade_date": _date(EARLIEST, soon),
+            "sell_ccy": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
+            "buy_ccy": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
+            "sell_amount": _num(pa.Check.ge(0)),
+            "buy_amount": _num(pa.Check.ge(0)),
+            "rate": _num(pa.Check.gt(0)),
+            "channel": _text(pa.Check.isin(FX_CHANNELS)),
+        }
+    else:
+        raise KeyError(target)
+    return pa.DataFrameSchema(cols, name=f"staging.{target}", strict=False, coerce=False)
+
+
+def failures(schema: pa.DataFrameSchema, frame) -> list[tuple[int, str, str]]:
+    """(row index, column, check) of every failing value of a collected polars frame; [] if valid."""
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+    out = []
+    for row in fc.select("index", "column", "check").iter_rows():
+        index, column, check = row
+        out.append((-1 if index is None else int(index), column or "", str(check)))
+    return out

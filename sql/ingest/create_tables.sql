@@ -1,0 +1,107 @@
+-- Tables of the ingestion stage (ARCHITECTURE.md: ingest, quarantine, staging), created once.
+create schema if not exists ingest;
+create schema if not exists quarantine;
+create schema if not exists staging;
+
+create table if not exists ingest.delivery_log (
+    system varchar,
+    business_date date,
+    kind varchar,
+    file varchar,
+    rows_control bigint,
+    rows_read bigint,
+    rows_staged bigint,
+    rows_quarantined bigint,
+    sha256 varchar,
+    loaded_at timestamp
+);
+
+create table if not exists quarantine.rejected_row (
+    system varchar,
+    business_date date,
+    file varchar,
+    line bigint,
+    field varchar,
+    reason varchar,
+    raw_line varchar
+);
+
+create table if not exists staging.party (
+    system varchar,
+    source_key varchar,
+    name varchar,
+    name_latin varchar,
+    id_type varchar,
+    id_no varchar,
+    birth_date date,
+    gender varchar,
+    phone varchar,
+    email varchar,
+    address varchar,
+    employer varchar,
+    nationality varchar,
+    since_date date,
+    branch varchar,
+    first_seen date,
+    last_seen date
+);
+
+create table if not exists staging.account (
+    system varchar,
+    account_key varchar,
+    source_key varchar,
+    product varchar,
+    currency varchar,
+    card_level varchar,
+    credit_limit double,
+    principal double,
+    annual_rate double,
+    open_date date,
+    maturity_date date,
+    close_date date,
+    status varchar,
+    first_seen date,
+    last_seen date
+);
+
+create table if not exists staging.deposit_balance (
+    acct_no varchar,
+    balance_date date,
+    balance double,
+    interest_rate double,
+    delivery_date date
+);
+
+create table if not exists staging.loan_balance (
+    contract_no varchar,
+    as_of date,
+    outstanding double,
+    days_past_due integer,
+    interest_accrued double,
+    delivery_date date
+);
+
+create table if not exists staging.card_txn (
+    txn_id varchar,
+    card_acct_id varchar,
+    txn_time timestamp,
+    amount double,
+    mcc varchar,
+    channel varchar,
+    txn_type varchar,
+    delivery_date date
+);
+
+create table if not exists staging.fx_deal (
+    deal_id varchar,
+    client_ref varchar,
+    trade_date date,
+    sell_ccy varchar,
+    buy_ccy varchar,
+    sell_amount double,
+    buy_amount double,
+    rate double,
+    margin_cny double,
+    channel varchar,
+    delivery_date date
+);

@@ -1,0 +1,68 @@
+"""The four ingestion assets and their checks, materialised by Dagster on a tiny test delivery."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.ingest import ingest_assets, ingest_checks
+from pipelines.resources import Warehouse
+from tests.integration.ingest_fixtures import sample_files, write_delivery, write_sample_bank
+
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_GX_DIR", str(tmp_path / "gx"))
+    landing = tmp_path / "landing"
+    write_sample_bank(landing, [DAY])
+    files = sample_files("card", DAY)
+    files["card_txn.csv"].append(["T009", "A001", "not a time", "1", "5411", "POS", "FEE"])
+    write_delivery(landing, "card", DAY, files, kind="full")
+    published = tmp_path / "wh" / "bank.duckdb"
+    return {"landing": landing, "published": published, "tmp": tmp_path}
+
+
+def test_materialise_the_four_assets(env):
+    result = dg.materialize(
+        [*ingest_assets, *ingest_checks],
+        partition_key=DAY.isoformat(),
+        resources={"warehouse": Warehouse(landing_dir=str(env["landing"]), published=str(env["published"]))},
+    )
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 8
+    assert all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations if not e.passed]
+    gx = [e for e in evaluations if e.check_name.endswith("_expectations")]
+    assert all("data_docs" in e.metadata for e in gx)
+    materialisations = [ev.event_specific_data.materialization for ev in result.get_asset_materialization_events()]
+    meta = {m.asset_key.to_user_string(): m.metadata for m in materialisations}
+    card = meta["card_extract"]
+    assert card["rows_quarantined"].value == 1
+    assert card["rows_per_file"].value["card_txn.csv"] == {"read": 4, "staged": 3, "quarantined": 1, "control": 4}
+    assert card["quarantine_reasons"].value == {"card_txn.csv txn_time: unparseable date": 1}
+    con = duckdb.connect(str(env["published"].with_name("bank.work.duckdb")), read_only=True)
+    try:
+        assert con.execute("select count(*) from ingest.delivery_log").fetchall() == [(11,)]
+        assert con.execute("select system, count(*) from staging.party group by 1 order by 1").fetchall() == [
+            ("card", 3), ("deposit", 4), ("fx", 2), ("loan", 3)]
+    finally:
+        con.close()
+
+
+def test_missing_delivery_fails_the_asset(env):
+    (env["landing"] / "fx" / "20261120" / "_CONTROL.json").unlink()
+    result = dg.materialize(
+        [*ingest_assets],
+        selection=["fx_extract"],
+        partition_key=DAY.isoformat(),
+        resources={"warehouse": Warehouse(landing_dir=str(env["landing"]), published=str(env["published"]))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error
+    assert "DeliveryError" in failure.to_string() and "fx 20261120" in failure.to_string()
