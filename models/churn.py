@@ -1,0 +1,470 @@
+"""Churn: point-in-time features, labels from the data, a calibrated model, scores with drivers.
+
+Churn definition (the label, computed from the delivered data only): a customer churns in
+(D, D+90 days] when either
+  1. every account they held on D is closed by D+90 and no new account was opened in between, or
+  2. their total balance on D+90 (deposits in CNY at fixed spot rates + loan outstanding, from each
+     account's last balance row on or before D+90) is below 100 CNY and they made no card
+     transaction (purchase, cash advance, payment or refund) and no FX deal during the 90 days.
+An account counts as closed from its close date, or, for a closed/settled/written-off account
+without one, from its last activity. The customers scored (and labelled) on D are those with an
+open account on D or an FX deal in the 365 days up to D. Training labels are taken at historic
+month-ends whose 90 following days are in the data.
+
+Features (`sql/marts/churn_features.sql`) use only rows dated on or before D and accounts opened on
+or before D; a close date after D is unknown on D and the current account status is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from crm.settings import sql_text
+from crm.sql import run_script
+
+HORIZON_DAYS = 90
+ID_COLUMNS = ("as_of_date", "customer_id")
+# Risk bands on the calibrated 90-day probability.
+HIGH_CUTOFF = 0.30
+MEDIUM_CUTOFF = 0.10
+# Money-like features are compressed with a signed log before the logistic regression.
+_MONEY = {"deposit_balance", "deposit_balance_1m", "deposit_balance_3m", "deposit_balance_6m", "loan_outstanding",
+          "card_spend_90d", "fx_margin_365d", "tenure_days", "days_since_activity", "card_txns_365d"}
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    import re
+
+    stmt = sql_text(name)
+    used = {k: params[k] for k in set(re.findall(r"\$([a-z_][a-z0-9_]*)", stmt)) if k in params}
+    return con.execute(stmt, used).df()
+
+
+def features_at(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Point-in-time features of every customer in the population on `as_of`."""
+    df = _frame(con, "marts/churn_features", as_of=as_of)
+    df["days_since_activity"] = df["days_since_activity"].fillna(df["tenure_days"]).astype(float)
+    return df
+
+
+def feature_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in ID_COLUMNS]
+
+
+def labels_at(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date,
+              horizon_days: int = HORIZON_DAYS) -> pd.Series:
+    """Churn label (0/1) of each customer of `features` over (as_of, as_of + horizon]."""
+    population = features[["customer_id", "n_open_accounts"]]  # noqa: F841 (used by the SQL)
+    con.register("population", population)
+    try:
+        lab = _frame(con, "marts/churn_labels", as_of=as_of, horizon_end=as_of + timedelta(days=horizon_days))
+    finally:
+        con.unregister("population")
+    return features[["customer_id"]].merge(lab, on="customer_id", how="left")["churned"].fillna(0).astype(int)
+
+
+def data_span(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
+    """First and last dates with balance data up to `as_of`."""
+    first, last = con.execute(
+        "select min(d), max(d) from (select balance_date as d from staging.deposit_balance where balance_date <= $a "
+        "union all select as_of from staging.loan_balance where as_of <= $a)",
+        {"a": as_of},
+    ).fetchall()[0]
+    return first, last
+
+
+def month_end(d: date) -> date:
+    nxt = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return nxt - timedelta(days=1)
+
+
+def month_ends_between(start: date, end: date) -> list[date]:
+    out, d = [], month_end(start)
+    while d <= end:
+        out.append(d)
+        d = month_end(d + timedelta(days=1))
+    return out
+
+
+def labelled_month_ends(con: duckdb.DuckDBPyConnection, as_of: date, warmup_months: int = 6,
+                        horizon_days: int = HORIZON_DAYS) -> list[date]:
+    """Month-ends whose next `horizon_days` are observed by `as_of`, after a warm-up for trend features."""
+    first, last = data_span(con, as_of)
+    if first is None:
+        return []
+    ends = month_ends_between(first, min(last, as_of) - timedelta(days=horizon_days))
+    return ends[warmup_months:]
+
+
+def snapshots(con: duckdb.DuckDBPyConnection, dates: list[date], horizon_days: int = HORIZON_DAYS,
+              log=None) -> pd.DataFrame:
+    frames = []
+    for d in dates:
+        f = features_at(con, d)
+        f["churned"] = labels_at(con, f, d, horizon_days).to_numpy()
+        frames.append(f)
+        if log:
+            log(f"snapshot {d}: {len(f)} customers, churn rate {f['churned'].mean():.4f}")
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# ---------------------------------------------------------------------------------------- model
+
+
+def _signed_log(X):
+    return np.sign(X) * np.log1p(np.abs(X))
+
+
+def _candidates(features: list[str], seed: int = 0) -> dict[str, object]:
+    money_idx = [i for i, f in enumerate(features) if f in _MONEY]
+
+    def compress(X):
+        X = np.asarray(X, dtype=float).copy()
+        X[:, money_idx] = _signed_log(X[:, money_idx])
+        return X
+
+    return {
+        "logistic": make_pipeline(
+            FunctionTransformer(compress), StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)
+        ),
+        "hist_gradient_boosting": HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=40,
+            l2_regularization=1.0, random_state=seed,
+        ),
+    }
+
+
+def metrics(y: np.ndarray, p: np.ndarray, bins: int = 10) -> dict[str, float]:
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    out = {"n": int(len(y)), "base_rate": float(y.mean()) if len(y) else float("nan")}
+    out["auc"] = float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+    out["brier"] = float(brier_score_loss(y, p)) if len(y) else float("nan")
+    out["ece"] = expected_calibration_error(y, p, bins)
+    k = max(1, int(math.ceil(len(y) / 10)))
+    top = np.argsort(-p, kind="stable")[:k]
+    out["top_decile_precision"] = float(y[top].mean()) if len(y) else float("nan")
+    return out
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Sum over equal-width probability bins of |mean predicted - observed rate| x share of rows."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    if not len(y):
+        return float("nan")
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            ece += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(ece)
+
+
+def calibration_table(y: np.ndarray, p: np.ndarray, groups: int = 10) -> list[tuple[float, float, int]]:
+    """(mean predicted, observed rate, rows) per group of equal size by predicted probability."""
+    order = np.argsort(p, kind="stable")
+    out = []
+    for chunk in np.array_split(order, groups):
+        if len(chunk):
+            out.append((float(p[chunk].mean()), float(np.asarray(y)[chunk].mean()), int(len(chunk))))
+    return out
+
+
+@dataclass
+class ChurnModel:
+    version: str
+    kind: str
+    features: list[str]
+    estimator: object
+    baseline: np.ndarray  # per-feature reference values (training medians) for driver substitution
+    metrics: dict = field(default_factory=dict)
+    candidates: dict = field(default_factory=dict)
+    calibration: list = field(default_factory=list)
+    train_from: date | None = None
+    train_to: date | None = None
+    validate_from: date | None = None
+    validate_to: date | None = None
+    n_train: int = 0
+    n_validate: int = 0
+    trained_as_of: date | None = None
+    trained_at: datetime | None = None
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return self.estimator.predict_proba(df[self.features].to_numpy(dtype=float))[:, 1]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path)
+
+    @staticmethod
+    def load(path: Path) -> "ChurnModel":
+        return joblib.load(path)
+
+
+def train_churn_model(
+    train: pd.DataFrame, validate: pd.DataFrame, version: str, calibration: str = "isotonic",
+    seed: int = 0, log=None,
+) -> ChurnModel:
+    """Fit every candidate, calibrated on the training window (3-fold), and keep the one with the best
+    out-of-time validation AUC. The validation window lies strictly after the training window."""
+    features = feature_columns(train.drop(columns=["churned"]))
+    Xt, yt = train[features].to_numpy(dtype=float), train["churned"].to_numpy()
+    Xv, yv = validate[features].to_numpy(dtype=float), validate["churned"].to_numpy()
+    if yt.sum() < 10 or yt.sum() > len(yt) - 10:
+        raise ValueError(f"too few positives/negatives to train: {int(yt.sum())} of {len(yt)}")
+    results = {}
+    for name, base in _candidates(features, seed).items():
+        model = CalibratedClassifierCV(base, method=calibration, cv=3)
+        model.fit(Xt, yt)
+        pv = model.predict_proba(Xv)[:, 1]
+        results[name] = (model, metrics(yv, pv), pv)
+        if log:
+            log(f"candidate {name}: validation {results[name][1]}")
+    best = max(results, key=lambda k: (np.nan_to_num(results[k][1]["auc"], nan=-1), -results[k][1]["brier"]))
+    model, m, pv = results[best]
+    return ChurnModel(
+        version=version,
+        kind=best,
+        features=features,
+        estimator=model,
+        baseline=np.nanmedian(Xt, axis=0),
+        metrics=m,
+        candidates={k: v[1] for k, v in results.items()},
+        calibration=calibration_table(yv, pv),
+        train_from=min(train["as_of_date"]).date() if len(train) else None,
+        train_to=max(train["as_of_date"]).date() if len(train) else None,
+        validate_from=min(validate["as_of_date"]).date() if len(validate) else None,
+        validate_to=max(validate["as_of_date"]).date() if len(validate) else None,
+        n_train=len(train),
+        n_validate=len(validate),
+        trained_at=datetime.now(timezone.utc).replace(tzinfo=None),
+    )
+
+
+def split_windows(dates: list[date], validate_months: int = 3, train_months: int = 12) -> tuple[list[date], list[date]]:
+    if len(dates) < validate_months + 2:
+        raise ValueError(f"need at least {validate_months + 2} labelled month-ends, have {len(dates)}")
+    val = dates[-validate_months:]
+    train = dates[:-validate_months][-train_months:]
+    return train, val
+
+
+# ---------------------------------------------------------------------------------------- scoring
+
+
+def contributions(model: ChurnModel, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Probability and per-feature contribution (probability minus the probability with that feature
+    set to its training median), computed in one batched prediction."""
+    X = df[model.features].to_numpy(dtype=float)
+    n, k = X.shape
+    p = model.estimator.predict_proba(X)[:, 1]
+    if n == 0:
+        return p, np.zeros((0, k))
+    contrib = np.zeros((n, k))
+    chunk = max(1, 400_000 // max(k, 1))
+    for s in range(0, n, chunk):
+        Xs = X[s:s + chunk]
+        m = len(Xs)
+        big = np.repeat(Xs[None, :, :], k, axis=0)  # (k, m, k)
+        for j in range(k):
+            big[j, :, j] = model.baseline[j]
+        pj = model.estimator.predict_proba(big.reshape(k * m, k))[:, 1].reshape(k, m)
+        contrib[s:s + m] = (p[s:s + m][None, :] - pj).T
+    return p, contrib
+
+
+def _pct(now: float, before: float) -> float | None:
+    if before is None or before <= 0:
+        return None
+    return (now - before) / before * 100
+
+
+def describe(feature: str, row: dict) -> str:
+    """A driver in words, from the customer's own feature values."""
+    g = row.get
+    if feature in ("deposit_trend_1m", "deposit_trend_3m", "deposit_trend_6m", "deposit_balance_1m",
+                   "deposit_balance_3m", "deposit_balance_6m"):
+        months = {"1m": 1, "3m": 3, "6m": 6}[feature[-2:]]
+        before = g(f"deposit_balance_{months}m")
+        pct = _pct(g("deposit_balance", 0.0), before)
+        if pct is None:
+            return f"deposit balance CNY {g('deposit_balance', 0.0):,.0f} (none {months} months ago)"
+        return f"deposit balance {'down' if pct < 0 else 'up'} {abs(pct):.0f}% in {months} month{'s' * (months > 1)}"
+    if feature == "deposit_balance":
+        return f"deposit balance CNY {g('deposit_balance', 0.0):,.0f}"
+    if feature == "loan_outstanding":
+        return f"loan balance CNY {g('loan_outstanding', 0.0):,.0f}"
+    if feature == "loan_trend_3m":
+        return "loan balance " + ("paid down" if g("loan_trend_3m", 0) < 0 else "up") + " over 3 months"
+    if feature == "days_past_due":
+        return f"loan {int(g('days_past_due', 0))} days past due"
+    if feature in ("card_spend_90d", "card_spend_trend"):
+        if g("card_spend_90d", 0) <= 0:
+            return "no card spending in 90 days"
+        t = g("card_spend_trend", 0.0)
+        pct = (math.exp(t) - 1) * 100
+        return f"card spend {'down' if pct < 0 else 'up'} {abs(pct):.0f}% vs the 90 days before"
+    if feature in ("card_txns_90d", "card_txns_change", "card_txns_365d"):
+        n = int(g("card_txns_90d", 0))
+        if n == 0:
+            return "no card transactions in 90 days"
+        return f"{n} card transactions in 90 days ({int(g('card_txns_change', 0)):+d} vs the 90 days before)"
+    if feature in ("fx_deals_90d", "fx_deals_365d", "fx_margin_365d"):
+        return f"{int(g('fx_deals_90d', 0))} FX deals in 90 days, {int(g('fx_deals_365d', 0))} in 365 days"
+    if feature == "days_since_activity":
+        return f"no activity for {int(g('days_since_activity', 0))} days"
+    if feature in ("closed_90d", "closed_365d"):
+        n90, n365 = int(g("closed_90d", 0)), int(g("closed_365d", 0))
+        return f"{n90} account{'s' * (n90 != 1)} closed in 90 days ({n365} in 12 months)"
+    if feature == "opened_90d":
+        return f"{int(g('opened_90d', 0))} accounts opened in 90 days"
+    if feature in ("maturing_90d", "all_maturing_90d"):
+        if g("all_maturing_90d", 0):
+            return "every open product matures within 90 days"
+        return f"{int(g('maturing_90d', 0))} product(s) maturing within 90 days"
+    if feature == "tenure_days":
+        return f"customer for {int(g('tenure_days', 0)) // 30} months"
+    if feature in ("n_open_accounts", "n_open_products", "n_open_systems"):
+        n = int(g("n_open_accounts", 0))
+        return f"{n} open account{'s' * (n != 1)} in {int(g('n_open_systems', 0))} system(s)"
+    if feature in ("n_deposit_accounts", "n_cards", "n_credit_cards", "n_loans"):
+        return f"holds {int(g(feature, 0))} {feature.removeprefix('n_').replace('_', ' ')}"
+    return f"{feature} = {g(feature)}"
+
+
+def risk_band(p: float) -> str:
+    return "HIGH" if p >= HIGH_CUTOFF else "MEDIUM" if p >= MEDIUM_CUTOFF else "LOW"
+
+
+def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+    """Churn probability, band and three drivers (features raising the risk most) per customer."""
+    p, contrib = contributions(model, features)
+    order = np.argsort(-contrib, axis=1)[:, :3]
+    records = features[model.features].to_dict("records")
+    drivers = []
+    for i, row in enumerate(records):
+        texts, seen = [], set()
+        for j in order[i]:
+            if contrib[i, j] <= 0:
+                break
+            text = describe(model.features[j], row)
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+        drivers.append(texts + [None] * (3 - len(texts)))
+    out = pd.DataFrame({
+        "as_of_date": features["as_of_date"].to_numpy(),
+        "customer_id": features["customer_id"].to_numpy(),
+        "churn_probability": p,
+        "horizon_days": horizon_days,
+        "risk_band": [risk_band(x) for x in p],
+        "driver_1": [d[0] for d in drivers],
+        "driver_2": [d[1] for d in drivers],
+        "driver_3": [d[2] for d in drivers],
+        "model_version": model.version,
+    })
+    return out
+
+
+# ---------------------------------------------------------------------------------------- warehouse
+
+
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    run_script(con, "marts/churn_model_version")
+
+
+def latest_version(con: duckdb.DuckDBPyConnection) -> dict | None:
+    ensure_tables(con)
+    df = con.execute("select * from marts.churn_model_version order by trained_at desc limit 1").df()
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def record_version(con: duckdb.DuckDBPyConnection, model: ChurnModel, path: Path) -> None:
+    ensure_tables(con)
+    m = model.metrics
+    con.execute("delete from marts.churn_model_version where model_version = ?", [model.version])
+    con.execute(
+        "insert into marts.churn_model_version values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [model.version, model.trained_at, model.trained_as_of, model.kind, model.train_from, model.train_to,
+         model.validate_from, model.validate_to, model.n_train, model.n_validate, m["auc"], m["brier"], m["ece"],
+         m["top_decile_precision"], m["base_rate"],
+         json.dumps({"features": model.features, "kind": model.kind, "calibration": "isotonic (3-fold, training window)",
+                     "candidates": model.candidates, "horizon_days": HORIZON_DAYS}),
+         str(path)],
+    )
+    con.execute("delete from marts.churn_calibration where model_version = ?", [model.version])
+    con.executemany(
+        "insert into marts.churn_calibration values (?, ?, ?, ?)",
+        [[model.version, a, b, c] for a, b, c in model.calibration],
+    )
+
+
+def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date) -> None:
+    con.register("risk_tonight", scores)
+    try:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create table if not exists marts.churn_risk_history (as_of_date date, customer_id varchar, "
+            "churn_probability double, horizon_days integer, risk_band varchar, driver_1 varchar, driver_2 varchar, "
+            "driver_3 varchar, model_version varchar)"
+        )
+        con.execute("begin")
+        con.execute("delete from marts.churn_risk_history where as_of_date = ?", [as_of])
+        con.execute(
+            "insert into marts.churn_risk_history by name select as_of_date::date as as_of_date, customer_id, "
+            "churn_probability, horizon_days::integer as horizon_days, risk_band, driver_1, driver_2, driver_3, "
+            "model_version from risk_tonight"
+        )
+        con.execute("commit")
+    finally:
+        con.unregister("risk_tonight")
+    comments = {
+        "as_of_date": "Business date of this version (features use data up to this date only).",
+        "customer_id": "Resolved customer.",
+        "churn_probability": "Calibrated probability that the customer churns within horizon_days after as_of_date "
+                             "(all accounts closed, or total balance under 100 CNY with no card/FX activity).",
+        "horizon_days": "Horizon of the probability, in days (90).",
+        "risk_band": f"HIGH (probability >= {HIGH_CUTOFF}), MEDIUM (>= {MEDIUM_CUTOFF}), LOW (below).",
+        "driver_1": "Feature that raises this customer's risk most, in words (vs. a typical customer).",
+        "driver_2": "Second driver.",
+        "driver_3": "Third driver.",
+        "model_version": "Churn model version that produced the score (marts.churn_model_version).",
+    }
+    con.execute("comment on table marts.churn_risk_history is 'Churn probability, risk band and drivers per customer for every business date.'")
+    for col, text in comments.items():
+        t = text.replace("'", "''")
+        con.execute(f"comment on column marts.churn_risk_history.{col} is '{t}'")
+
+
+def write_features(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date) -> None:
+    con.register("features_tonight", features)
+    try:
+        con.execute("create schema if not exists marts")
+        con.execute("create table if not exists marts.churn_features as select * from features_tonight limit 0")
+        con.execute("begin")
+        con.execute("delete from marts.churn_features where as_of_date = ?", [as_of])
+        con.execute("insert into marts.churn_features by name select * from features_tonight")
+        con.execute("commit")
+    finally:
+        con.unregister("features_tonight")
+
+
+def read_features(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    return con.execute("select * from marts.churn_features where as_of_date = ? order by customer_id", [as_of]).df()

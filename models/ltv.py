@@ -1,0 +1,152 @@
+"""Expected lifetime value per customer: balance-driven contribution x churn survival, plus
+transaction-driven contribution (BG/NBD x Gamma-Gamma on card purchase days and FX deal days),
+discounted monthly.
+
+For month m = 1..H (H = horizon_months, default 36) after the business date:
+- balance part: `balance_monthly x s^m`, where balance_monthly is the mean over the last 3 complete
+  months of deposit + loan + servicing contribution plus card fees and interest, and s is the monthly
+  retention implied by the calibrated 90-day churn probability: `s = (1 - p90)^(1/3)`; customers
+  outside the churn population (nothing open, no FX for a year) get p90 = 1;
+- transaction part: (E[X(t_m)] - E[X(t_{m-1})]) x E[value per transaction day] for cards and FX, from
+  BG/NBD (weeks) and Gamma-Gamma fitted on tonight's whole history;
+- discounting by `(1 + discount_rate)^(-m/12)`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from models import btyd
+from models.churn import _frame
+from models.value import load_rules, prepare_accounts
+
+WEEKS_PER_MONTH = 52.1775 / 12
+
+
+def last_complete_month_end(as_of: date) -> date:
+    return as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
+
+
+def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -> tuple[pd.DataFrame, dict]:
+    """Per customer and kind: expected transaction days per month (H columns), expected value per day,
+    p_alive. Fitted separately per kind (card, fx)."""
+    out, params = [], {}
+    for kind, s in summary.groupby("kind"):
+        s = s.reset_index(drop=True)
+        x = s["frequency"].to_numpy(float)
+        tx = s["recency_days"].to_numpy(float) / 7
+        T = s["t_days"].to_numpy(float) / 7
+        if len(s) < 20 or (x > 0).sum() < 5:
+            continue
+        bg = btyd.BetaGeoFitter(penalizer=0.001).fit(x, tx, T)
+        m = s["monetary_value"].to_numpy(float)
+        try:
+            gg = btyd.GammaGammaFitter(penalizer=0.001).fit(x, m)
+            xm = np.where(m > 0, x, 0)
+            spend = gg.expected_spend(xm, np.where(m > 0, m, 1.0))
+            spend = np.where(np.isfinite(spend), spend, np.nanmean(m[m > 0]) if (m > 0).any() else 0.0)
+            params[kind] = {"bgnbd": bg.params, "gamma_gamma": gg.params}
+        except ValueError:
+            spend = np.full(len(s), float(np.mean(m[x > 0])) if (x > 0).any() else 0.0)
+            params[kind] = {"bgnbd": bg.params}
+        cum = np.column_stack([bg.predict(k * WEEKS_PER_MONTH, x, tx, T) for k in range(horizon_months + 1)])
+        per_month = np.diff(cum, axis=1)
+        frame = pd.DataFrame(per_month, columns=[f"m{k + 1}" for k in range(horizon_months)])
+        frame.insert(0, "customer_id", s["customer_id"])
+        frame.insert(1, "kind", kind)
+        frame["spend"] = spend
+        frame["p_alive"] = bg.p_alive(x, tx, T)
+        out.append(frame)
+        if log:
+            log(f"BTYD {kind}: {len(s)} customers, {params[kind]}")
+    return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()), params
+
+
+def compute_ltv(
+    con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08, log=None
+) -> tuple[pd.DataFrame, dict]:
+    rules = load_rules(con)
+    prepare_accounts(con, as_of)
+    base = _frame(con, "marts/ltv_inputs", as_of=as_of, last_complete=last_complete_month_end(as_of))
+    summary = _frame(con, "marts/btyd_summary", as_of=as_of, **rules)
+    tx, params = transaction_forecast(summary, horizon_months, log)
+
+    months = np.arange(1, horizon_months + 1)
+    disc = (1 + discount_rate) ** (-months / 12)
+    p90 = base["churn_probability"].fillna(1.0).clip(0, 1).to_numpy()
+    s = (1 - p90) ** (1 / 3)
+    surv = s[:, None] ** months[None, :]
+    bal = base["balance_monthly_cny"].fillna(0).to_numpy()
+    bal_ltv = (bal[:, None] * surv * disc[None, :]).sum(axis=1)
+    bal_12 = (bal[:, None] * surv[:, :12]).sum(axis=1)
+
+    mcols = [f"m{k}" for k in months]
+    if len(tx):
+        val = tx[mcols].to_numpy() * tx["spend"].to_numpy()[:, None]
+        tx = tx.assign(
+            txn_ltv=(val * disc[None, :]).sum(axis=1),
+            txn_12=val[:, :12].sum(axis=1),
+            txns_12=tx[mcols[:12]].sum(axis=1),
+        )
+        agg = tx.groupby("customer_id").agg(txn_ltv=("txn_ltv", "sum"), txn_12=("txn_12", "sum"),
+                                            txns_12=("txns_12", "sum"))
+        alive = tx.sort_values("kind").groupby("customer_id")["p_alive"].first()  # card before fx
+        agg["p_alive"] = alive
+    else:
+        agg = pd.DataFrame(columns=["txn_ltv", "txn_12", "txns_12", "p_alive"])
+    b = base.set_index("customer_id")
+    b["bal_ltv"], b["bal_12"], b["survival_12m"] = bal_ltv, bal_12, s ** 12
+    b = b.join(agg, how="left")
+    for c in ("txn_ltv", "txn_12", "txns_12"):
+        b[c] = b[c].astype(float).fillna(0.0)
+    out = pd.DataFrame({
+        "as_of_date": as_of,
+        "customer_id": b.index,
+        "expected_ltv_cny": (b["bal_ltv"] + b["txn_ltv"]).to_numpy(),
+        "horizon_months": horizon_months,
+        "discount_rate": discount_rate,
+        "p_alive": b["p_alive"].astype(float).to_numpy(),
+        "expected_txns_12m": b["txns_12"].to_numpy(),
+        "expected_monthly_contribution": (b["balance_monthly_cny"].fillna(0) + b["txn_12"] / 12).to_numpy(),
+        "survival_12m": b["survival_12m"].to_numpy(),
+        "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
+        "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
+    })
+    return out, params
+
+
+COMMENTS = {
+    "as_of_date": "Business date of this version.",
+    "customer_id": "Resolved customer.",
+    "expected_ltv_cny": "Expected profit contribution (CNY) over horizon_months, discounted monthly at discount_rate: balance-driven contribution x churn survival plus card and FX transactions from BG/NBD x Gamma-Gamma.",
+    "horizon_months": "Months of future counted in expected_ltv_cny.",
+    "discount_rate": "Annual discount rate applied monthly.",
+    "p_alive": "Probability (BG/NBD) that the customer still transacts by card (or FX when no card); NULL without transactions.",
+    "expected_txns_12m": "Expected card purchase days plus FX deal days in the next 12 months.",
+    "expected_monthly_contribution": "Balance-driven monthly contribution run-rate plus one twelfth of the expected 12-month transaction contribution (CNY).",
+    "survival_12m": "Probability of not churning within 12 months, from the 90-day churn probability ((1 - p90)^4).",
+    "expected_value_12m_cny": "Undiscounted expected contribution of the next 12 months (CNY).",
+    "churn_probability_90d": "90-day churn probability used (NULL: outside the churn population, treated as 1).",
+}
+
+
+def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) -> None:
+    con.register("ltv_tonight", frame)
+    try:
+        con.execute("create schema if not exists marts")
+        con.execute("create table if not exists marts.lifetime_value_history as "
+                    "select as_of_date::date as as_of_date, * exclude (as_of_date) from ltv_tonight limit 0")
+        con.execute("begin")
+        con.execute("delete from marts.lifetime_value_history where as_of_date = ?", [as_of])
+        con.execute("insert into marts.lifetime_value_history by name select * from ltv_tonight")
+        con.execute("commit")
+    finally:
+        con.unregister("ltv_tonight")
+    con.execute("comment on table marts.lifetime_value_history is 'Expected lifetime value per customer for every business date.'")
+    for col, text in COMMENTS.items():
+        t = text.replace("'", "''")
+        con.execute(f"comment on column marts.lifetime_value_history.{col} is '{t}'")

@@ -1,0 +1,159 @@
+"""Customer value: monthly profit contribution, value tiers, tier migration and product holding.
+
+The contribution rule (constants in `models/contribution_rules.py`; the generator computes its
+truth with the same rule). Per customer and calendar month (labelled by its last day), with
+accounts mapped to customers through tonight's `identity.customer_map`, so merges and splits
+re-attribute the whole history:
+
+- **Deposits**: for each account, the *last* balance row of the month, in CNY at the fixed spot
+  rates (`CNY_PER_UNIT`), earns `balance x (FTP - rate paid) / 12`. FTP is `FTP_RATE[product]` for
+  CNY accounts and `FTP_RATE_FOREIGN` for foreign-currency ones; the rate paid is the row's
+  `interest_rate` (annual %).
+- **Loans**: the last balance row of the month earns `outstanding x (contract annual_rate % -
+  LOAN_COST_OF_FUNDS) / 12`, minus expected loss `outstanding x annual PD x LGD[product] / 12`,
+  the PD taken from the days-past-due bucket of that row (`PD_BY_DPD`). A contract whose status is
+  WRITTEN_OFF also books a realised loss of `LGD x its last positive outstanding` in that row's month.
+- **Cards**: `INTERCHANGE_RATE x purchases - INTERCHANGE_RATE x refunds + CASH_ADVANCE_FEE_RATE x
+  cash advances + fees + interest` of the month's transactions (payments earn nothing).
+- **FX**: the sum of the month's deals' `margin_cny`.
+- **Servicing**: `-SERVICING_COST_MONTHLY` for every account open at any time in the month (open
+  date on or before the month end; close date, or for a closed/settled/written-off account without
+  one its last activity, on or after the month start).
+- **Total** = deposit + loan + card + fx + servicing. Months run from the first month of delivered
+  history to the business date's month, whose figures hold the data up to the business date.
+
+Value tiers use the 12 months ending with the business date's month: LOW if the sum is below zero;
+among profitable customers (sum > 0), TOP is the top 1% and GOLD the next 9% by contribution;
+everyone else is GENERAL. Shares are configurable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from crm.sql import query, run_script
+from models import contribution_rules as rules
+
+TIERS = ("TOP", "GOLD", "GENERAL", "LOW")
+
+
+def load_rules(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """The contribution constants as temp tables `rule_*` and scalar SQL parameters."""
+    con.execute("create or replace temp table rule_ftp (product varchar, rate double)")
+    con.executemany("insert into rule_ftp values (?, ?)", list(rules.FTP_RATE.items()))
+    con.execute("create or replace temp table rule_pd (min_dpd integer, pd double)")
+    con.executemany("insert into rule_pd values (?, ?)", [list(r) for r in rules.PD_BY_DPD])
+    con.execute("create or replace temp table rule_lgd (product varchar, lgd double)")
+    con.executemany("insert into rule_lgd values (?, ?)", list(rules.LGD.items()))
+    con.execute("create or replace temp table rule_ccy (currency varchar, cny_per_unit double)")
+    con.executemany("insert into rule_ccy values (?, ?)", list(rules.CNY_PER_UNIT.items()))
+    return {
+        "ftp_foreign": rules.FTP_RATE_FOREIGN,
+        "cost_of_funds": rules.LOAN_COST_OF_FUNDS,
+        "lgd_default": max(rules.LGD.values()),
+        "interchange_rate": rules.INTERCHANGE_RATE,
+        "cash_advance_fee_rate": rules.CASH_ADVANCE_FEE_RATE,
+        "servicing_cost": rules.SERVICING_COST_MONTHLY,
+    }
+
+
+def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Temp table `account_customer`: every account with tonight's customer and effective end date."""
+    run_script(con, "marts/account_customer", as_of=as_of)
+
+
+def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
+    """Rebuild marts.contribution_monthly for every month up to `as_of`; returns summary figures."""
+    params = load_rules(con)
+    prepare_accounts(con, as_of)
+    run_script(con, "marts/contribution_monthly", as_of=as_of, **params)
+    rows, customers, months, first, last, total = con.execute(
+        "select count(*), count(distinct customer_id), count(distinct month), min(month), max(month), "
+        "sum(total_cny) from marts.contribution_monthly"
+    ).fetchall()[0]
+    by_month = con.execute(
+        "select month, count(*), sum(deposit_cny), sum(loan_cny), sum(card_cny), sum(fx_cny), "
+        "sum(servicing_cny), sum(total_cny) from marts.contribution_monthly group by month order by month desc limit 3"
+    ).fetchall()
+    return {
+        "rows": rows,
+        "customers": customers,
+        "months": months,
+        "first_month": str(first),
+        "last_month": str(last),
+        "total_cny": float(total or 0),
+        "recent_months": by_month,
+    }
+
+
+def month_ends_for_migration(as_of: date) -> tuple[date, date]:
+    """The last two complete month-ends on `as_of` (as_of itself counts when it is a month-end)."""
+    last = as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
+    prev = last.replace(day=1) - timedelta(days=1)
+    return prev, last
+
+
+@dataclass
+class TierResult:
+    summary: list[tuple]  # tier, customers, profit_12m, share_customers, share_profit, min_contribution_12m
+    customers: int
+    moves: dict[str, int]
+    prev_month: date
+    last_month: date
+
+
+def compute_value_tiers(
+    con: duckdb.DuckDBPyConnection, as_of: date, top_share: float = 0.01, gold_share: float = 0.09
+) -> TierResult:
+    """marts.value_tier_history for `as_of` and marts.tier_migration between the last two month-ends."""
+    if not (0 < top_share < 1 and 0 <= gold_share < 1 and top_share + gold_share <= 1):
+        raise ValueError(f"tier shares out of range: top={top_share}, gold={gold_share}")
+    run_script(con, "marts/tier_macro")
+    run_script(con, "marts/value_tier", as_of=as_of, top_share=top_share, gold_share=gold_share)
+    prev, last = month_ends_for_migration(as_of)
+    run_script(
+        con, "marts/tier_migration", as_of=as_of, prev_month=prev, last_month=last,
+        top_share=top_share, gold_share=gold_share,
+    )
+    summary = query(con, "marts/tier_summary", as_of=as_of)
+    moves = dict(
+        con.execute(
+            "select move, count(*) from marts.tier_migration where as_of_date = ? group by move", [as_of]
+        ).fetchall()
+    )
+    return TierResult(summary, sum(r[1] for r in summary), moves, prev, last)
+
+
+def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
+    prepare_accounts(con, as_of)
+    run_script(con, "marts/product_holding", as_of=as_of)
+    customers, avg_products, with_next = con.execute(
+        "select count(*), avg(n_products), count(next_product) from marts.product_holding where as_of_date = ?",
+        [as_of],
+    ).fetchall()[0]
+    top_sets = con.execute(
+        "select products, count(*) as customers, any_value(next_product) as next_product, "
+        "round(any_value(next_product_rate), 3) as rate from marts.product_holding where as_of_date = ? "
+        "group by products order by customers desc limit 10",
+        [as_of],
+    ).fetchall()
+    return {
+        "customers": customers,
+        "avg_products": float(avg_products or 0),
+        "with_next_product": with_next,
+        "top_sets": top_sets,
+    }
+
+
+def markdown_table(headers: list[str], rows: list[tuple]) -> str:
+    def fmt(v: object) -> str:
+        if isinstance(v, float):
+            return f"{v:,.4f}" if abs(v) < 1 else f"{v:,.2f}"
+        return "" if v is None else str(v)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+-- Monthly profit contribution (CNY) per customer, every month of the data up to as_of, by the rule in
+-- models/value.py (constants from models/contribution_rules.py, loaded into temp tables rule_*).
+-- Needs temp table account_customer (sql/marts/account_customer.sql). Rebuilt whole every night.
+create schema if not exists marts;
+
+create or replace temp table contribution_tonight as
+with deposit_last as (
+    select acct_no, balance_date, balance, interest_rate
+    from staging.deposit_balance
+    where balance_date <= $as_of
+    qualify row_number() over (partition by acct_no, last_day(balance_date) order by balance_date desc) = 1
+),
+
+deposit_month as (
+    select
+        a.customer_id,
+        last_day(b.balance_date) as month,
+        sum(
+            coalesce(b.balance, 0) * coalesce(c.cny_per_unit, 1)
+            * (case when a.currency = 'CNY' then coalesce(f.rate, $ftp_foreign) else $ftp_foreign end
+               - coalesce(b.interest_rate, 0) / 100) / 12
+        ) as deposit_cny
+    from deposit_last as b
+    join account_customer as a on a.system = 'deposit' and a.account_key = b.acct_no
+    left join rule_ftp as f on f.product = a.product
+    left join rule_ccy as c on c.currency = a.currency
+    group by all
+),
+
+loan_last as (
+    select contract_no, as_of, outstanding, days_past_due
+    from staging.loan_balance
+    where as_of <= $as_of
+    qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
+),
+
+loan_month as (
+    select
+        a.customer_id,
+        last_day(l.as_of) as month,
+        sum(
+            coalesce(l.outstanding, 0) * (coalesce(a.annual_rate, 0) / 100 - $cost_of_funds) / 12
+            - coalesce(l.outstanding, 0) * p.pd * coalesce(g.lgd, $lgd_default) / 12
+        ) as loan_cny
+    from loan_last as l
+    join account_customer as a on a.system = 'loan' and a.account_key = l.contract_no
+    asof join rule_pd as p on coalesce(l.days_past_due, 0) >= p.min_dpd
+    left join rule_lgd as g on g.product = a.product
+    group by all
+),
+
+-- A written-off contract books the realised loss (LGD x its last positive outstanding) in that month.
+write_off as (
+    select
+        a.customer_id,
+        last_day(l.as_of) as month,
+        -sum(l.outstanding * coalesce(g.lgd, $lgd_default)) as loan_cny
+    from (
+        select contract_no, as_of, outstanding
+        from staging.loan_balance
+        where as_of <= $as_of and outstanding > 0
+        qualify row_number() over (partition by contract_no order by as_of desc) = 1
+    ) as l
+    join account_customer as a on a.system = 'loan' and a.account_key = l.contract_no
+    left join rule_lgd as g on g.product = a.product
+    where a.status = 'WRITTEN_OFF'
+    group by all
+),
+
+card_month as (
+    select
+        a.customer_id,
+        last_day(t.txn_time::date) as month,
+        sum(case t.txn_type
+            when 'PURCHASE' then t.amount * $interchange_rate
+            when 'REFUND' then -t.amount * $interchange_rate
+            when 'CASH_ADVANCE' then t.amount * $cash_advance_fee_rate
+            when 'FEE' then t.amount
+            when 'INTEREST' then t.amount
+            else 0
+        end) as card_cny
+    from staging.card_txn as t
+    join account_customer as a on a.system = 'card' and a.account_key = t.card_acct_id
+    where t.txn_time < $as_of::date + interval 1 day and t.amount is not null
+    group by all
+),
+
+fx_month as (
+    select m.customer_id, last_day(d.trade_date) as month, sum(coalesce(d.margin_cny, 0)) as fx_cny
+    from staging.fx_deal as d
+    join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
+    where d.trade_date <= $as_of
+    group by all
+),
+
+-- Months of the data: from the first month with a balance row (start of the delivered history).
+months as (
+    select last_day(m)::date as month, date_trunc('month', m)::date as month_start
+    from range(
+        (select date_trunc('month', min(d)) from (
+            select min(balance_date) as d from staging.deposit_balance
+            union all select min(as_of) from staging.loan_balance
+            union all select min(txn_time)::date from staging.card_txn
+        ) where d is not null),
+        $as_of::date + interval 1 day,
+        interval 1 month
+    ) as t(m)
+),
+
+servicing_month as (
+    select a.customer_id, m.month, -$servicing_cost * count(*) as servicing_cny
+    from account_customer as a
+    join months as m
+        on a.open_date <= m.month
+        and (a.end_date is null or a.end_date >= m.month_start)
+    group by all
+),
+
+parts as (
+    select customer_id, month, deposit_cny, 0.0 as loan_cny, 0.0 as card_cny, 0.0 as fx_cny, 0.0 as servicing_cny
+    from deposit_month
+    union all by name select customer_id, month, loan_cny from loan_month
+    union all by name select customer_id, month, loan_cny from write_off
+    union all by name select customer_id, month, card_cny from card_month
+    union all by name select customer_id, month, fx_cny from fx_month
+    union all by name select customer_id, month, servicing_cny from servicing_month
+)
+
+select
+    customer_id,
+    month::date as month,
+    coalesce(sum(deposit_cny), 0) as deposit_cny,
+    coalesce(sum(loan_cny), 0) as loan_cny,
+    coalesce(sum(card_cny), 0) as card_cny,
+    coalesce(sum(fx_cny), 0) as fx_cny,
+    coalesce(sum(servicing_cny), 0) as servicing_cny,
+    coalesce(sum(deposit_cny), 0) + coalesce(sum(loan_cny), 0) + coalesce(sum(card_cny), 0)
+        + coalesce(sum(fx_cny), 0) + coalesce(sum(servicing_cny), 0) as total_cny
+from parts
+where month <= last_day($as_of::date) and month >= (select min(month) from months)
+group by all;
+
+create or replace table marts.contribution_monthly as
+select * from contribution_tonight order by customer_id, month;
+
+comment on table marts.contribution_monthly is 'Monthly profit contribution (CNY) per customer and product family, by the contribution rule in the README, for every month up to the latest business date.';
+comment on column marts.contribution_monthly.customer_id is 'Resolved customer (crm.customer.customer_id), by tonight''s customer map.';
+comment on column marts.contribution_monthly.month is 'Month, as its last day; the current month holds the data up to the business date.';
+comment on column marts.contribution_monthly.deposit_cny is 'Deposit spread: last balance of the month (CNY) x (funds-transfer price - rate paid to the customer) / 12.';
+comment on column marts.contribution_monthly.loan_cny is 'Loan margin: last outstanding x (contract rate - cost of funds) / 12, minus expected loss (annual PD by days-past-due bucket x LGD / 12), minus LGD x outstanding in the month a loan is written off.';
+comment on column marts.contribution_monthly.card_cny is 'Card income: interchange on purchases net of refunds, cash-advance fees, fees and interest booked.';
+comment on column marts.contribution_monthly.fx_cny is 'FX spread income (margin_cny of the month''s deals).';
+comment on column marts.contribution_monthly.servicing_cny is 'Servicing cost (negative): a fixed monthly cost per account open in the month.';
+comment on column marts.contribution_monthly.total_cny is 'Sum of the product columns: the month''s profit contribution.';
