@@ -28,7 +28,14 @@ def truth_dir() -> Path:
 
 def warehouse_path() -> Path:
     """The published file analysts open read-only."""
-    return Path(os.environ.get("CRM_WAREHOUSE", DATA_DIR / "warehouse" / "crm.duckdb"))
+    return checked_warehouse(Path(os.environ.get("CRM_WAREHOUSE", DATA_DIR / "warehouse" / "bank.duckdb")))
+
+
+def checked_warehouse(path: Path) -> Path:
+    # DuckDB names the catalog after the file: a file called crm.duckdb makes every `crm.x` ambiguous.
+    if path.stem.split(".")[0].lower() == "crm":
+        raise ValueError(f"warehouse file {path}: a file named crm.* clashes with schema crm; choose another name")
+    return path
 
 
 def work_path(published: Path | None = None) -> Path:

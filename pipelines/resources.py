@@ -28,7 +28,7 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def published_path(self) -> Path:
-        return Path(self.published) if self.published else settings.warehouse_path()
+        return settings.checked_warehouse(Path(self.published)) if self.published else settings.warehouse_path()
 
     @property
     def work_path(self) -> Path:

@@ -28,8 +28,8 @@ def small_bank(tmp_path_factory) -> dict[str, Path]:
 def pipeline_env(tmp_path, monkeypatch, small_bank):
     """Environment for one pipeline instance on tmp files, as the CLI and Dagster see it."""
     monkeypatch.setenv("CRM_LANDING_DIR", str(small_bank["landing"]))
-    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "crm.duckdb"))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "bank.duckdb"))
     monkeypatch.setenv("CRM_REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
-    return {"warehouse": tmp_path / "wh" / "crm.duckdb", **small_bank}
+    return {"warehouse": tmp_path / "wh" / "bank.duckdb", **small_bank}

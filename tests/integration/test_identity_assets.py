@@ -33,7 +33,7 @@ def _party(n: int = 40) -> pl.DataFrame:
 def test_identity_assets_materialize(tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_DEMO", "1")
     monkeypatch.setenv("CRM_IDENTITY_OVERRIDES", str(tmp_path / "none.csv"))
-    wh = Warehouse(landing_dir=str(tmp_path / "landing"), published=str(tmp_path / "crm.duckdb"))
+    wh = Warehouse(landing_dir=str(tmp_path / "landing"), published=str(tmp_path / "bank.duckdb"))
     party = _party()  # noqa: F841
     con = duckdb.connect(str(wh.work_path))
     con.execute("create schema staging")

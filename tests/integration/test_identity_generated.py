@@ -23,7 +23,7 @@ def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
     generator.generate(landing, truth, customers=3000, seed=7)
     first = sorted(p.name for p in (landing / "deposit").iterdir())[0]
     partition = f"{first[:4]}-{first[4:6]}-{first[6:]}"
-    wh = Warehouse(landing_dir=str(landing), published=str(tmp_path / "crm.duckdb"))
+    wh = Warehouse(landing_dir=str(landing), published=str(tmp_path / "bank.duckdb"))
     result = dg.materialize(
         [*ingest.ingest_assets, *identity_assets, *identity_checks],
         resources={"warehouse": wh},

@@ -66,7 +66,7 @@ def frame(rows, last_seen=DAY1):
 
 @pytest.fixture
 def wh(tmp_path):
-    con = duckdb.connect(str(tmp_path / "crm.work.duckdb"))
+    con = duckdb.connect(str(tmp_path / "bank.work.duckdb"))
     con.execute("create schema staging")
     yield con, tmp_path
     con.close()

@@ -1,0 +1,191 @@
+"""`crm bench`: speed and accuracy figures, measured on generated data against the generator's truth.
+
+Every figure in the README comes from here. Results are printed and written as JSON under the
+bench workdir, with the machine's core count, so a reader knows what they were measured on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3) -> dict:
+    from crm.generator import generate
+
+    landing, truth = workdir / "landing", workdir / "truth"
+    shutil.rmtree(landing, ignore_errors=True)
+    shutil.rmtree(truth, ignore_errors=True)
+    started = time.perf_counter()
+    summary = generate(landing, truth, customers=customers, seed=seed, daily_deliveries=daily)
+    secs = time.perf_counter() - started
+    return {
+        "customers": customers,
+        "seconds": round(secs, 1),
+        "landing_mb": round(_dir_bytes(landing) / 2**20, 1),
+        "source_records": summary.get("source_records"),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3) -> tuple[Path, Path]:
+    landing, truth = workdir / "landing", workdir / "truth"
+    marker = workdir / "bank.json"
+    want = {"customers": customers, "seed": seed, "daily": daily}
+    if not (marker.exists() and json.loads(marker.read_text()) == want):
+        bench_generate(customers, seed, workdir, daily)
+        marker.write_text(json.dumps(want))
+    return landing, truth
+
+
+def _use_env(workdir: Path, landing: Path) -> Path:
+    warehouse = workdir / "warehouse" / "bank.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    os.environ["CRM_LANDING_DIR"] = str(landing)
+    os.environ["CRM_WAREHOUSE"] = str(warehouse)
+    os.environ["CRM_REPORTS_DIR"] = str(workdir / "reports")
+    os.environ["DAGSTER_HOME"] = str(workdir / "dagster_home")
+    os.environ.setdefault("CRM_DEMO", "1")
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return warehouse
+
+
+def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
+    """Time `crm run` per business date: the full delivery night, then each daily night."""
+    from crm.nightly import run_nightly
+    from models.ingest.control import complete_dates
+
+    landing, _ = _ensure_bank(customers, seed, workdir)
+    warehouse = _use_env(workdir, landing)
+    nights = []
+    for d in complete_dates(landing):
+        started = time.perf_counter()
+        summary = run_nightly(as_of=d)
+        if not summary.ok:
+            raise RuntimeError(summary.error)
+        nights.append({"business_date": d.isoformat(), "seconds": round(time.perf_counter() - started, 1)})
+    return {
+        "customers": customers,
+        "nights": nights,
+        "work_file_mb": round(Path(str(warehouse).replace(".duckdb", ".work.duckdb")).stat().st_size / 2**20, 1),
+        "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
+    """Linkage precision/recall against truth after a full nightly run."""
+    from crm.nightly import run_nightly
+    from models.identity.evaluate import evaluate_from_warehouse
+
+    landing, truth = _ensure_bank(customers, seed, workdir)
+    _use_env(workdir, landing)
+    summary = run_nightly()
+    if not summary.ok:
+        raise RuntimeError(summary.error)
+    from crm import settings
+
+    con = duckdb.connect(str(settings.work_path()), read_only=True)
+    try:
+        return {"customers": customers, **evaluate_from_warehouse(con, truth / "source_records.csv")}
+    finally:
+        con.close()
+
+
+def bench_models(customers: int, seed: int, workdir: Path) -> dict:
+    """Churn AUC / calibration and LTV rank correlation against the generator's outcomes."""
+    from crm import settings
+    from crm.nightly import run_nightly
+    from models.churn_evaluate import evaluate_from_warehouse as churn_eval
+
+    landing, truth = _ensure_bank(customers, seed, workdir)
+    _use_env(workdir, landing)
+    summary = run_nightly()
+    if not summary.ok:
+        raise RuntimeError(summary.error)
+    con = duckdb.connect(str(settings.work_path()), read_only=True)
+    try:
+        return {"customers": customers, **churn_eval(con, truth)}
+    finally:
+        con.close()
+
+
+def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> dict:
+    """30 consecutive nights after the full one: time per night, warehouse size, and whether the
+    customer count and ids stay consistent with the truth night after night."""
+    from crm import settings
+    from crm.nightly import run_nightly
+    import polars as pl
+
+    from models.identity.evaluate import evaluate
+    from models.ingest.control import complete_dates
+
+    workdir = workdir / "soak"
+    workdir.mkdir(parents=True, exist_ok=True)
+    landing, truth = _ensure_bank(customers, seed, workdir, daily=nights)
+    warehouse = _use_env(workdir, landing)
+    truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
+    rows, previous = [], None
+    for d in complete_dates(landing):
+        started = time.perf_counter()
+        summary = run_nightly(as_of=d)
+        secs = time.perf_counter() - started
+        if not summary.ok:
+            raise RuntimeError(summary.error)
+        con = duckdb.connect(str(settings.work_path()), read_only=True)
+        try:
+            cmap = con.execute("select system, source_key, customer_id from identity.customer_map").pl()
+        finally:
+            con.close()
+        current = dict(zip((cmap["system"] + ":" + cmap["source_key"]).to_list(), cmap["customer_id"].to_list()))
+        delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
+        quality = evaluate(cmap, delivered)
+        kept = sum(1 for k, v in (previous or {}).items() if current.get(k) == v)
+        rows.append({
+            "business_date": d.isoformat(),
+            "seconds": round(secs, 1),
+            "records": len(current),
+            "customers": len(set(current.values())),
+            "true_persons": quality["persons"],
+            "f1": round(quality["overall"]["f1"], 5),
+            "ids_kept_from_previous_night": round(kept / len(previous), 5) if previous else None,
+            "work_file_mb": round(settings.work_path().stat().st_size / 2**20, 1),
+            "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),
+        })
+        print(json.dumps(rows[-1]), flush=True)
+        previous = current
+    return {"customers": customers, "nights": rows}
+
+
+BENCHES = {"generate": bench_generate, "nightly": bench_nightly, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
+
+
+def main(what: str, customers: int, seed: int, workdir: Path) -> int:
+    workdir.mkdir(parents=True, exist_ok=True)
+    names = [n for n in BENCHES if n != "soak"] if what == "all" else [what]
+    for name in names:
+        result = {
+            "bench": name,
+            "measured_on": date.today().isoformat(),
+            "cores": os.cpu_count(),
+            **BENCHES[name](customers, seed, workdir),
+        }
+        text = json.dumps(result, indent=2, default=str)
+        (workdir / f"bench-{name}-{customers}.json").write_text(text)
+        print(text, flush=True)
+    return 0

@@ -1,0 +1,158 @@
+"""Publication: build the analyst file aside from the work file, then swap it in atomically.
+
+DuckDB allows one writer per file and a reader in another process conflicts with it, so
+analysts never open the work file. They open the published file, which only ever changes by
+`os.replace`: a reader keeps the version it opened, the next open sees the new one, and a
+failed night leaves the last good version in place.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from crm.sql import run_script
+
+# Analyst file table <- work-file table (schema marts unless named). Nothing from staging or quarantine,
+# and from identity only the id events (ids and dates, no personal data).
+PUBLISHED_TABLES = {
+    "customer_id_event": "identity.id_event",
+    "publication": "publication",
+    "customer_history": "customer_history",
+    "customer_source_history": "customer_source_history",
+    "contribution_monthly": "contribution_monthly",
+    "value_tier_history": "value_tier_history",
+    "tier_migration": "tier_migration",
+    "churn_risk_history": "churn_risk_history",
+    "churn_model_version": "churn_model_version",
+    "churn_calibration": "churn_calibration",
+    "lifetime_value_history": "lifetime_value_history",
+    "product_holding_history": "product_holding",
+    "data_quality_history": "data_quality_history",
+    "quarantine_reason_history": "quarantine_reason_history",
+}
+# Latest-version views and the history table each one reads (sql/publish/crm_views.sql).
+LATEST_VIEWS = {
+    "customer": "customer_history",
+    "customer_source": "customer_source_history",
+    "value_tier": "value_tier_history",
+    "churn_risk": "churn_risk_history",
+    "lifetime_value": "lifetime_value_history",
+    "product_holding": "product_holding_history",
+    "data_quality": "data_quality_history",
+}
+
+
+def record_publication(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
+    run_script(con, "publish/publication", as_of=as_of, run_id=run_id)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = ?",
+        [database, schema],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def build_analyst_file(work: duckdb.DuckDBPyConnection, target: Path, as_of: date, run_id: str) -> dict[str, int]:
+    """Copy every analyst-safe table into a fresh file at `target`: the dates already published plus
+    `as_of`. The work file records `as_of` as published only after the swap (`record_publication`)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    work_db = work.execute("select current_database()").fetchall()[0][0]
+    sources = {name: src if "." in src else f"marts.{src}" for name, src in PUBLISHED_TABLES.items()}
+    present = {f"{schema}.{t}" for schema in ("marts", "identity") for t in _tables(work, work_db, schema)}
+    missing = [src for src in sources.values() if src not in present]
+    if missing:
+        raise RuntimeError(f"cannot publish: work tables missing: {', '.join(missing)}")
+    work.execute("attach ? as pub", [str(target)])
+    counts: dict[str, int] = {}
+    comments: list[tuple[str, str, str]] = []
+    try:
+        work.execute("create schema pub.crm")
+        for name, source in sources.items():
+            cols = {c[0] for c in work.execute(f"describe {source}").fetchall()}
+            day = next((c for c in ("as_of_date", "business_date") if c in cols), None)
+            # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
+            where = (
+                f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of"
+                if day and name != "publication"
+                else ""
+            )
+            params = {"as_of": as_of} if where else {}
+            work.execute(f"create table pub.crm.{name} as select * from {source} {where}", params)
+            if name == "publication":
+                work.execute("delete from pub.crm.publication where as_of_date = $as_of", {"as_of": as_of})
+                work.execute(
+                    "insert into pub.crm.publication values ($as_of, current_timestamp, $run_id)",
+                    {"as_of": as_of, "run_id": run_id},
+                )
+            counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
+            comments += [
+                (name, column, comment)
+                for column, comment in work.execute(
+                    "select column_name, comment from duckdb_columns() where database_name = ? "
+                    "and schema_name = ? and table_name = ? and comment is not null",
+                    [work_db, *source.split(".")],
+                ).fetchall()
+            ]
+    finally:
+        work.execute("detach pub")
+    con = duckdb.connect(str(target))
+    try:
+        # `create table as` drops column comments: carry the marts comments over, then the catalogue.
+        for table, column, comment in comments:
+            _comment_column(con, table, column, comment)
+        run_script(con, "publish/crm_catalogue")
+        run_script(con, "publish/crm_views")
+        copy_column_comments(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def copy_column_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """A latest view's columns mean what its history table's columns mean."""
+    for view, table in LATEST_VIEWS.items():
+        rows = con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where schema_name = 'crm' and table_name = ? and comment is not null",
+            [table],
+        ).fetchall()
+        for column, comment in rows:
+            _comment_column(con, view, column, comment)
+
+
+def _comment_column(con: duckdb.DuckDBPyConnection, relation: str, column: str, comment: str) -> None:
+    text = comment.replace("'", "''")
+    con.execute(f'comment on column crm.{relation}."{column}" is \'{text}\'')
+
+
+def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables, views and columns of schema crm without a comment (should be none)."""
+    objects = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'crm' and comment is null "
+        "union all select view_name from duckdb_views() where schema_name = 'crm' and comment is null"
+    ).fetchall()
+    columns = con.execute(
+        "select table_name || '.' || column_name from duckdb_columns() "
+        "where schema_name = 'crm' and comment is null"
+    ).fetchall()
+    return sorted(r[0] for r in objects + columns)
+
+
+def swap_in(built: Path, published: Path) -> None:
+    """Atomically replace the analyst file; open readers keep the version they hold."""
+    with open(built, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(built, published)
+    dir_fd = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

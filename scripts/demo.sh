@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Command 1: install, generate a sample bank, run the nightly job end to end, print a summary.
+# Usage: bash scripts/demo.sh [customers]   (default 20000)
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+CUSTOMERS="${1:-20000}"
+export CRM_DEMO=1  # synthetic data: the demo hashing key is allowed
+rm -rf data/landing data/truth data/warehouse
+crm generate --customers "$CUSTOMERS" --seed 42 --landing data/landing --truth data/truth
+crm run --landing data/landing --warehouse data/warehouse/bank.duckdb

@@ -1,0 +1,67 @@
+-- What every analyst-facing table and column means. Applied to each freshly built analyst file.
+comment on table crm.publication is 'One row per published business date (version); the latest is what the crm.* views show.';
+comment on column crm.publication.as_of_date is 'Business date of the version.';
+comment on column crm.publication.published_at is 'When the nightly run published it (UTC).';
+comment on column crm.publication.run_id is 'Dagster run that built it (find it in the Dagster UI).';
+
+comment on table crm.customer_history is 'The single customer view for every published business date (time travel: filter on as_of_date).';
+comment on column crm.customer_history.as_of_date is 'Business date of this version.';
+comment on column crm.customer_history.customer_id is 'Stable id of the resolved person: kept from night to night while the evidence for them does not change.';
+comment on column crm.customer_history.name is 'Name in Chinese characters, picked by survivorship (valid ID record, then most trusted system: deposit > loan > card > fx, then most recent).';
+comment on column crm.customer_history.name_pinyin is 'Name in pinyin, family name first, lower case, used for matching.';
+comment on column crm.customer_history.name_latin is 'Latin-script name as the FX system holds it, when the customer has one.';
+comment on column crm.customer_history.birth_date is 'Date of birth (survivorship as for name).';
+comment on column crm.customer_history.gender is 'M, F, or NULL when unknown.';
+comment on column crm.customer_history.city is 'City of the most recent address on file (the address itself stays in the restricted schema).';
+comment on column crm.customer_history.id_type is 'Type of identity document: RESIDENT (PRC resident ID), PASSPORT, PERMIT, OTHER.';
+comment on column crm.customer_history.id_masked is 'Identity number masked for display: first 3 and last 4 characters.';
+comment on column crm.customer_history.id_hash is 'Keyed hash (HMAC-SHA256) of the standardised identity number, for joining to other hashed data.';
+comment on column crm.customer_history.phone_masked is 'Mobile number masked for display: first 3 and last 4 digits.';
+comment on column crm.customer_history.phone_hash is 'Keyed hash (HMAC-SHA256) of the 11-digit mobile number, for joining.';
+comment on column crm.customer_history.systems is 'Comma-separated source systems the customer appears in (deposit, card, loan, fx).';
+comment on column crm.customer_history.source_records is 'Number of source party records resolved to this customer.';
+comment on column crm.customer_history.first_seen is 'Earliest date the bank knew the customer (earliest customer-since / first delivery of any record).';
+
+comment on table crm.customer_source_history is 'Every source party record and the customer it resolved to, per published business date; explains each match.';
+comment on column crm.customer_source_history.as_of_date is 'Business date of this version.';
+comment on column crm.customer_source_history.system is 'Source system: deposit, card, loan or fx.';
+comment on column crm.customer_source_history.source_key is 'The system''s own party key (cust_no, holder_id, borrower_id, client_ref).';
+comment on column crm.customer_source_history.customer_id is 'Customer the record belongs to (crm.customer.customer_id).';
+comment on column crm.customer_source_history.match_rule is 'How the record was linked: exact rule, probabilistic model, override, or singleton (no match found).';
+comment on column crm.customer_source_history.match_probability is 'Match probability of the strongest link into its customer (1 for exact rules and overrides, NULL for singletons).';
+comment on column crm.customer_source_history.assigned_on is 'Business date the record was last (re)assigned to its customer.';
+
+comment on table crm.contribution_monthly is 'Monthly profit contribution (CNY) per customer and product family, by the contribution rule in the README, for every month up to the latest published date.';
+
+comment on table crm.value_tier_history is 'Value tier per customer for every published business date.';
+comment on table crm.tier_migration is 'Tier moves per customer between consecutive month-ends, as computed on each published date.';
+comment on table crm.churn_risk_history is 'Churn probability, risk band and drivers per customer for every published business date.';
+comment on table crm.churn_model_version is 'Every churn model version: training and validation windows and its validation metrics.';
+comment on table crm.churn_calibration is 'Calibration curve per churn model version on its validation window: mean predicted vs observed churn rate per bin.';
+comment on table crm.lifetime_value_history is 'Expected lifetime value per customer for every published business date.';
+comment on table crm.product_holding_history is 'Products held and next likely product per customer for every published business date.';
+
+comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged and quarantined.';
+comment on column crm.data_quality_history.as_of_date is 'Business date of the delivery.';
+comment on column crm.data_quality_history.system is 'Source system.';
+comment on column crm.data_quality_history.file is 'Delivered file name.';
+comment on column crm.data_quality_history.kind is 'full (first delivery, with history) or daily.';
+comment on column crm.data_quality_history.rows_control is 'Data rows announced by _CONTROL.json.';
+comment on column crm.data_quality_history.rows_read is 'Data rows read from the file.';
+comment on column crm.data_quality_history.rows_staged is 'Rows that passed validation and reached staging.';
+comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined).';
+
+comment on table crm.quarantine_reason_history is 'Quarantined rows per file, field and reason for every published date (the rejected values themselves stay restricted).';
+comment on column crm.quarantine_reason_history.as_of_date is 'Business date of the delivery.';
+comment on column crm.quarantine_reason_history.system is 'Source system.';
+comment on column crm.quarantine_reason_history.file is 'Delivered file name.';
+comment on column crm.quarantine_reason_history.field is 'First field that failed.';
+comment on column crm.quarantine_reason_history.reason is 'Why the row was rejected.';
+comment on column crm.quarantine_reason_history.rows_quarantined is 'Number of rows rejected for this reason.';
+
+comment on table crm.customer_id_event is 'How customer ids changed: every merge, split and move of records between customer ids, per business date, so history stays traceable.';
+comment on column crm.customer_id_event.business_date is 'Business date of the run that made the change.';
+comment on column crm.customer_id_event.event is 'merge: other_customer_id was retired into customer_id; split: records of customer_id left for the new id other_customer_id; move: records of other_customer_id moved to customer_id.';
+comment on column crm.customer_id_event.customer_id is 'The surviving (or receiving) customer id.';
+comment on column crm.customer_id_event.other_customer_id is 'The retired, new or giving customer id, as event says.';
+comment on column crm.customer_id_event.detail is 'JSON: how many source records moved (records_moved).';

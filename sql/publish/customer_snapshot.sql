@@ -1,0 +1,77 @@
+-- Tonight's analyst-safe copies of the customer view and the data-quality figures, versioned by as_of_date.
+-- Only masked and hashed forms of ID and phone numbers leave the restricted identity schema;
+-- the full address and e-mail stay behind too (analysts get the city).
+create schema if not exists marts;
+
+create or replace temp table customer_tonight as
+select
+    $as_of::date as as_of_date,
+    customer_id,
+    name,
+    name_pinyin,
+    name_latin,
+    birth_date,
+    gender,
+    nullif(regexp_extract(address, '([^省区]{2,4}?市)', 1), '') as city,
+    id_type,
+    id_masked,
+    id_hash,
+    phone_masked,
+    phone_hash,
+    array_to_string(systems, ',') as systems,
+    source_records,
+    first_seen
+from identity.customer_golden;
+
+create table if not exists marts.customer_history as select * from customer_tonight limit 0;
+delete from marts.customer_history where as_of_date = $as_of;
+insert into marts.customer_history by name select * from customer_tonight;
+
+create or replace temp table source_tonight as
+select
+    $as_of::date as as_of_date,
+    system,
+    source_key,
+    customer_id,
+    match_rule,
+    match_probability,
+    assigned_on
+from identity.customer_map;
+
+create table if not exists marts.customer_source_history as select * from source_tonight limit 0;
+delete from marts.customer_source_history where as_of_date = $as_of;
+insert into marts.customer_source_history by name select * from source_tonight;
+
+create or replace temp table quality_tonight as
+select
+    $as_of::date as as_of_date,
+    system,
+    file,
+    kind,
+    rows_control,
+    rows_read,
+    rows_staged,
+    rows_quarantined
+from ingest.delivery_log
+where business_date = $as_of;
+
+create table if not exists marts.data_quality_history as select * from quality_tonight limit 0;
+delete from marts.data_quality_history where as_of_date = $as_of;
+insert into marts.data_quality_history by name select * from quality_tonight;
+
+-- Reasons only, never the rejected values (raw lines can carry personal data).
+create or replace temp table reasons_tonight as
+select
+    $as_of::date as as_of_date,
+    system,
+    file,
+    field,
+    split_part(reason, ';', 1) as reason,
+    count(*) as rows_quarantined
+from quarantine.rejected_row
+where business_date = $as_of
+group by all;
+
+create table if not exists marts.quarantine_reason_history as select * from reasons_tonight limit 0;
+delete from marts.quarantine_reason_history where as_of_date = $as_of;
+insert into marts.quarantine_reason_history by name select * from reasons_tonight;

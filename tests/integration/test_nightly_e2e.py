@@ -1,0 +1,184 @@
+"""The nightly job end to end on generated data, through the real Dagster definitions and `crm run`.
+
+One generated bank (full delivery + two daily ones) is run once per module; an analyst process
+holds a read-only connection to the published file while the later nights publish.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from crm.nightly import run_nightly
+from crm.settings import SQL_DIR
+from models.publish import uncommented
+
+CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding")
+# Digits after a decimal point are a fraction, not an ID.
+ID_OR_PHONE = re.compile(r"(?<![\d.A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
+
+ANALYST = """
+import sys, time, duckdb
+from pathlib import Path
+path, stop = sys.argv[1], Path(sys.argv[2])
+con = duckdb.connect(path, read_only=True)
+queries = 0
+while not stop.exists():
+    con.execute("select count(*), max(as_of_date) from crm.customer").fetchall()
+    queries += 1
+    time.sleep(0.05)
+con.close()
+print(queries)
+"""
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory, small_bank):
+    root = tmp_path_factory.mktemp("night")
+    env = {
+        "CRM_LANDING_DIR": str(small_bank["landing"]),
+        "CRM_WAREHOUSE": str(root / "wh" / "bank.duckdb"),
+        "CRM_REPORTS_DIR": str(root / "reports"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "CRM_DEMO": "1",
+    }
+    (root / "dagster_home").mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        from models.ingest.control import complete_dates
+
+        dates = complete_dates(small_bank["landing"])
+        first = run_nightly(as_of=dates[0])
+        assert first.ok, first.error
+        stop = root / "stop"
+        analyst = subprocess.Popen(
+            [sys.executable, "-c", ANALYST, env["CRM_WAREHOUSE"], str(stop)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        time.sleep(1.0)
+        rest = run_nightly()
+        stop.touch()
+        out, err = analyst.communicate(timeout=60)
+        yield {
+            "root": root, "env": env, "dates": dates, "first": first, "rest": rest,
+            "analyst": (analyst.returncode, out, err), "warehouse": Path(env["CRM_WAREHOUSE"]),
+            **small_bank,
+        }
+
+
+@pytest.fixture
+def published(night):
+    con = duckdb.connect(str(night["warehouse"]), read_only=True)
+    yield con
+    con.close()
+
+
+def test_every_night_publishes_while_an_analyst_reads(night):
+    assert night["rest"].ok, night["rest"].error
+    assert night["first"].dates_run + night["rest"].dates_run == night["dates"]
+    assert len(night["dates"]) == 3  # full + two daily deliveries
+    code, out, err = night["analyst"]
+    assert code == 0, err
+    assert int(out) > 0
+
+
+def test_every_view_is_filled_versioned_and_commented(night, published):
+    latest = published.execute("select max(as_of_date) from crm.publication").fetchall()[0][0]
+    assert latest == night["dates"][-1]
+    for view in CRM_VIEWS:
+        n, as_of = published.execute(f"select count(*), max(as_of_date) from crm.{view}").fetchall()[0]
+        assert n > 0 and as_of == latest, view
+    customers = published.execute("select count(*) from crm.customer").fetchall()[0][0]
+    sources = published.execute("select count(*) from crm.customer_source").fetchall()[0][0]
+    assert 300 < customers < sources  # ~400 persons, more records than persons
+    assert uncommented(published) == []
+    for table in ("customer_history", "value_tier_history", "churn_risk_history", "lifetime_value_history"):
+        dates = published.execute(f"select count(distinct as_of_date) from crm.{table}").fetchall()[0][0]
+        assert dates == 3, table
+
+
+def test_rows_are_conserved(night, published):
+    for system, read, staged, quarantined in night["first"].per_system + night["rest"].per_system:
+        assert read == staged + quarantined, system
+    bad = published.execute(
+        "select system, file from crm.data_quality_history "
+        "where rows_read <> rows_staged + rows_quarantined or rows_read <> rows_control"
+    ).fetchall()
+    assert bad == []
+
+
+def test_no_raw_personal_data_in_the_analyst_file_or_report(night, published):
+    schemas = {r[0] for r in published.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    assert schemas == {"crm"}
+    objects = published.execute(
+        "select table_name from duckdb_tables() union all select view_name from duckdb_views() where not internal"
+    ).fetchall()
+    for (name,) in objects:
+        for row in published.execute(f"select * from crm.{name}").fetchall():
+            text = " ".join(str(v) for v in row if v is not None)
+            assert not ID_OR_PHONE.search(text), f"crm.{name} shows an ID or phone number"
+    for report in Path(night["env"]["CRM_REPORTS_DIR"]).glob("*.html"):
+        assert not ID_OR_PHONE.search(report.read_text(encoding="utf-8")), report.name
+
+
+def test_no_raw_personal_data_in_run_logs_or_event_metadata(night):
+    # The Dagster instance keeps every run's event log (metadata, log lines) and captured output.
+    files = [p for p in Path(night["env"]["DAGSTER_HOME"]).rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        found = ID_OR_PHONE.search(text)
+        assert not found, f"{path.name} holds something shaped like an ID or phone number"
+
+
+@pytest.mark.parametrize("path", sorted((SQL_DIR / "analyst").glob("*.sql")), ids=lambda p: p.stem)
+def test_analyst_example_queries(night, published, path):
+    cid = published.execute(
+        "select customer_id from crm.customer where systems like '%,%' order by customer_id limit 1"
+    ).fetchall()[0][0]
+    published.execute("set variable customer_id = ?", [cid])
+    published.execute("set variable as_of = ?", [night["dates"][0]])
+    rows = published.execute(path.read_text(encoding="utf-8")).fetchall()
+    assert rows, f"{path.name} returned nothing"
+
+
+def test_report_per_date_with_its_charts(night):
+    reports = Path(night["env"]["CRM_REPORTS_DIR"])
+    for d in night["dates"]:
+        html = (reports / f"{d.isoformat()}.html").read_text(encoding="utf-8")
+        for title in ("value tier", "Tier migration", "Churn risk", "Calibration", "Lifetime value",
+                      "Linkage quality", "Data quality"):
+            assert title.lower() in html.lower(), title
+        assert html.count("<svg") >= 6
+        assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # opens with no server
+
+
+def test_second_run_skips_published_dates_and_rerun_replaces(night, monkeypatch):
+    for k, v in night["env"].items():
+        monkeypatch.setenv(k, v)
+    again = run_nightly()
+    assert again.ok and again.dates_run == [] and len(again.dates_skipped) == 3
+    before = _counts(night["warehouse"])
+    rerun = run_nightly(as_of=night["dates"][-1], rerun=True)
+    assert rerun.ok, rerun.error
+    assert rerun.dates_run == [night["dates"][-1]]
+    assert _counts(night["warehouse"]) == before  # a rerun replaces its version, never doubles it
+
+
+def _counts(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            t: con.execute(f"select as_of_date, count(*) from crm.{t} group by 1 order by 1").fetchall()
+            for t in ("publication", "customer_history", "value_tier_history", "churn_risk_history")
+        }
+    finally:
+        con.close()
