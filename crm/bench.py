@@ -53,9 +53,12 @@ def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3) -> tu
     return landing, truth
 
 
-def _use_env(workdir: Path, landing: Path) -> Path:
+def _use_env(workdir: Path, landing: Path, fresh: bool = True) -> Path:
+    """Point the pipeline at the bench bank; `fresh` starts from an empty warehouse, otherwise
+    `run_nightly` only runs the dates not yet published (the accuracy benches reuse the timed run)."""
     warehouse = workdir / "warehouse" / "bank.duckdb"
-    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
     os.environ["CRM_LANDING_DIR"] = str(landing)
     os.environ["CRM_WAREHOUSE"] = str(warehouse)
     os.environ["CRM_REPORTS_DIR"] = str(workdir / "reports")
@@ -94,7 +97,7 @@ def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
     from models.identity.evaluate import evaluate_from_warehouse
 
     landing, truth = _ensure_bank(customers, seed, workdir)
-    _use_env(workdir, landing)
+    _use_env(workdir, landing, fresh=False)
     summary = run_nightly()
     if not summary.ok:
         raise RuntimeError(summary.error)
@@ -107,6 +110,56 @@ def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
         con.close()
 
 
+def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
+    """Identity resolution alone: the full night's resolution of every party record, then each daily
+    increment, timed, with peak memory and accuracy against the truth after every night."""
+    import polars as pl
+
+    from models.identity.evaluate import evaluate
+    from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+    from models.ingest.control import complete_dates
+    from models.ingest.load import ingest_delivery
+
+    os.environ.setdefault("CRM_DEMO", "1")
+    landing, truth = _ensure_bank(customers, seed, workdir)
+    work = workdir / "identity" / "bench.work.duckdb"
+    shutil.rmtree(work.parent, ignore_errors=True)
+    work.parent.mkdir(parents=True)
+    truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
+    con = duckdb.connect(str(work))
+    nights = []
+    try:
+        for d in complete_dates(landing):
+            for system in ("deposit", "card", "loan", "fx"):
+                ingest_delivery(con, landing, system, d, scratch_dir=work.parent / "tmp")
+            started = time.perf_counter()
+            standardise_into(con, d)
+            result = resolve_identities(con, d, model_path_for(work))
+            secs = time.perf_counter() - started
+            cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
+            delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
+            quality = evaluate(cmap, delivered)
+            nights.append({
+                "business_date": d.isoformat(), "mode": result.mode, "seconds": round(secs, 1),
+                "records": result.records, "records_matched": result.dirty, "customers": result.customers,
+                "model_trained": result.trained, "steps": result.seconds,
+                "f1": round(quality["overall"]["f1"], 5), "peak_rss_mb": round(_peak_rss_mb()),
+            })
+            print(json.dumps(nights[-1], default=str), flush=True)
+    finally:
+        con.close()
+    full = nights[0]["seconds"]
+    return {
+        "customers": customers,
+        "full_seconds": full,
+        "daily_seconds": [n["seconds"] for n in nights[1:]],
+        "daily_share_of_full": [round(n["seconds"] / full, 3) for n in nights[1:]],
+        "nights": nights,
+        "peak_rss_mb": round(_peak_rss_mb()),
+        "accuracy_last_night": quality,
+    }
+
+
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     """Churn AUC / calibration and LTV rank correlation against the generator's outcomes."""
     from crm import settings
@@ -114,7 +167,7 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
 
     landing, truth = _ensure_bank(customers, seed, workdir)
-    _use_env(workdir, landing)
+    _use_env(workdir, landing, fresh=False)
     summary = run_nightly()
     if not summary.ok:
         raise RuntimeError(summary.error)
@@ -149,7 +202,7 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
             raise RuntimeError(summary.error)
         con = duckdb.connect(str(settings.work_path()), read_only=True)
         try:
-            cmap = con.execute("select system, source_key, customer_id from identity.customer_map").pl()
+            cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
         finally:
             con.close()
         current = dict(zip((cmap["system"] + ":" + cmap["source_key"]).to_list(), cmap["customer_id"].to_list()))
@@ -172,7 +225,7 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
     return {"customers": customers, "nights": rows}
 
 
-BENCHES = {"generate": bench_generate, "nightly": bench_nightly, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
+BENCHES = {"generate": bench_generate, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
 
 
 def main(what: str, customers: int, seed: int, workdir: Path) -> int:

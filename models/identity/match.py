@@ -149,8 +149,8 @@ def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed
     settings = regularise(linker.misc.save_model_to_json())
     # The prior is per pair, so it shrinks as the data grows; keep the size it was estimated on.
     settings["probability_two_random_records_match"] = float(settings["probability_two_random_records_match"])
-    _meta_path(model_path).write_text(json.dumps({"training_records": population}), encoding="utf-8")
     model_path.parent.mkdir(parents=True, exist_ok=True)
+    _meta_path(model_path).write_text(json.dumps({"training_records": population}), encoding="utf-8")
     model_path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
     con.close()
     return model_path
