@@ -165,6 +165,7 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     from crm import settings
     from crm.nightly import run_nightly
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
+    from models.churn_evaluate import evaluate_history
 
     landing, truth = _ensure_bank(customers, seed, workdir)
     _use_env(workdir, landing, fresh=False)
@@ -173,7 +174,10 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
         raise RuntimeError(summary.error)
     con = duckdb.connect(str(settings.work_path()), read_only=True)
     try:
-        return {"customers": customers, **churn_eval(con, truth)}
+        published = churn_eval(con, truth)
+        # Every month-end after the model's training window that the warehouse holds data for.
+        later = evaluate_history(con, truth)
+        return {"customers": customers, **published, "churn_after_training_window": later}
     finally:
         con.close()
 

@@ -85,6 +85,9 @@ def _instance():
 
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.DATA_DIR / "dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text((Path(__file__).parents[1] / "pipelines" / "dagster.yaml").read_text(), encoding="utf-8")
     return DagsterInstance.get()
 
 

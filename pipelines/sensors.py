@@ -1,15 +1,33 @@
 import dagster as dg
+import duckdb
 
 from pipelines.jobs import nightly_job
 
 
+def _published_dates(published) -> set:
+    # The analyst file only ever changes by atomic rename, so reading it never waits for a run.
+    if not published.exists():
+        return set()
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return {r[0] for r in con.execute("select as_of_date from crm.publication").fetchall()}
+    finally:
+        con.close()
+
+
 @dg.sensor(job=nightly_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
 def deliveries_complete(context: dg.SensorEvaluationContext):
-    """Start the nightly run for a business date once all four systems' deliveries are complete."""
+    """Start the nightly run for each business date whose four deliveries are complete, oldest first;
+    a date some system has not finished delivering holds back every later date (as `crm run` does)."""
     from crm import settings
-    from models.ingest.control import complete_dates
+    from crm.nightly import dates_to_run
+    from models.ingest.control import complete_dates, pending_dates
 
-    for business_date in complete_dates(settings.landing_dir()):
-        key = business_date.isoformat()
-        # run_key makes each date start once, however often the sensor ticks.
-        yield dg.RunRequest(run_key=key, partition_key=key)
+    landing = settings.landing_dir()
+    todo, _, waiting = dates_to_run(
+        complete_dates(landing), pending_dates(landing), _published_dates(settings.warehouse_path()), None, False
+    )
+    if not todo:
+        return dg.SkipReason(f"no new complete delivery ({len(waiting)} date(s) waiting for an earlier one)")
+    # run_key makes each date start once, however often the sensor ticks; the run queue runs them in order.
+    return [dg.RunRequest(run_key=d.isoformat(), partition_key=d.isoformat()) for d in todo]

@@ -177,6 +177,13 @@ left join dep_points as d3 on d3.customer_id = c.customer_id and d3.k = 3
 left join dep_points as d6 on d6.customer_id = c.customer_id and d6.k = 6
 left join loan_points as l0 on l0.customer_id = c.customer_id and l0.k = 0
 left join loan_points as l3 on l3.customer_id = c.customer_id and l3.k = 3
--- population: an open account on as_of, or an FX deal in the last 365 days
-where coalesce(a.n_open_accounts, 0) > 0 or coalesce(f.fx_deals_365, 0) > 0
+-- population: an open account on as_of, or an FX deal in the last 365 days, and not already gone: a
+-- customer whose balances are under the 100 CNY floor with no card or FX activity in the last 90 days
+-- meets the churn condition today, so there is nothing left to predict (the generator's truth agrees)
+where (coalesce(a.n_open_accounts, 0) > 0 or coalesce(f.fx_deals_365, 0) > 0)
+  and not (
+      coalesce(d0.bal, 0) + coalesce(l0.outstanding, 0) < 100
+      and coalesce(k.txns_90, 0) = 0
+      and coalesce(f.fx_deals_90, 0) = 0
+  )
 order by c.customer_id

@@ -35,8 +35,80 @@ def test_definitions_groups_schedule_and_sensor():
     sensor = defs.resolve_sensor_def("deliveries_complete")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
-    checks = {k.name for c in defs.asset_checks or [] for k in c.check_keys}
-    assert checks, "no asset checks"
+    blocking = {spec.name: spec.blocking for c in defs.asset_checks or [] for spec in c.check_specs}
+    must_block = ["deposit_rows_conserved", "card_rows_conserved", "loan_rows_conserved", "fx_rows_conserved",
+                  "customer_id_per_source_record", "model_quality_not_worse"]
+    for name in must_block:
+        assert blocking.get(name) is True, f"{name} missing or not blocking"
+    for name in ["deposit_expectations", "card_expectations", "loan_expectations", "fx_expectations",
+                 "tier_shares_within_bounds"]:
+        assert blocking.get(name) is False, f"{name} missing or blocking"
+
+
+def test_sensor_requests_complete_dates_in_order_and_waits_for_a_late_system(tmp_path, monkeypatch):
+    from datetime import date
+
+    from pipelines.definitions import defs
+    from tests.integration.ingest_fixtures import sample_files, write_delivery
+
+    days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
+    for day in days:
+        for system in ("deposit", "card", "loan", "fx"):
+            late = day == days[1] and system == "loan"  # loan's 2 March delivery has no _CONTROL.json yet
+            write_delivery(tmp_path / "landing", system, day, sample_files(system, day), control=not late)
+    monkeypatch.setenv("CRM_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "bank.duckdb"))
+    sensor = defs.resolve_sensor_def("deliveries_complete")
+    with dg.instance_for_test() as instance:
+        result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert [r.partition_key for r in result.run_requests] == ["2026-03-01"]
+
+    write_delivery(tmp_path / "landing", "loan", days[1], sample_files("loan", days[1]))
+    with dg.instance_for_test() as instance:
+        result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert [r.partition_key for r in result.run_requests] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+
+
+def test_materialising_a_partition_from_the_ui_equals_crm_run(tmp_path, monkeypatch, small_bank):
+    """The UI's "Materialize all" for one partition (the implicit asset job) gives the same warehouse
+    as `crm run --as-of` for that date."""
+    import duckdb
+
+    from crm.nightly import run_nightly
+    from models.ingest.control import complete_dates
+    from pipelines.definitions import defs
+
+    day = complete_dates(small_bank["landing"])[0]
+    monkeypatch.setenv("CRM_LANDING_DIR", str(small_bank["landing"]))
+    results = {}
+    for way in ("cli", "ui"):
+        root = tmp_path / way
+        (root / "home").mkdir(parents=True)
+        monkeypatch.setenv("CRM_WAREHOUSE", str(root / "wh" / "bank.duckdb"))
+        monkeypatch.setenv("CRM_REPORTS_DIR", str(root / "reports"))
+        monkeypatch.setenv("DAGSTER_HOME", str(root / "home"))
+        if way == "cli":
+            assert run_nightly(as_of=day).ok
+        else:
+            job = defs.resolve_implicit_global_asset_job_def()
+            with dg.instance_for_test() as instance:
+                assert job.execute_in_process(partition_key=day.isoformat(), instance=instance).success
+        con = duckdb.connect(str(root / "wh" / "bank.duckdb"), read_only=True)
+        try:
+            # Sums in a different order may differ in the last bit: compare to 1e-6. The model version
+            # names its training time; the model itself is deterministic.
+            results[way] = {
+                view: [
+                    tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                    for row in con.execute(f"select * exclude (as_of_date{', model_version' if view == 'churn_risk' else ''}) from crm.{view} order by all").fetchall()
+                ]
+                for view in ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value")
+            }
+        finally:
+            con.close()
+    for view in results["cli"]:
+        assert results["cli"][view], view
+        assert results["cli"][view] == results["ui"][view], f"crm.{view} differs between the UI and crm run"
 
 
 def test_workspace_points_at_definitions():
