@@ -271,14 +271,23 @@ def split_windows(dates: list[date], validate_months: int = 3, train_months: int
 # ---------------------------------------------------------------------------------------- scoring
 
 
+def _driver_estimator(model: ChurnModel):
+    # One uncalibrated member of the calibrated ensemble ranks the drivers: the calibration is monotone,
+    # and substituting k features through every member and its calibrator costs k x 3 full predictions.
+    members = getattr(model.estimator, "calibrated_classifiers_", None)
+    return members[0].estimator if members else model.estimator
+
+
 def contributions(model: ChurnModel, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Probability and per-feature contribution (probability minus the probability with that feature
-    set to its training median), computed in one batched prediction."""
+    """Calibrated probability, and per feature how much the (uncalibrated) score falls when that
+    feature is set to its training median, computed in batched predictions."""
     X = df[model.features].to_numpy(dtype=float)
     n, k = X.shape
     p = model.estimator.predict_proba(X)[:, 1]
     if n == 0:
         return p, np.zeros((0, k))
+    member = _driver_estimator(model)
+    raw = member.predict_proba(X)[:, 1]
     contrib = np.zeros((n, k))
     chunk = max(1, 400_000 // max(k, 1))
     for s in range(0, n, chunk):
@@ -287,8 +296,8 @@ def contributions(model: ChurnModel, df: pd.DataFrame) -> tuple[np.ndarray, np.n
         big = np.repeat(Xs[None, :, :], k, axis=0)  # (k, m, k)
         for j in range(k):
             big[j, :, j] = model.baseline[j]
-        pj = model.estimator.predict_proba(big.reshape(k * m, k))[:, 1].reshape(k, m)
-        contrib[s:s + m] = (p[s:s + m][None, :] - pj).T
+        pj = member.predict_proba(big.reshape(k * m, k))[:, 1].reshape(k, m)
+        contrib[s:s + m] = (raw[s:s + m][None, :] - pj).T
     return p, contrib
 
 
