@@ -91,19 +91,25 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
     }
 
 
-def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
-    """Linkage precision/recall against truth after a full nightly run."""
+def _published_bank(customers: int, seed: int, workdir: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """The bench bank run through every date (reusing the timed run's warehouse): a read-only work-file
+    connection and the truth folder."""
+    from crm import settings
     from crm.nightly import run_nightly
-    from models.identity.evaluate import evaluate_from_warehouse
 
     landing, truth = _ensure_bank(customers, seed, workdir)
     _use_env(workdir, landing, fresh=False)
     summary = run_nightly()
     if not summary.ok:
         raise RuntimeError(summary.error)
-    from crm import settings
+    return duckdb.connect(str(settings.work_path()), read_only=True), truth
 
-    con = duckdb.connect(str(settings.work_path()), read_only=True)
+
+def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
+    """Linkage precision/recall against truth after a full nightly run."""
+    from models.identity.evaluate import evaluate_from_warehouse
+
+    con, truth = _published_bank(customers, seed, workdir)
     try:
         return {"customers": customers, **evaluate_from_warehouse(con, truth / "source_records.csv")}
     finally:
@@ -162,17 +168,10 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     """Churn AUC / calibration and LTV rank correlation against the generator's outcomes."""
-    from crm import settings
-    from crm.nightly import run_nightly
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
     from models.churn_evaluate import evaluate_history
 
-    landing, truth = _ensure_bank(customers, seed, workdir)
-    _use_env(workdir, landing, fresh=False)
-    summary = run_nightly()
-    if not summary.ok:
-        raise RuntimeError(summary.error)
-    con = duckdb.connect(str(settings.work_path()), read_only=True)
+    con, truth = _published_bank(customers, seed, workdir)
     try:
         published = churn_eval(con, truth)
         # Every month-end after the model's training window that the warehouse holds data for.

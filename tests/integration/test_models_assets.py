@@ -10,23 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm.sql import run_script
 from pipelines.resources import Warehouse
 
-SCHEMA = """
-create schema if not exists staging; create schema if not exists identity;
-create table staging.account (system varchar, account_key varchar, source_key varchar, product varchar,
-  currency varchar, card_level varchar, credit_limit double, principal double, annual_rate double,
-  open_date date, maturity_date date, close_date date, status varchar, first_seen date, last_seen date);
-create table staging.deposit_balance (acct_no varchar, balance_date date, balance double, interest_rate double, delivery_date date);
-create table staging.loan_balance (contract_no varchar, as_of date, outstanding double, days_past_due integer,
-  interest_accrued double, delivery_date date);
-create table staging.card_txn (txn_id varchar, card_acct_id varchar, txn_time timestamp, amount double, mcc varchar,
-  channel varchar, txn_type varchar, delivery_date date);
-create table staging.fx_deal (deal_id varchar, client_ref varchar, trade_date date, sell_ccy varchar, buy_ccy varchar,
-  sell_amount double, buy_amount double, rate double, margin_cny double, channel varchar, delivery_date date);
-create table identity.customer_map (system varchar, source_key varchar, customer_id varchar, match_rule varchar,
-  match_probability double, assigned_on date);
-"""
+def create_schema(con) -> None:
+    # The real staging and identity DDL, so these tests break if the tables they read change.
+    run_script(con, "ingest/create_tables")
+    run_script(con, "identity/schema")
 
 FIRST = dt.date(2025, 12, 31)  # the full delivery: 24 month-ends of history up to here
 
@@ -89,9 +79,7 @@ def build_bank(path, n: int = 600, seed: int = 3, daily_days: int = 2) -> None:
                 fx.append((f"X{i}-{k}", f"F{i}", me - dt.timedelta(days=3), "CNY", "USD", 7100.0, 1000.0, 7.1,
                            float(rng.gamma(2, 10)), "BRANCH", FIRST))
     con = duckdb.connect(str(path))
-    for stmt in SCHEMA.split(";"):
-        if stmt.strip():
-            con.execute(stmt)
+    create_schema(con)
     for table, rows in (("staging.account", acc), ("staging.deposit_balance", dep), ("staging.loan_balance", loan),
                         ("staging.card_txn", txn), ("staging.fx_deal", fx), ("identity.customer_map", cmap)):
         if rows:

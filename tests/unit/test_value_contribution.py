@@ -7,33 +7,21 @@ import datetime as dt
 import duckdb
 import pytest
 
+from crm.sql import run_script
 from models import contribution_rules as R
 from models.value import build_contribution_monthly, build_product_holding, compute_value_tiers
 
 D = dt.date
 
-SCHEMA = """
-create schema staging; create schema identity;
-create table staging.account (system varchar, account_key varchar, source_key varchar, product varchar,
-  currency varchar, card_level varchar, credit_limit double, principal double, annual_rate double,
-  open_date date, maturity_date date, close_date date, status varchar, first_seen date, last_seen date);
-create table staging.deposit_balance (acct_no varchar, balance_date date, balance double, interest_rate double, delivery_date date);
-create table staging.loan_balance (contract_no varchar, as_of date, outstanding double, days_past_due integer,
-  interest_accrued double, delivery_date date);
-create table staging.card_txn (txn_id varchar, card_acct_id varchar, txn_time timestamp, amount double, mcc varchar,
-  channel varchar, txn_type varchar, delivery_date date);
-create table staging.fx_deal (deal_id varchar, client_ref varchar, trade_date date, sell_ccy varchar, buy_ccy varchar,
-  sell_amount double, buy_amount double, rate double, margin_cny double, channel varchar, delivery_date date);
-create table identity.customer_map (system varchar, source_key varchar, customer_id varchar, match_rule varchar,
-  match_probability double, assigned_on date);
-"""
+def create_schema(con) -> None:
+    # The real staging and identity DDL, so these tests break if the tables they read change.
+    run_script(con, "ingest/create_tables")
+    run_script(con, "identity/schema")
 
 
 def empty_warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for stmt in SCHEMA.split(";"):
-        if stmt.strip():
-            con.execute(stmt)
+    create_schema(con)
     return con
 
 
