@@ -40,12 +40,16 @@ def _check_expr(body: pl.Expr) -> pl.Expr:
     return (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
 
 
-def add_id_columns(df: pl.DataFrame, raw: str, resident: str, today: dt.date | None = None) -> pl.DataFrame:
+def add_id_columns(
+    df: pl.DataFrame, raw: str, resident: str, today: dt.date | None = None, birth: str | None = None
+) -> pl.DataFrame:
     """Add `id_std`, `id_valid`, `id_birth`, `id_sex`, `id_upgraded` computed from the raw ID column `raw`.
 
     `resident` (boolean column) says which rows carry a resident ID (other document types are only
     cleaned). `id_std` is the 18-character form for resident IDs (upgraded when 15 digits), else the
     cleaned value; empty values become NULL. Built in steps so each intermediate is computed once.
+    A 15-digit ID has a two-digit year: the century is 19 unless the record's own birth date (column
+    `birth`) has the same day in the 2000s.
     """
     today = today or dt.date.today()
     s = _clean(pl.col(raw))
@@ -55,9 +59,13 @@ def add_id_columns(df: pl.DataFrame, raw: str, resident: str, today: dt.date | N
         (res & pl.col("_s").str.contains(r"^\d{15}$")).fill_null(False).alias("_is15"),
         (res & pl.col("_s").str.contains(r"^\d{17}[0-9X]$")).fill_null(False).alias("_is18"),
     )
+    century = pl.lit("19")
+    if birth is not None:
+        b = pl.col(birth).cast(pl.Date, strict=False).dt.strftime("%Y%m%d")
+        century = pl.when(b.str.slice(2, 6) == pl.col("_s").str.slice(6, 6)).then(b.str.slice(0, 2)).otherwise(century)
     out = out.with_columns(
         pl.when(pl.col("_is15"))
-        .then(pl.concat_str([pl.col("_s").str.slice(0, 6), pl.lit("19"), pl.col("_s").str.slice(6, 9)]))
+        .then(pl.concat_str([pl.col("_s").str.slice(0, 6), century, pl.col("_s").str.slice(6, 9)]))
         .when(pl.col("_is18"))
         .then(pl.col("_s").str.slice(0, 17))
         .alias("_body")

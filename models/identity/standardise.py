@@ -57,7 +57,7 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
     names = _name_table(pl.concat([df["name"], df["name_latin"]]))
     df = df.join(names.rename(lambda c: c + "_c"), left_on="name", right_on="raw_c", how="left")
     df = df.join(names.rename(lambda c: c + "_l"), left_on="name_latin", right_on="raw_l", how="left")
-    df = add_id_columns(df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")), "id_no", "_res", today)
+    df = add_id_columns(df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")), "id_no", "_res", today, birth="birth_date")
     use_cn = pl.col("n_key_c").is_not_null()
     pick = lambda c: pl.when(use_cn).then(pl.col(c + "_c")).otherwise(pl.col(c + "_l"))  # noqa: E731
     out = df.select(

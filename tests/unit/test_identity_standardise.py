@@ -102,3 +102,18 @@ def test_standardise_party_rows():
     assert d["phone_std"] == "13812345678"
     assert f["id_std"] is None and f["phone_std"] is None and f["name_key"] == d["name_key"]
     assert f["email_std"] == "a@b.cn"
+
+
+def test_15_digit_id_takes_its_century_from_the_records_birth_date():
+    import datetime as dt
+
+    import polars as pl
+
+    from models.identity.idcard import add_id_columns, upgrade_15
+
+    raw = "110105050101123"  # YYMMDD 050101: 1905 or 2005
+    df = pl.DataFrame({"raw": [raw, raw], "res": [True, True], "birth": [dt.date(2005, 1, 1), None]})
+    out = add_id_columns(df, "raw", "res", today=dt.date(2026, 1, 1), birth="birth")
+    assert out["id_birth"].to_list() == [dt.date(2005, 1, 1), dt.date(1905, 1, 1)]
+    assert out["id_std"][1] == upgrade_15(raw)
+    assert out["id_std"][0].startswith("11010520050101") and out["id_valid"].all()
