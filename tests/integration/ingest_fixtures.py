@@ -15,8 +15,15 @@ from datetime import date
 from pathlib import Path
 
 from models.ingest.layout import DEFAULT_ENCODING, FILES
+from tests.synthetic_ids import mobile, old_id, resident_id
 
 Rows = list[list[str]]
+
+# 张伟's ID is the GB 11643 worked example (check character X); the 15-digit form is its pre-1999 twin.
+SAMPLE_ID = resident_id("110105", "19491231", "002")
+SAMPLE_ID_15 = old_id("110105", "491231", "002")
+SAMPLE_MOBILE = mobile("138", "12345678")
+SAMPLE_MOBILE_DASHED = mobile("138", "12345678", "-")
 
 
 def header(system: str, name: str) -> list[str]:
@@ -75,10 +82,10 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "deposit":
         return {
             "deposit_customer.csv": [
-                ["C001", "张伟", "A", "11010519491231002X", "19491231", "M", "+86 138-1234-5678", "北京市朝阳区", "B01", "20100105"],
-                ["C002", "李　娜（小李）", "A", "110105491231002", "19491231", "F", "13912345678", "上海市", "B02", "20150601"],
+                ["C001", "张伟", "A", SAMPLE_ID, "19491231", "M", "+86 " + SAMPLE_MOBILE_DASHED, "北京市朝阳区", "B01", "20100105"],
+                ["C002", "李　娜（小李）", "A", SAMPLE_ID_15, "19491231", "F", mobile("139", "12345678"), "上海市", "B02", "20150601"],
                 ["C003", "王芳", "B", "E12345678", "", "", "", "", "B01", "20200101"],
-                ["C004", "赵敏", "C", "H1234567801", "19800229", "F", "13700000000", "广州市,天河区", "B03", ""],
+                ["C004", "赵敏", "C", "H1234567801", "19800229", "F", mobile("137", "00000000"), "广州市,天河区", "B03", ""],
             ],
             "deposit_account.csv": [
                 ["D001", "C001", "CURRENT", "CNY", "20100105", "", "", "A"],
@@ -93,7 +100,7 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "card":
         return {
             "card_holder.csv": [
-                ["H001", "张伟", "IDCARD", "11010519491231002x", "1949-12-31", "男", "138-1234-5678", "zw@example.com", "北京市", "2012-03-04"],
+                ["H001", "张伟", "IDCARD", SAMPLE_ID.lower(), "1949-12-31", "男", SAMPLE_MOBILE_DASHED, "zw@example.com", "北京市", "2012-03-04"],
                 ["H002", "Smith John", "PASSPORT", "P1234567", "1975-06-01", "女", "", "", "", "2019-01-01"],
                 ["H003", "刘洋", "OTHER", "X999", "", "", "", "", "", ""],
             ],
@@ -111,7 +118,7 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "loan":
         return {
             "loan_borrower.csv": [
-                ["L001", "张伟", "1", "11010519491231002X", "1949/12/31", "1", "13812345678", "北京市", "某公司"],
+                ["L001", "张伟", "1", SAMPLE_ID, "1949/12/31", "1", SAMPLE_MOBILE, "北京市", "某公司"],
                 ["L002", "李娜", "2", "G1234567", "1980/01/15", "2", "", "", ""],
                 ["L003", "王五", "9", "Z0001", "", "0", "", "", ""],
             ],
@@ -127,7 +134,7 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "fx":
         return {
             "fx_client.csv": [
-                ["F001", "ZHANG WEI", "张伟", "NATIONAL_ID", "11010519491231002X", "31/12/1949", "CN", "+8613812345678", "Chaoyang, Beijing"],
+                ["F001", "ZHANG WEI", "张伟", "NATIONAL_ID", SAMPLE_ID, "31/12/1949", "CN", "+86" + SAMPLE_MOBILE, "Chaoyang, Beijing"],
                 ["F002", "John Smith", "", "PASSPORT", "P1234567", "01/06/1975", "GB", "", ""],
             ],
             "fx_deal.csv": [

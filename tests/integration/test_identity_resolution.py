@@ -6,16 +6,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from models.identity.idcard import check_char
 from models.identity.resolve import resolve_identities, standardise_into
+from tests.synthetic_ids import mobile
+from tests.synthetic_ids import resident_id as rid
 
 DAY1, DAY2, DAY3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
 COLUMNS = ["system", "source_key", "name", "name_latin", "id_type", "id_no", "birth_date", "gender", "phone", "email"]
-
-
-def rid(region: str, born: str, seq: str) -> str:
-    body = region + born + seq
-    return body + check_char(body)
 
 
 WANG_A = rid("110105", "19850612", "123")
@@ -31,23 +27,23 @@ def typo(idno: str, pos: int) -> str:
 
 BASE = [
     # Namesakes: same name and birth date, different valid IDs and phones.
-    ("deposit", "D1", "王伟", None, "RESIDENT", WANG_A, "1985-06-12", "M", "13811110001", None),
-    ("card", "C1", "王伟", None, "RESIDENT", WANG_B.lower(), "1985-06-12", "M", "139-2222-0002", None),
+    ("deposit", "D1", "王伟", None, "RESIDENT", WANG_A, "1985-06-12", "M", mobile("138", "11110001"), None),
+    ("card", "C1", "王伟", None, "RESIDENT", WANG_B.lower(), "1985-06-12", "M", mobile("139", "22220002", "-"), None),
     # A third 王伟 record with no ID or phone must not bridge them.
     ("loan", "L1", "王伟", None, "OTHER", None, "1985-06-12", "M", None, None),
     # One person in three systems: FX knows him only in Latin script, the card ID has a typo.
-    ("deposit", "D2", "张　伟（张小伟）", None, "RESIDENT", ZHANG, "1972-03-01", "M", "+86 136 0000 0003", None),
-    ("fx", "F1", None, "WEI ZHANG", "RESIDENT", ZHANG, "1972-03-01", "M", "+8613600000003", None),
-    ("card", "C2", "张伟", None, "RESIDENT", typo(ZHANG, 9), "1972-03-01", "M", "136-0000-0003", None),
+    ("deposit", "D2", "张　伟（张小伟）", None, "RESIDENT", ZHANG, "1972-03-01", "M", "+86 " + mobile("136", "00000003", " "), None),
+    ("fx", "F1", None, "WEI ZHANG", "RESIDENT", ZHANG, "1972-03-01", "M", "+86" + mobile("136", "00000003"), None),
+    ("card", "C2", "张伟", None, "RESIDENT", typo(ZHANG, 9), "1972-03-01", "M", mobile("136", "00000003", "-"), None),
     # Old 15-digit number in loan, 18 in deposit.
-    ("deposit", "D3", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", "13700000004", None),
-    ("loan", "L2", "李娜", None, "RESIDENT", LI[:6] + LI[8:17], None, "F", "13700000004", None),
+    ("deposit", "D3", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", mobile("137", "00000004"), None),
+    ("loan", "L2", "李娜", None, "RESIDENT", LI[:6] + LI[8:17], None, "F", mobile("137", "00000004"), None),
     # Surname reading: 曾 is zeng, as the FX name says.
-    ("deposit", "D4", "曾静", None, "RESIDENT", ZENG, "1966-01-01", "F", "13500000005", None),
-    ("fx", "F2", None, "zeng jing", "PASSPORT", "E7654321", "1966-01-01", "F", "+8613500000005", None),
+    ("deposit", "D4", "曾静", None, "RESIDENT", ZENG, "1966-01-01", "F", mobile("135", "00000005"), None),
+    ("fx", "F2", None, "zeng jing", "PASSPORT", "E7654321", "1966-01-01", "F", "+86" + mobile("135", "00000005"), None),
     # Unrelated people.
-    ("deposit", "D5", "刘洋", None, "RESIDENT", rid("420102", "19950505", "061"), "1995-05-05", "M", "13300000006", None),
-    ("card", "C3", "陈静", None, "RESIDENT", rid("420102", "19800101", "082"), "1980-01-01", "F", "13300000007", None),
+    ("deposit", "D5", "刘洋", None, "RESIDENT", rid("420102", "19950505", "061"), "1995-05-05", "M", mobile("133", "00000006"), None),
+    ("card", "C3", "陈静", None, "RESIDENT", rid("420102", "19800101", "082"), "1980-01-01", "F", mobile("133", "00000007"), None),
 ]
 
 
@@ -115,8 +111,8 @@ def test_ids_stable_and_incremental(wh):
     assert cmap(con) == first
     # Next night: Li Na opens a card; a brand-new customer arrives.
     load(con, BASE + [
-        ("card", "C9", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", "137-0000-0004", None),
-        ("loan", "L9", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", "13900000009", None),
+        ("card", "C9", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", mobile("137", "00000004", "-"), None),
+        ("loan", "L9", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", mobile("139", "00000009"), None),
     ])
     r3 = run(con, tmp, DAY3)
     m3 = cmap(con)
@@ -166,7 +162,7 @@ def test_changed_record_splits_off(wh):
     first = cmap(con)
     # The card system corrects C2: it was a different person all along.
     rows = [r for r in BASE if r[1] != "C2"]
-    rows.append(("card", "C2", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", "13900000009", None))
+    rows.append(("card", "C2", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", mobile("139", "00000009"), None))
     load(con, rows)
     result = run(con, tmp, DAY2)
     m = cmap(con)

@@ -8,20 +8,26 @@ import pytest
 from models.identity.idcard import check_char, is_valid_id, standardise_id, upgrade_15
 from models.identity.pinyin import name_keys, normalise_name
 from models.identity.standardise import phone_expr, standardise_party
+from tests.synthetic_ids import mobile, old_id, resident_id
 
-# GB 11643 worked example: 11010519491231002 -> check character X.
-BODY = "11010519491231002"
+# GB 11643 worked example (110105, born 1949-12-31, sequence 002): check character X.
+BODY = resident_id("110105", "19491231", "002")[:17]
+MOBILE = mobile("138", "12345678")
 
 
 def test_check_character_iso7064():
     assert check_char(BODY) == "X"
-    assert check_char("44010619900101123") == check_char("44010619900101123")
+    # The standard's own definition, independent of the lookup table in idcard.py.
+    for body in ("44010619900101123", "11010519491231002", "32050219751201456"):
+        total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(body))
+        c = (12 - total % 11) % 11
+        assert check_char(body) == ("X" if c == 10 else str(c))
     assert is_valid_id(BODY + "X")
     assert is_valid_id(BODY + "x")  # card system delivers a lower-case x
 
 
 def test_fifteen_digit_upgrade():
-    old = "110105491231002"
+    old = old_id("110105", "491231", "002")
     assert upgrade_15(old) == BODY + "X"
     got = standardise_id(old)
     assert got["id_std"] == BODY + "X"
@@ -34,8 +40,8 @@ def test_fifteen_digit_upgrade():
     "bad",
     [
         BODY + "1",  # wrong check character
-        "11010519491231012X",  # one mistyped digit: the check character no longer fits
-        "99010519491231002X",  # no such province
+        resident_id("110105", "19491231", "012", check="X"),  # one mistyped digit: the check character no longer fits
+        resident_id("990105", "19491231", "002", check="X"),  # no such province
         "110105" + "19491331" + "002",  # month 13
         "1101051949123100",  # 16 digits
     ],
@@ -45,8 +51,9 @@ def test_invalid_ids_detected(bad):
 
 
 def test_mistyped_digit_keeps_its_form():
-    got = standardise_id("11010519491231012X")
-    assert got["id_std"] == "11010519491231012X" and got["id_birth"] is None
+    typo = resident_id("110105", "19491231", "012", check="X")
+    got = standardise_id(typo)
+    assert got["id_std"] == typo and got["id_birth"] is None
 
 
 def test_non_resident_documents_only_cleaned():
@@ -74,9 +81,9 @@ def test_surname_readings(name, fwd):
 
 
 def test_phone_forms():
-    raw = pl.Series(["+8613812345678", "138-1234-5678", "138 1234 5678", "008613812345678", "12345", None, "０１３８"])
+    raw = pl.Series(["+86" + MOBILE, mobile("138", "12345678", "-"), mobile("138", "12345678", " "), "0086" + MOBILE, "12345", None, "０１３８"])
     got = pl.select(phone_expr(pl.lit(raw))).to_series().to_list()
-    assert got == ["13812345678"] * 4 + [None, None, None]
+    assert got == [MOBILE] * 4 + [None, None, None]
 
 
 def test_standardise_party_rows():
@@ -87,10 +94,10 @@ def test_standardise_party_rows():
             "name": ["张　伟（张小伟）", None],
             "name_latin": [None, "Wei Zhang"],
             "id_type": ["RESIDENT", "RESIDENT"],
-            "id_no": ["110105491231002", ""],
+            "id_no": [old_id("110105", "491231", "002"), ""],
             "birth_date": [None, dt.date(1949, 12, 31)],
             "gender": [None, "F"],
-            "phone": ["+86 138-1234-5678", ""],
+            "phone": ["+86 " + mobile("138", "12345678", "-"), ""],
             "email": [None, "A@B.CN"],
             "last_seen": [dt.date(2026, 1, 1)] * 2,
         }
@@ -99,7 +106,7 @@ def test_standardise_party_rows():
     d, f = std.row(0, named=True), std.row(1, named=True)
     assert d["uid"] == "deposit:D1" and d["name_cn"] == "张伟" and d["name_alias"] == "张小伟"
     assert d["id_std"] == BODY + "X" and d["birth_date"] == dt.date(1949, 12, 31) and d["gender"] == "F"
-    assert d["phone_std"] == "13812345678"
+    assert d["phone_std"] == MOBILE
     assert f["id_std"] is None and f["phone_std"] is None and f["name_key"] == d["name_key"]
     assert f["email_std"] == "a@b.cn"
 
@@ -111,7 +118,7 @@ def test_15_digit_id_takes_its_century_from_the_records_birth_date():
 
     from models.identity.idcard import add_id_columns, upgrade_15
 
-    raw = "110105050101123"  # YYMMDD 050101: 1905 or 2005
+    raw = old_id("110105", "050101", "123")  # YYMMDD 050101: 1905 or 2005
     df = pl.DataFrame({"raw": [raw, raw], "res": [True, True], "birth": [dt.date(2005, 1, 1), None]})
     out = add_id_columns(df, "raw", "res", today=dt.date(2026, 1, 1), birth="birth")
     assert out["id_birth"].to_list() == [dt.date(2005, 1, 1), dt.date(1905, 1, 1)]

@@ -11,8 +11,10 @@ import pytest
 from models.ingest.control import DeliveryError, complete_dates, pending_dates, read_control
 from models.ingest.load import ingest_delivery
 from tests.integration.ingest_fixtures import (
+    SAMPLE_ID, SAMPLE_ID_15, SAMPLE_MOBILE, SAMPLE_MOBILE_DASHED,
     csv_bytes, header, sample_files, write_control, write_delivery, write_sample_bank,
 )
+from tests.synthetic_ids import mobile, resident_id
 
 DAY = date(2026, 11, 20)
 NEXT = date(2026, 11, 21)
@@ -42,9 +44,9 @@ def test_deposit_gb18030_codes_and_dates(tmp_path, con):
     assert rep.rows_quarantined == 0 and rep.kind == "full"
     party = {r[0]: r[1:] for r in rows(con, "select source_key, name, id_type, id_no, birth_date, gender, phone, since_date, branch "
                                              "from staging.party where system = 'deposit'")}
-    assert party["C001"] == ("张伟", "RESIDENT", "11010519491231002X", date(1949, 12, 31), "M", "+86 138-1234-5678", date(2010, 1, 5), "B01")
+    assert party["C001"] == ("张伟", "RESIDENT", SAMPLE_ID, date(1949, 12, 31), "M", "+86 " + SAMPLE_MOBILE_DASHED, date(2010, 1, 5), "B01")
     # 15-digit ID passes through unchanged; full-width space and bracketed alias kept as delivered
-    assert party["C002"][0] == "李　娜（小李）" and party["C002"][2] == "110105491231002"
+    assert party["C002"][0] == "李　娜（小李）" and party["C002"][2] == SAMPLE_ID_15
     assert party["C003"][1] == "PASSPORT" and party["C003"][3] is None and party["C003"][4] is None
     assert party["C004"][1] == "PERMIT" and party["C004"][3] == date(1980, 2, 29)
     acct = dict(rows(con, "select account_key, status from staging.account"))
@@ -57,7 +59,7 @@ def test_card_iso_dates_sex_lowercase_x(tmp_path, con):
     write_delivery(tmp_path, "card", DAY, sample_files("card", DAY))
     ingest(con, tmp_path, "card")
     party = {r[0]: r[1:] for r in rows(con, "select source_key, id_type, id_no, birth_date, gender, since_date from staging.party")}
-    assert party["H001"] == ("RESIDENT", "11010519491231002x", date(1949, 12, 31), "M", date(2012, 3, 4))
+    assert party["H001"] == ("RESIDENT", SAMPLE_ID.lower(), date(1949, 12, 31), "M", date(2012, 3, 4))
     assert party["H002"][0] == "PASSPORT" and party["H002"][3] == "F"
     assert party["H003"][0] == "OTHER"
     txn = rows(con, "select txn_id, txn_time, amount, channel, txn_type, delivery_date from staging.card_txn order by txn_id")
@@ -84,7 +86,7 @@ def test_fx_dmy_dates_and_latin_names(tmp_path, con):
     write_delivery(tmp_path, "fx", DAY, sample_files("fx", DAY))
     ingest(con, tmp_path, "fx")
     party = {r[0]: r[1:] for r in rows(con, "select source_key, name, name_latin, id_type, birth_date, nationality, phone from staging.party")}
-    assert party["F001"] == ("张伟", "ZHANG WEI", "RESIDENT", date(1949, 12, 31), "CN", "+8613812345678")
+    assert party["F001"] == ("张伟", "ZHANG WEI", "RESIDENT", date(1949, 12, 31), "CN", "+86" + SAMPLE_MOBILE)
     assert party["F002"][0] is None and party["F002"][2] == "PASSPORT"
     assert rows(con, "select trade_date, sell_amount, rate, channel from staging.fx_deal where deal_id = 'X001'") == [
         (DAY, 7200.0, 7.2, "BRANCH")]
@@ -103,8 +105,9 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
         ["T008", "A001", "2026-11-20T10:00:00", "-3", "5411", "POS", "FEE"],     # line 9: pandera amount >= 0
         ["", "A001", "2026-11-20T10:00:00", "1", "5411", "POS", "FEE"],          # line 10: missing key
     ]
-    files["card_holder.csv"].append(
-        ["H009", "坏人", "IDCARD", "110105199001011234", "1990-13-45", "男", "13800001111", "", "", ""])
+    # the ID's check character is wrong too: masking must not depend on validity
+    bad_id, bad_phone = resident_id("110105", "19900101", "123", check="4"), mobile("138", "00001111")
+    files["card_holder.csv"].append(["H009", "坏人", "IDCARD", bad_id, "1990-13-45", "男", bad_phone, "", "", ""])
     write_delivery(tmp_path, "card", DAY, files)
     rep = ingest(con, tmp_path, "card")
     q = rows(con, "select file, line, field, reason, raw_line from quarantine.rejected_row order by file, line")
@@ -118,7 +121,7 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
     fld, reason, raw = by_line[("card_holder.csv", 5)]
     assert fld == "dob" and reason == "dob: unparseable date"
     # ID and phone never stored raw
-    assert "110105199001011234" not in raw and "13800001111" not in raw and "***" in raw
+    assert bad_id not in raw and bad_phone not in raw and "***" in raw
     # conservation per file, and in the report
     log = rows(con, "select file, rows_control, rows_read, rows_staged, rows_quarantined from ingest.delivery_log order by file")
     for file, control, read, staged, quarantined in log:
@@ -131,8 +134,8 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
 def test_quoted_newline_keeps_physical_line_numbers(tmp_path, con):
     files = sample_files("card", DAY)
     files["card_holder.csv"] = [
-        ["H001", "张伟", "IDCARD", "11010519491231002x", "1949-12-31", "男", "", "", "北京市\n朝阳区", ""],  # lines 2-3
-        ["H002", "李娜", "IDCARD", "110105491231002", "bad", "女", "", "", "", ""],                  # line 4
+        ["H001", "张伟", "IDCARD", SAMPLE_ID.lower(), "1949-12-31", "男", "", "", "北京市\n朝阳区", ""],  # lines 2-3
+        ["H002", "李娜", "IDCARD", SAMPLE_ID_15, "bad", "女", "", "", "", ""],                  # line 4
     ]
     write_delivery(tmp_path, "card", DAY, files)
     ingest(con, tmp_path, "card")

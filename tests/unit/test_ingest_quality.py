@@ -8,6 +8,7 @@ import polars as pl
 
 from models.ingest.scan import mask_fields
 from quality.schemas import failures, staging_schema
+from tests.synthetic_ids import mobile, resident_id
 
 
 def test_schema_collects_every_failure_with_row_index():
@@ -41,7 +42,8 @@ def test_birth_date_after_business_date_fails():
 
 def test_masking_hides_ids_and_phones():
     header = ["holder_id", "holder_name", "id_number", "phone"]
-    assert mask_fields(["H1", "张伟", "11010519491231002x", "138-1234-5678"], header, ("id_number", "phone")) == "H1,张伟,***,***"
+    idno, phone = resident_id("110105", "19491231", "002").lower(), mobile("138", "12345678")
+    assert mask_fields(["H1", "张伟", idno, mobile("138", "12345678", "-")], header, ("id_number", "phone")) == "H1,张伟,***,***"
     # wrong field count: positions unreliable, long digit runs masked anyway
-    line = mask_fields(["H1", "11010519491231002x", "张伟", "x", "13812345678"], header, ("id_number", "phone"))
-    assert "11010519491231002" not in line and "13812345678" not in line
+    line = mask_fields(["H1", idno, "张伟", "x", phone], header, ("id_number", "phone"))
+    assert idno[:17] not in line and phone not in line

@@ -1,0 +1,37 @@
+"""No full resident ID or mobile number in any git-tracked file (project rule; test data is built at run time)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# 18-char ID, 15-digit old ID or 11-digit mobile standing alone (not inside a longer number, decimal or code),
+# or a mobile written in 3-4-4 groups. Masked forms such as 110***********1234 do not match.
+PATTERN = re.compile(r"(?<![\d.A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])|1[3-9]\d[- ]\d{4}[- ]\d{4}")
+
+
+def tracked_files() -> list[Path]:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    return [ROOT / name for name in out.decode().split("\0") if name]
+
+
+def test_no_id_or_mobile_numbers_in_tracked_files():
+    hits = []
+    for path in tracked_files():
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # deleted in the worktree, or binary / other encodings
+            continue
+        if "\0" in text:
+            continue
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if m := PATTERN.search(line):
+                hits.append(f"{path.relative_to(ROOT)}:{lineno}: {m.group()}")
+    assert not hits, "ID- or phone-shaped numbers in tracked files (build them with tests/synthetic_ids.py):\n" + "\n".join(hits)
