@@ -139,7 +139,8 @@ def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed
         std = std.sample(sample, seed=seed)
     con, db = _db(None)
     _splink_input(con, "party_in", std)
-    linker = Linker(db.register("party_in"), settings_dict(), log_level=logging.WARNING)
+    # EM warns for every level a blocking pass cannot observe; regularise() fills those, so keep the log quiet.
+    linker = Linker(db.register("party_in"), settings_dict(), log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id_std", "name_key"), block_on("name_key", "birth_date", "phone_std")], recall=0.8
     )
