@@ -11,7 +11,7 @@ import os
 import resource
 import shutil
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,14 +25,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3) -> dict:
+def _month_end_before(day: date) -> date:
+    """The last month-end on or before `day` (the generator's full delivery is a month-end)."""
+    return day if (day + timedelta(days=1)).day == 1 else day.replace(day=1) - timedelta(days=1)
+
+
+def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None) -> dict:
     from crm.generator import generate
 
     landing, truth = workdir / "landing", workdir / "truth"
     shutil.rmtree(landing, ignore_errors=True)
     shutil.rmtree(truth, ignore_errors=True)
     started = time.perf_counter()
-    summary = generate(landing, truth, customers=customers, seed=seed, daily_deliveries=daily)
+    extra = {"end_date": end_date} if end_date else {}
+    summary = generate(landing, truth, customers=customers, seed=seed, daily_deliveries=daily, **extra)
     secs = time.perf_counter() - started
     return {
         "customers": customers,
@@ -43,12 +49,17 @@ def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3) -> 
     }
 
 
-def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3) -> tuple[Path, Path]:
+def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3,
+                 end_date: date | None = None) -> tuple[Path, Path]:
     landing, truth = workdir / "landing", workdir / "truth"
     marker = workdir / "bank.json"
-    want = {"customers": customers, "seed": seed, "daily": daily}
+    from crm.generator import GENERATOR_VERSION
+
+    want = {"customers": customers, "seed": seed, "daily": daily, "generator": GENERATOR_VERSION}
+    if end_date:
+        want["end_date"] = end_date.isoformat()
     if not (marker.exists() and json.loads(marker.read_text()) == want):
-        bench_generate(customers, seed, workdir, daily)
+        bench_generate(customers, seed, workdir, daily, end_date)
         marker.write_text(json.dumps(want))
     return landing, truth
 
@@ -193,7 +204,9 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
 
     workdir = workdir / "soak"
     workdir.mkdir(parents=True, exist_ok=True)
-    landing, truth = _ensure_bank(customers, seed, workdir, daily=nights)
+    # Every nightly date must be in the past: daily partitions have no key for today yet.
+    end_date = _month_end_before(date.today() - timedelta(days=nights + 1))
+    landing, truth = _ensure_bank(customers, seed, workdir, daily=nights, end_date=end_date)
     warehouse = _use_env(workdir, landing)
     truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
     rows, previous = [], None

@@ -25,7 +25,11 @@ from crm.generator.people import make_persons
 from crm.generator.truth import Truth
 from crm.generator.writers import Landing
 
-__all__ = ["generate", "NoiseConfig"]
+__all__ = ["generate", "NoiseConfig", "GENERATOR_VERSION"]
+
+# Bumped when the same seed no longer gives the same bank (benchmarks regenerate stale banks).
+# 2: resident IDs are unique (version 1 let same-day, same-district people draw one number).
+GENERATOR_VERSION = 2
 
 CHUNK = 25_000
 ACCOUNT_HEADERS = {
@@ -56,10 +60,11 @@ def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_dat
     tr = Truth(Path(truth))
     counters = {k: 0 for k in ("deposit", "card", "loan", "fx", "deposit_acct", "card_acct", "loan_acct", "txn", "deal")}
     n_records = n_outcomes = 0
+    issued: set[str] = set()
     for ci, start in enumerate(range(0, customers, CHUNK)):
         n = min(CHUNK, customers - start)
         rng = np.random.default_rng([seed, ci])
-        P = make_persons(rng, start, n, end_date, history_months, noise.namesake)
+        P = make_persons(rng, start, n, end_date, history_months, noise.namesake, issued)
         sim = simulate(rng, P, cal, noise.duplicate_record)
         n_records += _write_chunk(land, tr, rng, P, sim, cal, deliveries, noise, counters)
         tr.persons(P, sim, cal)

@@ -56,9 +56,21 @@ def _address(rng: np.random.Generator, city: int) -> tuple[str, str]:
             f"Room {room}, Bldg {bld}, No. {no} {road[1]}, {d[2]} District, {c[1]}")
 
 
+def _new_id(rng: np.random.Generator, region: str, birth: str, male: bool, issued: set[str]) -> str:
+    """A resident ID nobody holds yet: the real register never issues one number twice, and at a
+    million persons random sequence numbers would collide (same region, birth date and sex)."""
+    while True:
+        idno = idcard.make_id(region, birth, idcard.seq_for_sex(rng, male))
+        if idno not in issued:
+            issued.add(idno)
+            return idno
+
+
 def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, history_months: int,
-                 namesake_rate: float) -> dict:
-    """One chunk of persons, ids start..start+n-1. Month indices are relative to the first history month."""
+                 namesake_rate: float, issued: set[str] | None = None) -> dict:
+    """One chunk of persons, ids start..start+n-1. Month indices are relative to the first history month.
+    `issued` holds the resident IDs of earlier chunks (updated in place)."""
+    issued = set() if issued is None else issued
     seg = rng.choice(len(SEGMENTS), size=n, p=SEG_P)
     male = rng.random(n) < 0.5
     lo = np.array([AGE_RANGE[s][0] for s in range(6)])[seg]
@@ -83,7 +95,7 @@ def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, h
     birth_s = birth.astype(str)
     for i in range(n):
         region = CITIES[city[i]][4][0][1] if rng.random() < 0.6 else ALL_REGIONS[int(rng.integers(len(ALL_REGIONS)))]
-        ids.append(idcard.make_id(region, birth_s[i].replace("-", ""), idcard.seq_for_sex(rng, bool(male[i]))))
+        ids.append(_new_id(rng, region, birth_s[i].replace("-", ""), bool(male[i]), issued))
         phones.append(f"{MOBILE_PREFIX[int(rng.integers(len(MOBILE_PREFIX)))]}{int(rng.integers(0, 10**8)):08d}")
         a, ae = _address(rng, int(city[i]))
         oa, oae = _address(rng, int(rng.integers(len(CITIES))) if rng.random() < 0.3 else int(city[i]))
@@ -115,11 +127,7 @@ def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, h
             seg[b] = seg[a] if seg[a] == seg[b] else seg[b]
             bs = str(birth[a]).replace("-", "")
             for p in (a, b):
-                region = CITIES[city[p]][4][0][1]
-                ids[p] = idcard.make_id(region, bs, idcard.seq_for_sex(rng, bool(male[p])))
-            if ids[a] == ids[b]:
-                ids[b] = idcard.make_id(ALL_REGIONS[(ALL_REGIONS.index(ids[a][:6]) + 1) % len(ALL_REGIONS)], bs,
-                                        idcard.seq_for_sex(rng, bool(male[b])))
+                ids[p] = _new_id(rng, CITIES[city[p]][4][0][1], bs, bool(male[p]), issued)
             namesake_group[a] = namesake_group[b] = f"NS{start + a:08d}"
     # A family member whose phone may show up on this person's records.
     partner = rng.integers(0, n, n)

@@ -157,6 +157,19 @@ def test_namesakes_share_name_and_birth_with_different_valid_ids(bank):
             assert a != b and idcard.is_valid(a) and idcard.is_valid(b)
 
 
+def test_resident_ids_are_never_issued_twice():
+    """400 people of one sex born the same day in one district share 500 sequence numbers: random
+    draws would collide (two people, one ID), which the identity engine rightly treats as one person."""
+    import numpy as np
+
+    from crm.generator.people import _new_id
+
+    rng, issued = np.random.default_rng(3), set()
+    ids = [_new_id(rng, "110101", "19800101", True, issued) for _ in range(400)]
+    assert len(set(ids)) == 400 and issued == set(ids)
+    assert all(idcard.is_valid(i) and int(i[16]) % 2 == 1 for i in ids)
+
+
 def test_malformed_rows_recorded(bank):
     bad = pl.read_csv(bank["truth"] / "malformed_rows.csv", infer_schema=False)
     assert bad.height > 0
