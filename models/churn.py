@@ -343,6 +343,8 @@ def describe(feature: str, row: dict) -> str:
         return f"no activity for {int(g('days_since_activity', 0))} days"
     if feature in ("closed_90d", "closed_365d"):
         n90, n365 = int(g("closed_90d", 0)), int(g("closed_365d", 0))
+        if n90 == 0:
+            return f"{n365} account{'s' * (n365 != 1)} closed in the last 12 months"
         return f"{n90} account{'s' * (n90 != 1)} closed in 90 days ({n365} in 12 months)"
     if feature == "opened_90d":
         return f"{int(g('opened_90d', 0))} accounts opened in 90 days"

@@ -28,9 +28,12 @@ BLOCKING_RULES = (
     ("name_key", "birth_date"),
     ("name_key", "phone_std"),
     ("phone_std", "birth_date"),
-    # A mistyped ID digit leaves one half of the number intact.
-    ("name_key", "substr(id_std, 1, 9)"),
-    ("name_key", "substr(id_std, 10, 9)"),
+    # A mistyped ID character leaves two of its three parts intact: region (1-6), birth date (7-14),
+    # sequence and check (15-18). Pairs of parts keep each block small; region + year alone paired
+    # common names by the ten thousand at a million persons (64M candidate pairs).
+    ("name_key", "substr(id_std, 1, 14)"),
+    ("name_key", "substr(id_std, 7, 12)"),
+    ("name_key", "substr(id_std, 1, 6)", "substr(id_std, 15, 4)"),
     # With the surname's first letters: birth date + region alone groups everyone born that day nearby.
     ("birth_date", "substr(id_std, 1, 9)", "substr(py_fwd, 1, 2)"),
     ("birth_date", "substr(id_std, 10, 9)"),
@@ -41,6 +44,11 @@ BLOCKING_RULES = (
 # addresses change, birth dates get mistyped; a weight of -50 for a changed phone would split people.
 M_FLOORS = {"phone_std": 0.02, "email_std": 0.05, "birth_date": 0.005, "gender": 0.01, "name": 0.005}
 M_UNTRAINED = 0.001
+# u is estimated on U_SAMPLE_PAIRS random pairs. A level none of them reached (two random records
+# sharing a resident ID, a phone, an e-mail) gets the rule-of-three bound 3 / pairs, not a guess:
+# filling it with 0.001 once cost an exact ID match 10 bits and split typo'd names from their IDs.
+U_SAMPLE_PAIRS = 3_000_000
+U_UNOBSERVED = 3 / U_SAMPLE_PAIRS
 # Ceilings: two resident IDs more than one keystroke apart belong to different people, whatever EM
 # learnt from namesakes it could not tell apart.
 M_CEILINGS = {"different resident IDs": 1e-5, "two different valid IDs": 1e-5}
@@ -144,7 +152,7 @@ def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id_std", "name_key"), block_on("name_key", "birth_date", "phone_std")], recall=0.8
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key", "birth_date"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_std"))
     settings = regularise(linker.misc.save_model_to_json())
@@ -167,7 +175,7 @@ def regularise(settings: dict) -> dict:
             if level.get("m_probability") is None:
                 level["m_probability"] = M_UNTRAINED
             if level.get("u_probability") is None:
-                level["u_probability"] = M_UNTRAINED
+                level["u_probability"] = U_UNOBSERVED
             ceiling = M_CEILINGS.get(level.get("label_for_charts"))
             if ceiling is not None:
                 level["m_probability"] = min(level["m_probability"], ceiling)

@@ -85,3 +85,5 @@ def test_metrics_and_bands():
     assert [ch.risk_band(x) for x in (0.05, 0.1, 0.29, 0.3)] == ["LOW", "MEDIUM", "MEDIUM", "HIGH"]
     assert ch.describe("deposit_trend_3m", {"deposit_balance": 400.0, "deposit_balance_3m": 1000.0}) == \
         "deposit balance down 60% in 3 months"
+    assert ch.describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
+    assert ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
