@@ -2,7 +2,7 @@
 
 Steps per file: verify against `_CONTROL.json` and write a line-numbered UTF-8 copy (`scan`), read it
 all-VARCHAR with DuckDB (`sql/ingest/read_file.sql`), parse into the canonical typed model
-(`sql/ingest/parse_<file>.sql`), validate with pandera (`quality/schemas.py`), set failing rows
+(`sql/ingest/parse_<file>.sql`), validate with pandera in chunks (`quality/schemas.py`), set failing rows
 aside. Then everything of the delivery is written in ONE transaction: a failure leaves nothing
 half-loaded.
 """
@@ -29,6 +29,8 @@ from models.ingest.layout import FILES, FileSpec
 # (e.g. a column whose values are all unparseable): stop rather than quarantine most of it.
 MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
+# Rows per pandera validation chunk: bounds memory (about 1 GB for the widest file) at any scale.
+VALIDATE_CHUNK_ROWS = 1_000_000
 
 
 @dataclass
@@ -153,31 +155,39 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
     run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
     run_script(con, f"ingest/parse_{spec.stem}")
 
-    # pandera: value rules on the typed rows that parsed, validated once per file.
-    frame = con.sql("select * exclude (__errors, __raw) from parsed where len(__errors) = 0").pl()
-    if frame.height:
-        found = failures(staging_schema(spec.target, business_date), frame)
-        if found:
+    # pandera: value rules on the typed rows that parsed, in chunks so memory stays flat whatever the
+    # file's size (a million persons deliver 50M card transactions).
+    schema = staging_schema(spec.target, business_date)
+    per_line: dict[int, list[str]] = {}
+    reader = con.sql("select * exclude (__errors, __raw) from parsed where len(__errors) = 0").to_arrow_reader(
+        VALIDATE_CHUNK_ROWS
+    )
+    try:
+        for batch in reader:
+            frame = pl.from_arrow(batch)
+            found = failures(schema, frame) if frame.height else []
             lines = frame["__line"]
-            per_line: dict[int, list[str]] = {}
             for index, column, check in found:
                 if index < 0:
                     raise DeliveryError(
                         f"{spec.name}: column {column} fails schema check {check} for the whole file (system file {spec.stem})"
                     )
                 per_line.setdefault(int(lines[index]), []).append(f"{column}: failed {check}")
-            fail = pl.DataFrame(
-                {"line": list(per_line), "errs": list(per_line.values())},
-                schema={"line": pl.Int64, "errs": pl.List(pl.String)},
+    finally:
+        reader.close()  # an unread result would keep the connection busy
+    if per_line:
+        fail = pl.DataFrame(
+            {"line": list(per_line), "errs": list(per_line.values())},
+            schema={"line": pl.Int64, "errs": pl.List(pl.String)},
+        )
+        con.register("pandera_fail", fail)
+        try:
+            con.execute(
+                "update parsed set __errors = list_concat(parsed.__errors, f.errs) "
+                "from pandera_fail f where parsed.__line = f.line"
             )
-            con.register("pandera_fail", fail)
-            try:
-                con.execute(
-                    "update parsed set __errors = list_concat(parsed.__errors, f.errs) "
-                    "from pandera_fail f where parsed.__line = f.line"
-                )
-            finally:
-                con.unregister("pandera_fail")
+        finally:
+            con.unregister("pandera_fail")
     if spec.snapshot:
         run_script(con, f"ingest/dedupe_{spec.target}")
     _fill_missing_raw(con, spec)

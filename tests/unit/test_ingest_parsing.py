@@ -131,6 +131,26 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
                                         "+ (select count(*) from staging.card_txn)")[0][0]
 
 
+def test_validation_in_chunks_finds_failures_in_every_chunk(tmp_path, con, monkeypatch):
+    """pandera runs chunk by chunk (memory): failing rows in different chunks keep their own lines."""
+    import models.ingest.load as load
+
+    monkeypatch.setattr(load, "VALIDATE_CHUNK_ROWS", 2)
+    files = sample_files("card", DAY)
+    n_good = len(files["card_txn.csv"])  # data rows, header not included
+    files["card_txn.csv"] += [
+        [f"T1{i:02d}", "A001", "2026-11-20T10:00:00", "-3" if i in (0, 5, 8) else "4", "5411", "POS", "FEE"]
+        for i in range(9)
+    ]
+    write_delivery(tmp_path, "card", DAY, files)
+    rep = ingest(con, tmp_path, "card")
+    first = n_good + 2  # header is line 1
+    got = rows(con, "select line, field from quarantine.rejected_row where file = 'card_txn.csv' order by line")
+    assert got == [(first + i, "amount") for i in (0, 5, 8)]
+    txn = next(f for f in rep.files if f.file == "card_txn.csv")
+    assert (txn.rows_staged, txn.rows_quarantined) == (n_good + 6, 3)
+
+
 def test_quoted_newline_keeps_physical_line_numbers(tmp_path, con):
     files = sample_files("card", DAY)
     files["card_holder.csv"] = [
