@@ -127,6 +127,39 @@ def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
         con.close()
 
 
+def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
+    """The full delivery's ingestion alone (every file of every system decoded, parsed, validated and
+    staged), timed per system with peak memory: whether a bank of this size fits the machine."""
+    from models.ingest.control import complete_dates
+    from models.ingest.load import ingest_delivery
+
+    landing, _ = _ensure_bank(customers, seed, workdir)
+    work = workdir / "ingest" / "bench.work.duckdb"
+    shutil.rmtree(work.parent, ignore_errors=True)
+    work.parent.mkdir(parents=True)
+    full = complete_dates(landing)[0]
+    con = duckdb.connect(str(work))
+    systems = []
+    try:
+        for system in ("deposit", "card", "loan", "fx"):
+            started = time.perf_counter()
+            rep = ingest_delivery(con, landing, system, full, scratch_dir=work.parent / "tmp")
+            systems.append({
+                "system": system, "seconds": round(time.perf_counter() - started, 1), "rows_read": rep.rows_read,
+                "rows_staged": rep.rows_staged, "rows_quarantined": rep.rows_quarantined,
+                "peak_rss_mb_so_far": round(_peak_rss_mb()),
+            })
+            print(json.dumps(systems[-1]), flush=True)
+    finally:
+        con.close()
+    return {
+        "customers": customers, "business_date": full.isoformat(), "systems": systems,
+        "seconds": round(sum(x["seconds"] for x in systems), 1),
+        "delivery_mb": round(sum(_dir_bytes(landing / x["system"] / f"{full:%Y%m%d}") for x in systems) / 2**20, 1),
+        "work_file_mb": round(work.stat().st_size / 2**20, 1), "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
 def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
     """Identity resolution alone: the full night's resolution of every party record, then each daily
     increment, timed, with peak memory and accuracy against the truth after every night."""
@@ -241,7 +274,7 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
     return {"customers": customers, "nights": rows}
 
 
-BENCHES = {"generate": bench_generate, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
+BENCHES = {"generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
 
 
 def main(what: str, customers: int, seed: int, workdir: Path) -> int:

@@ -1,6 +1,6 @@
 """pandera schemas of the staging tables (polars backend).
 
-Applied by ingestion to the typed rows of each delivered file, once per file, `lazy=True` so every
+Applied by ingestion to the typed rows of each delivered file, in chunks of rows, `lazy=True` so every
 failure is collected; failing rows are quarantined with their line, field and check. Parsing
 (dates, numbers, codes) is already done in SQL; these are the value rules of the contract.
 """
