@@ -25,9 +25,10 @@ FINAL_OUTPUTS = ["customer_golden", "value_tier", "churn_risk", "lifetime_value"
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The analyst-facing DuckDB file (schema `crm`) for this business date.
 
-    Snapshots the night's customer view, marks the date published, builds a fresh analyst
-    file holding only analyst-safe tables (no raw ID or phone numbers), and swaps it in with
-    one atomic rename, so analysts reading the previous version are never disturbed.
+    Snapshots the night's customer view, marks the date published, builds the next analyst file
+    beside the current one (a copy of it plus tonight's version of each analyst-safe table; no raw
+    ID or phone numbers), and swaps it in with one atomic rename, so analysts reading the previous
+    version are never disturbed.
     """
     as_of = date.fromisoformat(context.partition_key)
     published = warehouse.published_path
@@ -36,7 +37,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         run_script(con, "publish/customer_snapshot", as_of=as_of)
         run_script(con, "publish/publication_table")
         try:
-            counts = publish.build_analyst_file(con, built, as_of, context.run.run_id)
+            counts = publish.build_analyst_file(con, built, as_of, context.run.run_id, previous=published)
             publish.swap_in(built, published)
         except BaseException:
             built.unlink(missing_ok=True)  # never leave a half-built version behind

@@ -274,12 +274,48 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
     return {"customers": customers, "nights": rows}
 
 
-BENCHES = {"generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak}
+def bench_publish(customers: int, seed: int, workdir: Path, repeats: int = 3) -> dict:
+    """Publication of the last published date on the soak's warehouse (every night's versions kept):
+    the analyst file rebuilt from the work file vs carried over from the current file plus tonight's
+    rows, alternated `repeats` times in one run."""
+    import statistics
+
+    from models.publish import build_analyst_file
+
+    warehouse = workdir / "soak" / "warehouse" / "bank.duckdb"
+    work_file = warehouse.with_name("bank.work.duckdb")
+    if not work_file.exists():
+        raise SystemExit(f"no soak warehouse at {warehouse.parent}: run `crm bench soak` first")
+    con = duckdb.connect(str(work_file))
+    try:
+        as_of, nights = con.execute("select max(as_of_date), count(*) from marts.publication").fetchall()[0]
+        times: dict[str, list[float]] = {"rebuilt": [], "carried": []}
+        for _ in range(repeats):
+            for mode in times:
+                target = warehouse.with_name(f"bench-{mode}.duckdb")
+                started = time.perf_counter()
+                build_analyst_file(con, target, as_of, "bench", previous=warehouse if mode == "carried" else None)
+                times[mode].append(time.perf_counter() - started)
+                size = target.stat().st_size
+                target.unlink()
+    finally:
+        con.close()
+    rebuilt, carried = statistics.median(times["rebuilt"]), statistics.median(times["carried"])
+    return {
+        "customers": customers, "as_of_date": str(as_of), "nights_published": nights,
+        "analyst_file_mb": round(warehouse.stat().st_size / 2**20, 1), "built_file_mb": round(size / 2**20, 1),
+        "rebuilt_seconds": round(rebuilt, 2), "carried_seconds": round(carried, 2),
+        "carried_share_of_rebuilt": round(carried / rebuilt, 3),
+        "all_seconds": {k: [round(x, 2) for x in v] for k, v in times.items()},
+    }
+
+
+BENCHES = {"generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish}
 
 
 def main(what: str, customers: int, seed: int, workdir: Path) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
-    names = [n for n in BENCHES if n != "soak"] if what == "all" else [what]
+    names = [n for n in BENCHES if n not in ("soak", "publish")] if what == "all" else [what]
     for name in names:
         result = {
             "bench": name,

@@ -1,5 +1,8 @@
 """Publication: build the analyst file aside from the work file, then swap it in atomically.
 
+The new file starts as a copy of the current one and takes tonight's version of each output, so
+a night's cost does not grow with the number of nights already published.
+
 DuckDB allows one writer per file and a reader in another process conflicts with it, so
 analysts never open the work file. They open the published file, which only ever changes by
 `os.replace`: a reader keeps the version it opened, the next open sees the new one, and a
@@ -9,6 +12,7 @@ failed night leaves the last good version in place.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -58,11 +62,21 @@ def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> set[s
     return {r[0] for r in rows}
 
 
-def build_analyst_file(work: duckdb.DuckDBPyConnection, target: Path, as_of: date, run_id: str) -> dict[str, int]:
-    """Copy every analyst-safe table into a fresh file at `target`: the dates already published plus
-    `as_of`. The work file records `as_of` as published only after the swap (`record_publication`)."""
+def build_analyst_file(
+    work: duckdb.DuckDBPyConnection, target: Path, as_of: date, run_id: str, previous: Path | None = None
+) -> dict[str, int]:
+    """Build the analyst file at `target`: the dates already published plus `as_of`.
+
+    With `previous` (the file analysts read now), start from a copy of it and replace only
+    tonight's version of each dated table: the night costs a file copy plus tonight's rows, not a
+    re-insert of every past night. Undated tables, and any table whose columns changed, are rebuilt
+    whole. Without it, every table is built from the work file. The work file records `as_of` as
+    published only after the swap (`record_publication`).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    if previous is not None and Path(previous).is_file():
+        shutil.copyfile(previous, target)
     work_db = work.execute("select current_database()").fetchall()[0][0]
     sources = {name: src if "." in src else f"marts.{src}" for name, src in PUBLISHED_TABLES.items()}
     present = {f"{schema}.{t}" for schema in ("marts", "identity") for t in _tables(work, work_db, schema)}
@@ -73,18 +87,22 @@ def build_analyst_file(work: duckdb.DuckDBPyConnection, target: Path, as_of: dat
     counts: dict[str, int] = {}
     comments: list[tuple[str, str, str]] = []
     try:
-        work.execute("create schema pub.crm")
+        work.execute("create schema if not exists pub.crm")
+        carried = _tables(work, "pub", "crm")
         for name, source in sources.items():
-            cols = {c[0] for c in work.execute(f"describe {source}").fetchall()}
-            day = next((c for c in ("as_of_date", "business_date") if c in cols), None)
-            # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
-            where = (
-                f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of"
-                if day and name != "publication"
-                else ""
-            )
-            params = {"as_of": as_of} if where else {}
-            work.execute(f"create table pub.crm.{name} as select * from {source} {where}", params)
+            cols = work.execute(f"describe {source}").fetchall()
+            day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
+            dated = day is not None and name != "publication"
+            same_shape = name in carried and _shape(work, f"pub.crm.{name}") == _shape(work, source)
+            if dated and same_shape:
+                work.execute(f"delete from pub.crm.{name} where {day} = $as_of", {"as_of": as_of})
+                work.execute(f"insert into pub.crm.{name} select * from {source} where {day} = $as_of", {"as_of": as_of})
+            else:
+                # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
+                where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
+                work.execute(f"drop table if exists pub.crm.{name}")
+                work.execute(f"create table pub.crm.{name} as select * from {source} {where}",
+                             {"as_of": as_of} if where else {})
             if name == "publication":
                 work.execute("delete from pub.crm.publication where as_of_date = $as_of", {"as_of": as_of})
                 work.execute(
@@ -114,6 +132,10 @@ def build_analyst_file(work: duckdb.DuckDBPyConnection, target: Path, as_of: dat
     finally:
         con.close()
     return counts
+
+
+def _shape(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(c[0], c[1]) for c in con.execute(f"describe {relation}").fetchall()]
 
 
 def copy_column_comments(con: duckdb.DuckDBPyConnection) -> None:

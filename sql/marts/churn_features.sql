@@ -1,7 +1,17 @@
 -- Point-in-time churn features per customer at as_of: only rows dated on or before as_of and accounts
 -- opened on or before it; a close date after as_of is treated as unknown (the account counts as open),
 -- and the account status (current state) is never used. Reused for training dates and for scoring.
-with acct as (
+-- Loan contracts carry no close date: a loan with no balance reported in the 45 days up to as_of
+-- (balances come at least monthly) is taken as closed the day after its last report; otherwise a
+-- settled loan's last outstanding would count as held forever.
+with loan_last as (
+    select contract_no, max(as_of) as last_report
+    from staging.loan_balance
+    where as_of <= $as_of
+    group by contract_no
+),
+
+acct as (
     select
         m.customer_id,
         a.system,
@@ -9,10 +19,14 @@ with acct as (
         a.product,
         coalesce(a.currency, 'CNY') as currency,
         a.open_date,
-        case when a.close_date <= $as_of then a.close_date end as close_date,
+        case
+            when a.close_date <= $as_of then a.close_date
+            when a.system = 'loan' and ll.last_report < $as_of::date - 45 then ll.last_report + 1
+        end as close_date,
         a.maturity_date
     from staging.account as a
     join identity.customer_map as m on m.system = a.system and m.source_key = a.source_key
+    left join loan_last as ll on a.system = 'loan' and ll.contract_no = a.account_key
     where a.open_date <= $as_of
 ),
 
@@ -56,7 +70,7 @@ dep_change as (
 ),
 
 loan_rows as (
-    select l.contract_no, l.as_of, l.outstanding, l.days_past_due, a.customer_id
+    select l.contract_no, l.as_of, l.outstanding, l.days_past_due, a.customer_id, a.close_date
     from staging.loan_balance as l
     join acct as a on a.system = 'loan' and a.account_key = l.contract_no
     where l.as_of <= $as_of
@@ -67,7 +81,7 @@ loan_points as (
     from (
         select l.customer_id, l.outstanding, l.days_past_due, p.k
         from loan_rows as l
-        join points as p on l.as_of <= p.at_date and p.k in (0, 3)
+        join points as p on l.as_of <= p.at_date and p.k in (0, 3) and (l.close_date is null or l.close_date > p.at_date)
         qualify row_number() over (partition by p.k, l.contract_no order by l.as_of desc) = 1
     )
     group by all

@@ -173,6 +173,31 @@ def test_second_run_skips_published_dates_and_rerun_replaces(night, monkeypatch)
     assert _counts(night["warehouse"]) == before  # a rerun replaces its version, never doubles it
 
 
+def test_carried_analyst_file_equals_a_full_rebuild(night, tmp_path):
+    """Publication carries the last file over and adds tonight's versions: after every night and a
+    rerun it must hold exactly what a rebuild of every published date from the work file holds."""
+    from models.publish import PUBLISHED_TABLES, build_analyst_file
+
+    latest = night["dates"][-1]
+    fresh = tmp_path / "fresh.duckdb"
+    work = duckdb.connect(str(night["warehouse"]).replace(".duckdb", ".work.duckdb"))
+    try:
+        build_analyst_file(work, fresh, latest, "rebuild")
+    finally:
+        work.close()
+    con = duckdb.connect(str(fresh), read_only=True)
+    try:
+        con.execute(f"attach '{night['warehouse']}' as carried (read_only)")
+        for name in PUBLISHED_TABLES:
+            cols = "* exclude (published_at, run_id)" if name == "publication" else "*"
+            for a, b in (("crm", "carried.crm"), ("carried.crm", "crm")):
+                extra = con.execute(f"select count(*) from (select {cols} from {a}.{name} except all "
+                                    f"select {cols} from {b}.{name})").fetchall()[0][0]
+                assert extra == 0, (name, a)
+    finally:
+        con.close()
+
+
 def _counts(path: Path) -> dict:
     con = duckdb.connect(str(path), read_only=True)
     try:
