@@ -130,6 +130,7 @@ def bench_linkage(customers: int, seed: int, workdir: Path) -> dict:
 def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     """The full delivery's ingestion alone (every file of every system decoded, parsed, validated and
     staged), timed per system with peak memory: whether a bank of this size fits the machine."""
+    from crm import settings
     from models.ingest.control import complete_dates
     from models.ingest.load import ingest_delivery
 
@@ -138,7 +139,7 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     shutil.rmtree(work.parent, ignore_errors=True)
     work.parent.mkdir(parents=True)
     full = complete_dates(landing)[0]
-    con = duckdb.connect(str(work))
+    con = duckdb.connect(str(work), config=settings.duckdb_config())
     systems = []
     try:
         for system in ("deposit", "card", "loan", "fx"):
@@ -157,6 +158,7 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
         "seconds": round(sum(x["seconds"] for x in systems), 1),
         "delivery_mb": round(sum(_dir_bytes(landing / x["system"] / f"{full:%Y%m%d}") for x in systems) / 2**20, 1),
         "work_file_mb": round(work.stat().st_size / 2**20, 1), "peak_rss_mb": round(_peak_rss_mb()),
+        "duckdb_config": settings.duckdb_config(),
     }
 
 

@@ -44,6 +44,13 @@ def work_path(published: Path | None = None) -> Path:
     return published.with_name(published.stem + ".work.duckdb")
 
 
+def duckdb_config() -> dict[str, str]:
+    """Settings for the job's DuckDB connection. `CRM_DUCKDB_MEMORY_LIMIT` (e.g. `6GB`) caps DuckDB's
+    buffer; past it DuckDB spills to disk beside the work file. Unset: DuckDB's default (80% of RAM)."""
+    limit = os.environ.get("CRM_DUCKDB_MEMORY_LIMIT", "").strip()
+    return {"memory_limit": limit} if limit else {}
+
+
 def reports_dir() -> Path:
     return Path(os.environ.get("CRM_REPORTS_DIR", DATA_DIR / "reports"))
 
