@@ -316,6 +316,7 @@ BENCHES = {"generate": bench_generate, "ingest": bench_ingest, "nightly": bench_
 
 
 def main(what: str, customers: int, seed: int, workdir: Path) -> int:
+    workdir = workdir.resolve()  # DAGSTER_HOME and the pipeline's paths must be absolute
     workdir.mkdir(parents=True, exist_ok=True)
     names = [n for n in BENCHES if n not in ("soak", "publish")] if what == "all" else [what]
     for name in names:
