@@ -51,10 +51,10 @@ def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end
 
 def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3,
                  end_date: date | None = None) -> tuple[Path, Path]:
-    landing, truth = workdir / "landing", workdir / "truth"
-    marker = workdir / "bank.json"
     from crm.generator import GENERATOR_VERSION
 
+    landing, truth = workdir / "landing", workdir / "truth"
+    marker = workdir / "bank.json"
     want = {"customers": customers, "seed": seed, "daily": daily, "generator": GENERATOR_VERSION}
     if end_date:
         want["end_date"] = end_date.isoformat()

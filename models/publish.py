@@ -1,7 +1,7 @@
 """Publication: build the analyst file aside from the work file, then swap it in atomically.
 
-The new file starts as a copy of the current one and takes tonight's version of each output, so
-a night's cost does not grow with the number of nights already published.
+The new file starts as a copy of the current one and takes tonight's version of each output: a
+night costs a file copy plus tonight's rows, not a re-insert of every night already published.
 
 DuckDB allows one writer per file and a reader in another process conflicts with it, so
 analysts never open the work file. They open the published file, which only ever changes by
@@ -93,7 +93,7 @@ def build_analyst_file(
             cols = work.execute(f"describe {source}").fetchall()
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
-            same_shape = name in carried and _shape(work, f"pub.crm.{name}") == _shape(work, source)
+            same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
             if dated and same_shape:
                 work.execute(f"delete from pub.crm.{name} where {day} = $as_of", {"as_of": as_of})
                 work.execute(f"insert into pub.crm.{name} select * from {source} where {day} = $as_of", {"as_of": as_of})

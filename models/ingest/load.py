@@ -29,7 +29,7 @@ from models.ingest.layout import FILES, FileSpec
 # (e.g. a column whose values are all unparseable): stop rather than quarantine most of it.
 MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
-# Rows per pandera validation chunk: bounds memory (about 1 GB for the widest file) at any scale.
+# Rows per pandera validation chunk: bounds the validation's memory whatever the file's size.
 VALIDATE_CHUNK_ROWS = 1_000_000
 
 
