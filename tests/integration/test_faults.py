@@ -5,167 +5,21 @@ clean rerun then gives exactly the row counts of a run that never failed."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from crm.nightly import run_nightly
-
-STAGING = ("party", "account", "deposit_balance", "loan_balance", "card_txn", "fx_deal")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _env(root: Path, landing: Path) -> dict[str, str]:
-    return {
-        "CRM_LANDING_DIR": str(landing),
-        "CRM_WAREHOUSE": str(root / "wh" / "bank.duckdb"),
-        "CRM_REPORTS_DIR": str(root / "reports"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "CRM_DEMO": "1",
-    }
-
-
-def _counts(root: Path) -> dict:
-    con = duckdb.connect(str(root / "wh" / "bank.work.duckdb"), read_only=True)
-    try:
-        out = {t: con.execute(f"select count(*) from staging.{t}").fetchall()[0][0] for t in STAGING}
-        out["log"] = con.execute(
-            "select system, business_date, file, rows_control, rows_staged, rows_quarantined "
-            "from ingest.delivery_log order by all"
-        ).fetchall()
-        out["customers"] = con.execute("select count(distinct customer_id) from identity.customer_map").fetchall()[0][0]
-    finally:
-        con.close()
-    pub = duckdb.connect(str(root / "wh" / "bank.duckdb"), read_only=True)
-    try:
-        out["versions"] = pub.execute(
-            "select as_of_date, count(*) from crm.value_tier_history group by 1 order by 1"
-        ).fetchall()
-    finally:
-        pub.close()
-    return out
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory, small_bank):
-    """A healthy warehouse with the first two dates published, and a reference run of all three."""
-    from models.ingest.control import complete_dates
-
-    root = tmp_path_factory.mktemp("faults")
-    dates = complete_dates(small_bank["landing"])
-    assert len(dates) == 3
-    healthy = root / "healthy"
-    (healthy / "dagster_home").mkdir(parents=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in _env(healthy, small_bank["landing"]).items():
-            mp.setenv(k, v)
-        assert run_nightly(as_of=dates[1]).ok
-    reference = root / "reference"
-    shutil.copytree(healthy, reference)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in _env(reference, small_bank["landing"]).items():
-            mp.setenv(k, v)
-        assert run_nightly().ok
-    return {"healthy": healthy, "dates": dates, "landing": small_bank["landing"],
-            "expected": _counts(reference)}
-
-
-@pytest.fixture
-def case(base, tmp_path, monkeypatch):
-    """A private copy of the healthy warehouse and of the landing folder for one fault."""
-    root = tmp_path / "case"
-    shutil.copytree(base["healthy"], root)
-    landing = tmp_path / "landing"
-    shutil.copytree(base["landing"], landing)
-    env = _env(root, landing)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    published = root / "wh" / "bank.duckdb"
-    return {
-        **base, "root": root, "landing": landing, "env": env, "published": published,
-        "published_sha": _sha(published), "last": base["dates"][-1],
-    }
-
-
-def _delivery(case, system: str, business_date=None) -> Path:
-    d = business_date or case["last"]
-    return case["landing"] / system / d.strftime("%Y%m%d")
-
-
-def _rewrite_control(delivery: Path, name: str) -> None:
-    """Make _CONTROL.json agree with a changed file, so only the fault itself is wrong."""
-    control = json.loads((delivery / "_CONTROL.json").read_text())
-    data = (delivery / name).read_bytes()
-    text = data.decode(control["encoding"], errors="replace")
-    control["files"][name] = {
-        "rows": sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1,
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-    (delivery / "_CONTROL.json").write_text(json.dumps(control))
-
-
-def _edit_csv(delivery: Path, name: str, encoding: str, edit) -> None:
-    path = delivery / name
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
-    rows = edit(rows)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
-    _rewrite_control(delivery, name)
-
-
-def _assert_last_good_version_intact(case) -> None:
-    assert _sha(case["published"]) == case["published_sha"], "the published version changed"
-    assert not list(case["published"].parent.glob("*.building")), "a half-built version was left behind"
-    con = duckdb.connect(str(case["published"]), read_only=True)
-    try:
-        latest = con.execute("select max(as_of_date) from crm.publication").fetchall()[0][0]
-        assert latest == case["dates"][1]
-        assert con.execute("select count(*) from crm.customer").fetchall()[0][0] > 0
-    finally:
-        con.close()
-
-
-def _assert_clean_rerun_is_exact(case) -> None:
-    summary = run_nightly()
-    assert summary.ok, summary.error
-    assert summary.dates_run == [case["last"]]
-    assert _counts(case["root"]) == case["expected"]
-
-
-def _fails_naming(case, *words: str) -> str:
-    summary = run_nightly()
-    assert not summary.ok, "the broken delivery was accepted"
-    assert summary.failed == case["last"]
-    message = summary.error.lower()
-    for word in words:
-        assert word.lower() in message, f"error does not name {word!r}: {summary.error}"
-    _assert_last_good_version_intact(case)
-    return message
-
-
-def _repair(case, original: dict[Path, bytes]) -> None:
-    for path, data in original.items():
-        path.write_bytes(data)
-
-
-def _keep(*paths: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in paths}
+from tests.integration.fault_kit import (
+    _assert_clean_rerun_is_exact, _counts, _delivery, _edit_csv, _fails_naming, _keep, _repair,
+    _rewrite_control,
+)
 
 
 def test_file_truncated_mid_row(case):
