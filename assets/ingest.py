@@ -4,6 +4,7 @@ from datetime import date
 
 import dagster as dg
 
+from models.ingest.control import delivery_dir, delivery_notices
 from models.ingest.load import DeliveryReport, ingest_delivery
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -21,12 +22,15 @@ COMMON = dict(
 
 def _load(context: dg.AssetExecutionContext, warehouse: Warehouse, system: str) -> dg.MaterializeResult:
     business_date = date.fromisoformat(context.partition_key)
+    notices = delivery_notices(delivery_dir(warehouse.landing, system, business_date))
+    for notice in notices:
+        context.log.warning(notice)
     with warehouse.connect() as con:
         report = ingest_delivery(
             con, warehouse.landing, system, business_date,
             log=context.log.info, scratch_dir=warehouse.work_path.parent / "tmp",
         )
-    return dg.MaterializeResult(metadata=_metadata(report))
+    return dg.MaterializeResult(metadata={**_metadata(report), "notices": dg.MetadataValue.json(notices)})
 
 
 def _metadata(report: DeliveryReport) -> dict:

@@ -82,7 +82,7 @@ def _use_env(workdir: Path, landing: Path, fresh: bool = True) -> Path:
 def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
     """Time `crm run` per business date: the full delivery night, then each daily night."""
     from crm.nightly import run_nightly
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
 
     landing, _ = _ensure_bank(customers, seed, workdir)
     warehouse = _use_env(workdir, landing)
@@ -131,7 +131,7 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     """The full delivery's ingestion alone (every file of every system decoded, parsed, validated and
     staged), timed per system with peak memory: whether a bank of this size fits the machine."""
     from crm import settings
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
     from models.ingest.load import ingest_delivery
 
     landing, _ = _ensure_bank(customers, seed, workdir)
@@ -169,7 +169,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
     from models.identity.evaluate import evaluate
     from models.identity.resolve import model_path_for, resolve_identities, standardise_into
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
     from models.ingest.load import ingest_delivery
 
     os.environ.setdefault("CRM_DEMO", "1")
@@ -235,7 +235,7 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
     import polars as pl
 
     from models.identity.evaluate import evaluate
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
 
     workdir = workdir / "soak"
     workdir.mkdir(parents=True, exist_ok=True)

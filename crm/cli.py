@@ -46,7 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     summary = run_nightly(as_of=as_of, rerun=args.rerun)
     print(summary.render())
-    return 0 if summary.ok else 1
+    return summary.exit_code
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

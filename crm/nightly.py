@@ -12,6 +12,20 @@ import duckdb
 from crm import settings
 
 
+# Each failure class gets its own advice; the message itself names the step, file, line and field.
+ADVICE = {
+    "delivery": "the delivery is broken: have the source system fix and resend it, then rerun",
+    "locked": "the warehouse is in use by another process (another run, or a read-write connection): "
+              "wait for it or close it, then rerun",
+    "interrupted": "the run was interrupted: nothing of that date was published; rerun to continue",
+    "storage": "the warehouse's disk or folder refused a write (full, read-only, or not a folder): "
+               "fix the storage, then rerun",
+    "config": "a setting is missing or wrong: fix it, then rerun",
+    "internal": "an unexpected error inside the pipeline: the Dagster run log has the traceback; report it",
+}
+EXIT_CODES = {"interrupted": 130, "locked": 75}
+
+
 @dataclass
 class NightlySummary:
     dates_run: list[date] = field(default_factory=list)
@@ -19,6 +33,8 @@ class NightlySummary:
     dates_waiting: list[date] = field(default_factory=list)
     failed: date | None = None
     error: str = ""
+    error_kind: str = ""
+    notices: list[str] = field(default_factory=list)  # folders/files ignored or skipped, and why
     per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined
     customers: int | None = None
     published: Path | None = None
@@ -26,7 +42,11 @@ class NightlySummary:
 
     @property
     def ok(self) -> bool:
-        return self.failed is None
+        return not self.error
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else EXIT_CODES.get(self.error_kind, 1)
 
     def render(self) -> str:
         lines = []
@@ -38,8 +58,10 @@ class NightlySummary:
             lines.append(
                 f"waiting: {len(self.dates_waiting)} later date(s) held back until an earlier delivery is complete"
             )
-        if not self.dates_run and not self.failed:
+        if not self.dates_run and not self.error:
             lines.append("nothing to run: no complete delivery newer than the last published date")
+        for notice in self.notices:
+            lines.append(f"notice: {notice}")
         if self.per_system:
             lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12}")
             for system, read, staged, quarantined in self.per_system:
@@ -48,9 +70,10 @@ class NightlySummary:
             lines.append(f"customers (single customer view, {self.latest}): {self.customers:,}")
         if self.published:
             lines.append(f"warehouse for analysts (open read-only): {self.published}")
-        if self.failed:
-            lines.append(f"FAILED on business date {self.failed}: {self.error}")
-            lines.append("the last good version stays published; fix the delivery and rerun")
+        if self.error:
+            when = f"on business date {self.failed}" if self.failed else "before any business date ran"
+            lines.append(f"FAILED {when}: {self.error}")
+            lines.append(f"the last good version stays published; {ADVICE.get(self.error_kind, ADVICE['internal'])}")
         return "\n".join(lines)
 
 
@@ -69,15 +92,50 @@ def published_dates(work_file: Path) -> set[date]:
         con.close()
 
 
-def _failure_message(result) -> str:
+_STORAGE_WORDS = ("read-only file system", "permission denied", "no space left", "disk i/o error",
+                  "file too large", "not a directory", "file exists", "disk quota")
+
+
+def classify(chain: list[tuple[str, str]]) -> str:
+    """Failure class of an error chain [(exception class name, message), ...], outermost first."""
+    names = {name for name, _ in chain}
+    text = " ".join(msg for _, msg in chain).lower()
+    if "DeliveryError" in names:
+        return "delivery"
+    if names & {"KeyboardInterrupt", "DagsterExecutionInterruptedError"}:
+        return "interrupted"
+    if "could not set lock" in text or "conflicting lock" in text or "RunLocked" in names:
+        return "locked"
+    if names & {"MissingPiiKey"} or "crm_pii_key" in text:
+        return "config"
+    if any(w in text for w in _STORAGE_WORDS) or names & {"PermissionError", "NotADirectoryError", "FileExistsError"}:
+        return "storage"
+    return "internal"
+
+
+def _exception_chain(exc: BaseException) -> list[tuple[str, str]]:
+    out, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        out.append((type(exc).__name__, str(exc)))
+        exc = exc.__cause__ or exc.__context__
+    return out
+
+
+def _failure(result) -> tuple[str, str]:
+    """(class, message) of a failed Dagster run: the root cause names file, row and field."""
     for event in result.all_events:
         if event.is_step_failure:
             err = event.event_specific_data.error
-            # The root cause carries the file/row/field message; Dagster wraps it.
+            chain = [(err.cls_name or "", err.message)]
             while err.cause is not None:
                 err = err.cause
-            return f"{event.step_key}: {err.message.strip()}"
-    return "run failed"
+                chain.append((err.cls_name or "", err.message))
+            return classify(chain), f"{event.step_key}: {err.message.strip()}"
+    status = getattr(getattr(result, "dagster_run", None), "status", None)
+    if status is not None and status.value == "CANCELED":
+        return "interrupted", "run canceled"
+    return "internal", f"run {result.run_id} failed"
 
 
 def _instance():
@@ -116,38 +174,70 @@ def dates_to_run(complete: list[date], pending: list[date], done: set[date],
 
 
 def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None) -> NightlySummary:
-    from models.ingest.control import complete_dates, pending_dates
-    from pipelines.definitions import defs
+    """Run every complete, unpublished delivery up to `as_of`, in date order, one Dagster run per date.
+    Never raises for a failed night: the summary says what failed, of which class, and what to do."""
+    from crm.runlock import run_lock
 
     summary = NightlySummary()
-    work = settings.work_path()
+    try:
+        work = settings.work_path()
+        with run_lock(work):
+            _run_dates(summary, work, as_of, rerun, instance)
+            _fill_figures(summary, work)
+    except KeyboardInterrupt:
+        summary.error_kind, summary.error = "interrupted", summary.error or "interrupted (Ctrl-C)"
+    except Exception as exc:  # noqa: BLE001 - every class gets a message and advice, never a bare traceback
+        chain = _exception_chain(exc)
+        summary.error_kind = classify(chain)
+        summary.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return summary
+
+
+def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: bool, instance) -> None:
+    from models.ingest.control import delivery_dir, delivery_notices
+    from models.ingest.layout import SYSTEMS
+    from models.ingest.landing import scan_landing
+    from pipelines.definitions import defs
+    from pipelines.partitions import business_date_window
+
     landing = settings.landing_dir()
+    state = scan_landing(landing, *business_date_window())
+    summary.notices = list(state.notices)
     todo, summary.dates_skipped, summary.dates_waiting = dates_to_run(
-        complete_dates(landing), pending_dates(landing), published_dates(work), as_of, rerun
+        state.complete, state.pending, published_dates(work), as_of, rerun
     )
     job = defs.resolve_job_def("nightly")
     instance = instance or _instance()
     for business_date in todo:
         print(f"[run] business date {business_date}", flush=True)
+        for system in SYSTEMS:
+            summary.notices += delivery_notices(delivery_dir(landing, system, business_date))
         try:
             result = job.execute_in_process(
                 partition_key=business_date.isoformat(), instance=instance, raise_on_error=False
             )
-            error = None if result.success else _failure_message(result)
+            kind, error = ("", "") if result.success else _failure(result)
+        except KeyboardInterrupt:
+            kind, error = "interrupted", "interrupted (Ctrl-C)"
         except Exception as exc:  # Dagster's own storage failed (e.g. disk full): still one clear line
+            kind = classify(_exception_chain(exc))
             error = f"dagster run storage ({instance.root_directory}): {type(exc).__name__}: {exc}".splitlines()[0]
         if error:
-            summary.failed, summary.error = business_date, error
-            break
+            summary.failed, summary.error, summary.error_kind = business_date, error, kind
+            return
         summary.dates_run.append(business_date)
-    _fill_figures(summary, work, settings.warehouse_path())
-    return summary
 
 
-def _fill_figures(summary: NightlySummary, work: Path, published: Path) -> None:
-    if work.exists() and summary.dates_run:
-        con = duckdb.connect(str(work), read_only=True)
-        try:
+def _fill_figures(summary: NightlySummary, work: Path) -> None:
+    # From the work file (ours, the run lock held): the analyst file may be held by an analyst's
+    # read-write connection, and publication never needs to open it.
+    if not work.exists():
+        return
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if summary.dates_run and "ingest.delivery_log" in tables:
             summary.per_system = con.execute(
                 """
                 select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined)
@@ -156,14 +246,15 @@ def _fill_figures(summary: NightlySummary, work: Path, published: Path) -> None:
                 """,
                 {"dates": summary.dates_run},
             ).fetchall()
-        finally:
-            con.close()
+        if {"marts.publication", "marts.customer_history"} <= tables:
+            latest = con.execute("select max(as_of_date) from marts.publication").fetchall()[0][0]
+            if latest is not None:
+                summary.latest = latest
+                summary.customers = con.execute(
+                    "select count(*) from marts.customer_history where as_of_date = ?", [latest]
+                ).fetchall()[0][0]
+    finally:
+        con.close()
+    published = settings.warehouse_path()
     if published.exists():
-        con = duckdb.connect(str(published), read_only=True)
-        try:
-            summary.customers, summary.latest = con.execute(
-                "select count(*), max(as_of_date) from crm.customer"
-            ).fetchall()[0]
-            summary.published = published
-        finally:
-            con.close()
+        summary.published = published

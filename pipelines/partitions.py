@@ -1,4 +1,13 @@
+from datetime import date
+
 import dagster as dg
 
 # One partition per business date; a partition's key is the delivery folder's date (YYYY-MM-DD).
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+FIRST_BUSINESS_DATE = "2024-01-01"
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_BUSINESS_DATE)
+
+
+def business_date_window() -> tuple[date, date | None]:
+    """First and latest business date a run can take: deliveries dated outside wait or are ignored."""
+    last = daily_partitions.get_last_partition_key()
+    return date.fromisoformat(FIRST_BUSINESS_DATE), date.fromisoformat(last) if last else None

@@ -21,12 +21,17 @@ def deliveries_complete(context: dg.SensorEvaluationContext):
     a date some system has not finished delivering holds back every later date (as `crm run` does)."""
     from crm import settings
     from crm.nightly import dates_to_run
-    from models.ingest.control import complete_dates, pending_dates
+    from models.ingest.landing import scan_landing
+    from pipelines.partitions import business_date_window
 
-    landing = settings.landing_dir()
-    todo, _, waiting = dates_to_run(
-        complete_dates(landing), pending_dates(landing), _published_dates(settings.warehouse_path()), None, False
-    )
+    state = scan_landing(settings.landing_dir(), *business_date_window())
+    for notice in state.notices:
+        context.log.warning(notice)
+    try:
+        published = _published_dates(settings.warehouse_path())
+    except duckdb.IOException as e:  # an analyst holds the file read-write: try again next tick
+        return dg.SkipReason(f"cannot read the published dates: {str(e).splitlines()[0]}")
+    todo, _, waiting = dates_to_run(state.complete, state.pending, published, None, False)
     if not todo:
         return dg.SkipReason(f"no new complete delivery ({len(waiting)} date(s) waiting for an earlier one)")
     # run_key makes each date start once, however often the sensor ticks; the run queue runs them in order.

@@ -1,59 +1,31 @@
-"""Deliveries on the landing zone: which are complete, and whether one agrees with its `_CONTROL.json`.
+"""One delivery and its `_CONTROL.json`: is the control file well formed, and do the files agree with it.
 
 Layout (EXTRACTS.md): `<landing>/<system>/<YYYYMMDD>/<file>.csv` plus `_CONTROL.json`, written
-last. A delivery without it is incomplete: it is waited for, never read.
+last. Every listed file must carry its data-row count and sha256; the encoding is the one the
+contract fixes for the system (a different declaration is a broken delivery, not a hint).
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
-from datetime import date, datetime
+import re
+from datetime import date
 from pathlib import Path
 
-from models.ingest.layout import DEFAULT_ENCODING, FILES, SYSTEMS
+from models.ingest.errors import DeliveryError
+from models.ingest.layout import CONTROL, DEFAULT_ENCODING, FILES
+from models.ingest.scan import scan_file
 
-CONTROL = "_CONTROL.json"
+__all__ = ["CONTROL", "DeliveryError", "delivery_dir", "read_control", "verify_delivery", "delivery_notices"]
 
-
-class DeliveryError(Exception):
-    """A broken delivery. The message names system, business date, file and what is wrong
-    (row/line and field where relevant), never the value of an ID or phone field."""
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_KINDS = ("full", "daily")
 
 
 def delivery_dir(landing: Path, system: str, business_date: date) -> Path:
     return Path(landing) / system / business_date.strftime("%Y%m%d")
-
-
-def _dated_dirs(landing: Path, system: str) -> dict[date, Path]:
-    out: dict[date, Path] = {}
-    root = Path(landing) / system
-    if not root.is_dir():
-        return out
-    for d in root.iterdir():
-        if d.is_dir() and len(d.name) == 8 and d.name.isdigit():
-            try:
-                out[datetime.strptime(d.name, "%Y%m%d").date()] = d
-            except ValueError:
-                continue
-    return out
-
-
-def complete_dates(landing: Path) -> list[date]:
-    """Business dates for which all four systems have a delivery with `_CONTROL.json`, sorted."""
-    per_system = [
-        {d for d, p in _dated_dirs(landing, s).items() if (p / CONTROL).is_file()} for s in SYSTEMS
-    ]
-    return sorted(set.intersection(*per_system)) if per_system else []
-
-
-def pending_dates(landing: Path) -> list[date]:
-    """Business dates some system has started delivering that are not complete yet (a folder
-    without `_CONTROL.json`, or some system's delivery still missing), sorted."""
-    started: set[date] = set()
-    for s in SYSTEMS:
-        started |= set(_dated_dirs(landing, s))
-    return sorted(started - set(complete_dates(landing)))
 
 
 def sha256_of(path: Path) -> str:
@@ -62,6 +34,21 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(4 * 1024 * 1024):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _codec(name: str) -> str | None:
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return "utf-8" if found == "utf-8-sig" else found  # a BOM is stripped when reading
+
+
+def _rows(value, where: str) -> int:
+    # JSON numbers only (a string or a float is a malformed entry); bool is an int in Python.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DeliveryError(f"{where}: 'rows' in {CONTROL} must be a whole number of data rows, got {type(value).__name__}")
+    return value
 
 
 def _load_control(delivery: Path) -> tuple[dict, str, str]:
@@ -73,26 +60,67 @@ def _load_control(delivery: Path) -> tuple[dict, str, str]:
         raise DeliveryError(f"{where}: {CONTROL} missing (delivery incomplete)")
     try:
         control = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise DeliveryError(f"{where}: {CONTROL} is not valid JSON: {e}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise DeliveryError(f"{where}: {CONTROL} is not valid JSON: {str(e)[:200]}") from None
     if not isinstance(control, dict) or not isinstance(control.get("files"), dict):
         raise DeliveryError(f"{where}: {CONTROL} has no 'files' object")
-    if system in FILES and control.get("system", system) != system:
-        raise DeliveryError(f"{where}: {CONTROL} names system {control.get('system')!r}")
-    bd = str(control.get("business_date", ""))
-    if bd and bd.replace("-", "") != day:
-        raise DeliveryError(f"{where}: {CONTROL} names business date {bd} for folder {day}")
-    control.setdefault("kind", "daily")
-    control.setdefault("encoding", DEFAULT_ENCODING.get(system, "utf-8"))
+    if control.get("system", system) != system:
+        raise DeliveryError(f"{where}: {CONTROL} names system {str(control.get('system'))[:40]!r}")
+    bd = control.get("business_date")
+    if bd is not None and (not isinstance(bd, str) or bd.replace("-", "") != day):
+        raise DeliveryError(f"{where}: {CONTROL} names business date {str(bd)[:40]!r} for folder {day}")
+    kind = control.setdefault("kind", "daily")
+    if kind not in _KINDS:
+        raise DeliveryError(f"{where}: {CONTROL} kind {str(kind)[:40]!r} is neither 'full' nor 'daily'")
+    expected = DEFAULT_ENCODING.get(system, "utf-8")
+    declared = control.setdefault("encoding", expected)
+    if not isinstance(declared, str) or _codec(declared) is None:
+        raise DeliveryError(f"{where}: {CONTROL} declares unknown encoding {str(declared)[:40]!r}")
+    if _codec(declared) != _codec(expected):
+        raise DeliveryError(
+            f"{where}: {CONTROL} declares encoding {declared!r}, but the contract fixes {expected} for {system} "
+            "(a re-encoded export is a broken delivery; ask the system to deliver in its contract encoding)"
+        )
+    control["encoding"] = expected
+    for name, entry in control["files"].items():
+        at = f"{where} {name[:80]}"
+        if Path(name).name != name or name in (".", "..") or "\\" in name or name == CONTROL:
+            raise DeliveryError(f"{at}: listed in {CONTROL} but not a file name inside the delivery folder")
+        if not isinstance(entry, dict):
+            raise DeliveryError(f"{at}: entry in {CONTROL} is not an object with 'rows' and 'sha256'")
+        for key in ("rows", "sha256"):
+            if key not in entry:
+                raise DeliveryError(f"{at}: entry in {CONTROL} has no '{key}' (every listed file needs rows and sha256)")
+        _rows(entry["rows"], at)
+        if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
+            raise DeliveryError(f"{at}: 'sha256' in {CONTROL} is not 64 hexadecimal characters")
     return control, system, where
 
 
-def verify_delivery(delivery: Path, out_dir: Path | None = None) -> tuple[dict, dict]:
-    """Verify every file against `_CONTROL.json` (presence, sha256, CSV data-row count, encoding,
-    required header columns). With `out_dir`, also write each file's line-numbered UTF-8 copy
-    there (see `scan`). Returns (control, {file name: ScanResult})."""
-    from models.ingest.scan import scan_file
+def delivery_notices(delivery: Path) -> list[str]:
+    """Files of a delivery that are not loaded: present but not listed, or listed but not in the contract."""
+    delivery = Path(delivery)
+    system, day = delivery.parent.name, delivery.name
+    contract = {spec.name for spec in FILES.get(system, ())}
+    try:
+        listed = set(json.loads((delivery / CONTROL).read_text(encoding="utf-8")).get("files") or {})
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, RecursionError):
+        listed = set()
+    out = []
+    for p in sorted(delivery.iterdir()) if delivery.is_dir() else []:
+        if p.name == CONTROL or p.name.startswith("."):
+            continue
+        if p.name not in listed:
+            out.append(f"{system} {day} {p.name}: present but not listed in {CONTROL}; ignored")
+        elif p.name not in contract:
+            out.append(f"{system} {day} {p.name}: listed but not a file of the contract; checked, not loaded")
+    return out
 
+
+def verify_delivery(delivery: Path, out_dir: Path | None = None) -> tuple[dict, dict]:
+    """Verify every listed file against `_CONTROL.json` (presence, sha256, CSV data-row count,
+    encoding, required header columns). With `out_dir`, also write each contract file's
+    line-numbered UTF-8 copy there (see `scan`). Returns (control, {file name: ScanResult})."""
     delivery = Path(delivery)
     control, system, where = _load_control(delivery)
     specs = FILES.get(system, ())
@@ -100,17 +128,18 @@ def verify_delivery(delivery: Path, out_dir: Path | None = None) -> tuple[dict, 
     for spec in specs:
         if spec.name not in listed:
             raise DeliveryError(f"{where} {spec.name}: required file not listed in {CONTROL}")
-        if not (delivery / spec.name).is_file():
-            raise DeliveryError(f"{where} {spec.name}: required file missing from the delivery")
+    for name in listed:
+        if not (delivery / name).is_file():
+            raise DeliveryError(f"{where} {name}: listed in {CONTROL} but missing from the delivery")
+    for name, entry in listed.items():
+        if sha256_of(delivery / name) != entry["sha256"].lower():
+            raise DeliveryError(f"{where} {name}: sha256 checksum differs from {CONTROL}")
     scans = {}
     for spec in specs:
-        entry = listed[spec.name] or {}
-        path = delivery / spec.name
-        if "sha256" in entry and sha256_of(path) != str(entry["sha256"]).lower():
-            raise DeliveryError(f"{where} {spec.name}: sha256 checksum differs from {CONTROL}")
+        entry = listed[spec.name]
         out = Path(out_dir) / f"{spec.stem}.utf8.csv" if out_dir else None
-        result = scan_file(path, system, spec, control["encoding"], out)
-        if "rows" in entry and int(entry["rows"]) != result.rows:
+        result = scan_file(delivery / spec.name, system, spec, control["encoding"], out)
+        if entry["rows"] != result.rows:
             raise DeliveryError(
                 f"{where} {spec.name}: row count {result.rows} differs from {entry['rows']} rows in {CONTROL}"
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SYSTEMS = ("deposit", "card", "loan", "fx")
+CONTROL = "_CONTROL.json"  # written last: a delivery folder without it is incomplete
 
 
 @dataclass(frozen=True)

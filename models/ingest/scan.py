@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.ingest.control import DeliveryError
+from models.ingest.errors import DeliveryError
 from models.ingest.layout import FileSpec
 
 CHUNK = 4 * 1024 * 1024

@@ -13,7 +13,7 @@ from tests.integration.fault_kit import _counts, _env, _sha
 @pytest.fixture(scope="session")
 def base(tmp_path_factory, small_bank):
     """A healthy warehouse with the first two dates published, and a reference run of all three."""
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
 
     root = tmp_path_factory.mktemp("faults")
     dates = complete_dates(small_bank["landing"])

@@ -55,19 +55,41 @@ def test_sensor_requests_complete_dates_in_order_and_waits_for_a_late_system(tmp
     days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
     for day in days:
         for system in ("deposit", "card", "loan", "fx"):
-            late = day == days[1] and system == "loan"  # loan's 2 March delivery has no _CONTROL.json yet
+            late = day >= days[1] and system == "loan"  # loan is late: its 2 and 3 March deliveries have no control yet
             write_delivery(tmp_path / "landing", system, day, sample_files(system, day), control=not late)
+    monkeypatch.setenv("CRM_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "bank.duckdb"))
+    sensor = defs.resolve_sensor_def("deliveries_complete")
+
+    def tick():
+        with dg.instance_for_test() as instance:
+            result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+        return [r.partition_key for r in result.run_requests]
+
+    assert tick() == ["2026-03-01"]
+    write_delivery(tmp_path / "landing", "loan", days[1], sample_files("loan", days[1]))
+    assert tick() == ["2026-03-01", "2026-03-02"]
+    write_delivery(tmp_path / "landing", "loan", days[2], sample_files("loan", days[2]))
+    assert tick() == ["2026-03-01", "2026-03-02", "2026-03-03"]
+
+
+def test_sensor_does_not_wait_for_a_folder_its_system_has_moved_past(tmp_path, monkeypatch):
+    from datetime import date
+
+    from pipelines.definitions import defs
+    from tests.integration.ingest_fixtures import sample_files, write_delivery
+
+    days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
+    for day in days:
+        for system in ("deposit", "card", "loan", "fx"):
+            stray = day == days[1] and system == "loan"  # loan left 2 March unfinished and delivered 3 March
+            write_delivery(tmp_path / "landing", system, day, sample_files(system, day), control=not stray)
     monkeypatch.setenv("CRM_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "bank.duckdb"))
     sensor = defs.resolve_sensor_def("deliveries_complete")
     with dg.instance_for_test() as instance:
         result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
-    assert [r.partition_key for r in result.run_requests] == ["2026-03-01"]
-
-    write_delivery(tmp_path / "landing", "loan", days[1], sample_files("loan", days[1]))
-    with dg.instance_for_test() as instance:
-        result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
-    assert [r.partition_key for r in result.run_requests] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert [r.partition_key for r in result.run_requests] == ["2026-03-01", "2026-03-03"]
 
 
 def test_materialising_a_partition_from_the_ui_equals_crm_run(tmp_path, monkeypatch, small_bank):
@@ -76,7 +98,7 @@ def test_materialising_a_partition_from_the_ui_equals_crm_run(tmp_path, monkeypa
     import duckdb
 
     from crm.nightly import run_nightly
-    from models.ingest.control import complete_dates
+    from models.ingest.landing import complete_dates
     from pipelines.definitions import defs
 
     day = complete_dates(small_bank["landing"])[0]

@@ -17,7 +17,8 @@ import pytest
 
 from crm.nightly import run_nightly
 from tests.integration.fault_kit import (
-    _assert_clean_rerun_is_exact, _counts, _delivery, _edit_csv, _fails_naming, _keep, _repair,
+    _assert_clean_rerun_is_exact, _assert_last_good_version_intact, _counts, _delivery, _edit_csv, _fails_naming,
+    _keep, _repair,
     _rewrite_control,
 )
 

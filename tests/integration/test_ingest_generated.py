@@ -7,7 +7,7 @@ import pytest
 
 generator = pytest.importorskip("crm.generator")
 
-from models.ingest.control import complete_dates  # noqa: E402
+from models.ingest.landing import complete_dates  # noqa: E402
 from models.ingest.layout import FILES  # noqa: E402
 from models.ingest.load import ingest_delivery  # noqa: E402
 

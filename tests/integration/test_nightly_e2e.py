@@ -53,7 +53,7 @@ def night(tmp_path_factory, small_bank):
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
-        from models.ingest.control import complete_dates
+        from models.ingest.landing import complete_dates
 
         dates = complete_dates(small_bank["landing"])
         first = run_nightly(as_of=dates[0])

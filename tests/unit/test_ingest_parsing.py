@@ -8,7 +8,8 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from models.ingest.control import DeliveryError, complete_dates, pending_dates, read_control
+from models.ingest.control import DeliveryError, read_control
+from models.ingest.landing import complete_dates, pending_dates
 from models.ingest.load import ingest_delivery
 from tests.integration.ingest_fixtures import (
     SAMPLE_ID, SAMPLE_ID_15, SAMPLE_MOBILE, SAMPLE_MOBILE_DASHED,
