@@ -63,9 +63,10 @@ DEFAULT_THRESHOLD = 0.9
 # A saved model of another version lacks comparisons the code now makes: it is retrained.
 MODEL_VERSION = 2
 TF_COLUMNS = ("name_key", "postcode")
-_JACCARD = (
-    "len(list_intersect(addr_tokens_l, addr_tokens_r)) / len(list_distinct(list_concat(addr_tokens_l, addr_tokens_r)))"
-)
+# Token Jaccard of two addresses (tokens are distinct). list_filter + list_contains, not list_intersect:
+# 3M sampled pairs take 2 s instead of 19 s.
+_SHARED = "len(list_filter(addr_tokens_l, lambda t: list_contains(addr_tokens_r, t)))"
+_JACCARD = f"{_SHARED} / (len(addr_tokens_l) + len(addr_tokens_r) - {_SHARED})"
 
 
 def _comparisons():
@@ -114,6 +115,7 @@ def _comparisons():
             cll.CustomLevel("id_valid_l and id_valid_r", "two different valid IDs"),
             cll.CustomLevel("damerau_levenshtein(id_std_l, id_std_r) <= 1", "one character off"),
             cll.CustomLevel("id_type_l = 'RESIDENT' and id_type_r = 'RESIDENT'", "different resident IDs"),
+            cll.CustomLevel("id_type_l = id_type_r", "different documents of one type"),
             cll.ElseLevel(),
         ],
     )
@@ -255,7 +257,7 @@ def load_model(model_path: Path, n_records: int | None = None) -> dict:
 EXPERT_MU = {
     "name": ([0.80, 0.12, 0.01, 0.04, 0.01, 0.02], [4e-5, 3e-5, 1e-5, 0.0027, 0.02, 0.977]),
     "birth_date": ([0.97, 0.02, 0.01], [8.6e-5, 0.0015, 0.998]),
-    "id_std": ([0.92, 0.005, 1e-5, 0.065, 1e-5, 0.01], [2.6e-5, 1e-6, 0.913, 2.4e-6, 0.087, 0.05]),
+    "id_std": ([0.92, 0.005, 1e-5, 0.065, 1e-5, 0.001, 0.005], [2.6e-5, 1e-6, 0.913, 2.4e-6, 0.087, 0.01, 0.04]),
     "phone_std": ([0.85, 0.02, 0.13], [3e-5, 3e-4, 0.9997]),
     "gender": ([0.99, 0.01], [0.5, 0.5]),
     "email_std": ([0.9, 0.1], [1e-4, 0.9999]),
