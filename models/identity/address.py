@@ -1,11 +1,13 @@
 """Addresses to comparable match fields: a normalised line, a token set, the house numbers and a postcode.
 
-No maintained offline parser of Chinese addresses fits a nightly job (jionlp pulls a large NLP stack;
-cpca knows provinces, cities and districts but not streets or numbers), so a Chinese address is compared
-as the set of its character bigrams, which shares province, city, district and road without parsing
-them. Latin addresses give word tokens. The numbers (house, building, room) are script-free: `建国路123号
-5栋1201室` and `Room 1201, Bldg 5, No. 123 Jianguo Rd` have the same `addr_nums`, so Chinese and English
-addresses of one flat meet. A postcode is read where one is written: after 邮编 / 邮政编码, or as a
+A Chinese address is compared as the set of its character bigrams, which share province, city,
+district and road without parsing them. Parsers were looked at, not adopted yet: jionlp (maintained,
+16.5 MB wheel with its location dictionary inside, needs the jiojio segmenter; `parse_location` is one
+Python call per address, speed at 2M addresses not measured) and cpca (last release 2021, province /
+city / district only, from an adcodes table inside the package); bigrams also share road names.
+Latin addresses give word tokens. The numbers (house, building, room) are script-free: `建国路123号
+5栋1201室` and `Room 1201, Bldg 5, No. 123 Jianguo Rd` have the same `addr_nums`, so the Chinese and
+English addresses of one flat meet. A postcode is read where one is written: after 邮编 / 邮政编码, or as a
 4-6 digit number ending the address (`..., winston hills NSW 4223`).
 """
 
