@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from models.identity.golden import write_golden
 from models.identity.resolve import resolve_identities, standardise_into
 
 DAY = dt.date(2026, 3, 2)
@@ -51,30 +52,32 @@ def resolved(tmp_path):
     con.execute("create table staging.party as select * from party")
     standardise_into(con, DAY)
     resolve_identities(con, DAY, tmp_path / "models" / "m.json")
+    write_golden(con, DAY, full=True)
     cmap = con.sql("select system || ':' || source_key as uid, customer_id from identity.customer_map").pl()
     std = con.sql("select * from identity.party_std").pl()
+    golden = con.sql("select * from identity.customer_golden").pl()
     con.close()
-    return dict(zip(cmap["uid"], cmap["customer_id"])), std
+    return dict(zip(cmap["uid"], cmap["customer_id"])), std, golden
 
 
 def test_same_person_linked_on_address_postcode_and_document(resolved):
-    cid, _ = resolved
+    cid, _, _ = resolved
     assert cid["deposit:D1"] == cid["card:C1"] == cid["fx:F1"]
 
 
 def test_namesakes_with_different_documents_and_addresses_stay_apart(resolved):
-    cid, _ = resolved
+    cid, _, _ = resolved
     assert cid["deposit:D2"] != cid["card:C2"]
     assert len({cid["deposit:D1"], cid["deposit:D2"], cid["loan:L1"], cid["card:C3"]}) == 4
 
 
 def test_chinese_and_english_address_of_one_flat_link(resolved):
-    cid, _ = resolved
+    cid, _, _ = resolved
     assert cid["deposit:D3"] == cid["fx:F3"]
 
 
 def test_latin_name_in_chinese_name_column_is_read_as_latin(resolved):
-    _, std = resolved
+    _, std, _ = resolved
     d1 = std.filter(pl.col("uid") == "deposit:D1").row(0, named=True)
     assert d1["name_cn"] is None
     assert d1["py_fwd"] == "katherinejonson"
@@ -83,3 +86,9 @@ def test_latin_name_in_chinese_name_column_is_read_as_latin(resolved):
     d3 = std.filter(pl.col("uid") == "deposit:D3").row(0, named=True)
     f3 = std.filter(pl.col("uid") == "fx:F3").row(0, named=True)
     assert d3["name_cn"] == "李娜" and d3["addr_nums"] == f3["addr_nums"] == "1203 6 88"
+
+
+def test_golden_record_keeps_a_latin_name_from_a_chinese_name_column(resolved):
+    cid, _, golden = resolved
+    d2 = golden.filter(pl.col("customer_id") == cid["deposit:D2"]).row(0, named=True)
+    assert d2["name"] is None and d2["name_latin"] == "david smith"
