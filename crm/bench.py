@@ -433,6 +433,7 @@ def main(what: str, customers: int, seed: int, workdir: Path) -> int:
             **BENCHES[name](customers, seed, workdir),
         }
         text = json.dumps(result, indent=2, default=str)
-        (workdir / f"bench-{name}-{customers}.json").write_text(text)
+        suffix = "" if name == "foreign" else f"-{customers}"  # fixed-size public data sets
+        (workdir / f"bench-{name}{suffix}.json").write_text(text)
         print(text, flush=True)
     return 0
