@@ -213,6 +213,13 @@ def regularise(settings: dict) -> dict:
     """Fill levels training never observed and floor the m probabilities of non-agreement levels."""
     for comp in settings["comparisons"]:
         floor = M_FLOORS.get(comp["output_column_name"])
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        if all(lv.get("u_probability") is None for lv in levels):
+            # A field the training data never filled (no postcodes yet): no evidence either way until a
+            # retrain. Filling u with the unobserved bound would make even disagreement worth +15 bits.
+            for lv in levels:
+                lv["m_probability"] = lv["u_probability"] = 1 / len(levels)
+            continue
         for level in comp["comparison_levels"]:
             if level.get("is_null_level"):
                 continue

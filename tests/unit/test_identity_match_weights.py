@@ -30,3 +30,16 @@ def test_unobserved_u_gets_the_rule_of_three_bound_and_id_agreement_dominates():
     assert weight > 18  # an agreeing resident ID outweighs a mistyped name (about -5 bits)
     assert ids["two different valid IDs"]["m_probability"] == match.M_CEILINGS["two different valid IDs"]
     assert _levels(out, "phone_std")["All other comparisons"]["m_probability"] == match.M_FLOORS["phone_std"]
+
+
+def test_a_field_training_never_saw_carries_no_weight():
+    settings = match.settings_dict()
+    for comp in settings["comparisons"]:
+        for lv in comp["comparison_levels"]:
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5
+    # No postcodes in the training data: Splink leaves every level of the comparison empty.
+    for lv in _levels(settings, "postcode").values():
+        lv["m_probability"] = lv["u_probability"] = None
+    out = match.regularise(settings)
+    for lv in _levels(out, "postcode").values():
+        assert lv["m_probability"] == lv["u_probability"]
