@@ -33,7 +33,8 @@ records as (
         std.*,
         coalesce(std.id_consistent, false) as id_good,
         trust.trust_rank,
-        party.name_latin,
+        -- A Latin name delivered in a Chinese-name column (standardisation leaves name_cn empty).
+        coalesce(party.name_latin, case when std.name_cn is null then party.name end) as name_latin,
         party.address,
         party.employer,
         party.nationality,

@@ -9,9 +9,24 @@ create table if not exists identity.party_std (
     raw_hash varchar, std_on date
 );
 
+-- Fields added after the first release (a work file from before gets them empty; standardisation
+-- redoes rows whose std_version is older).
+alter table identity.party_std add column if not exists name_parts varchar[];
+alter table identity.party_std add column if not exists addr_norm varchar;
+alter table identity.party_std add column if not exists addr_tokens varchar[];
+alter table identity.party_std add column if not exists addr_nums varchar;
+alter table identity.party_std add column if not exists postcode varchar;
+alter table identity.party_std add column if not exists std_version smallint;
+
 -- The match fields as they were when last resolved: tonight's party_std is compared with it to find
 -- new and changed records (bookkeeping of customer_resolution).
 create table if not exists identity.party_matched as select * from identity.party_std limit 0;
+alter table identity.party_matched add column if not exists name_parts varchar[];
+alter table identity.party_matched add column if not exists addr_norm varchar;
+alter table identity.party_matched add column if not exists addr_tokens varchar[];
+alter table identity.party_matched add column if not exists addr_nums varchar;
+alter table identity.party_matched add column if not exists postcode varchar;
+alter table identity.party_matched add column if not exists std_version smallint;
 
 create table if not exists identity.customer_map (
     system varchar, source_key varchar, customer_id varchar, match_rule varchar,
