@@ -30,14 +30,17 @@ def _month_end_before(day: date) -> date:
     return day if (day + timedelta(days=1)).day == 1 else day.replace(day=1) - timedelta(days=1)
 
 
-def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None) -> dict:
-    from crm.generator import generate
+def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None,
+                   noise_scale: float = 1.0) -> dict:
+    from crm.generator import NoiseConfig, generate
 
     landing, truth = workdir / "landing", workdir / "truth"
     shutil.rmtree(landing, ignore_errors=True)
     shutil.rmtree(truth, ignore_errors=True)
     started = time.perf_counter()
     extra = {"end_date": end_date} if end_date else {}
+    if noise_scale != 1.0:
+        extra["noise"] = NoiseConfig().scaled(noise_scale)
     summary = generate(landing, truth, customers=customers, seed=seed, daily_deliveries=daily, **extra)
     secs = time.perf_counter() - started
     return {
@@ -50,7 +53,7 @@ def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end
 
 
 def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3,
-                 end_date: date | None = None) -> tuple[Path, Path]:
+                 end_date: date | None = None, noise_scale: float = 1.0) -> tuple[Path, Path]:
     from crm.generator import GENERATOR_VERSION
 
     landing, truth = workdir / "landing", workdir / "truth"
@@ -58,8 +61,10 @@ def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3,
     want = {"customers": customers, "seed": seed, "daily": daily, "generator": GENERATOR_VERSION}
     if end_date:
         want["end_date"] = end_date.isoformat()
+    if noise_scale != 1.0:
+        want["noise_scale"] = noise_scale
     if not (marker.exists() and json.loads(marker.read_text()) == want):
-        bench_generate(customers, seed, workdir, daily, end_date)
+        bench_generate(customers, seed, workdir, daily, end_date, noise_scale)
         marker.write_text(json.dumps(want))
     return landing, truth
 
@@ -418,10 +423,52 @@ def bench_foreign(customers: int, seed: int, workdir: Path, datasets: tuple[str,
     return {"datasets": out}
 
 
-BENCHES = {"generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish, "foreign": bench_foreign}
+def bench_golden(customers: int, seed: int, workdir: Path, noise_scale: float = 1.0) -> dict:
+    """Identity and golden record against the truth: party and account files of every date ingested,
+    identities resolved, golden records built; pairwise F1 and per-field golden accuracy."""
+    import polars as pl
+
+    from models.identity.evaluate import evaluate
+    from models.identity.golden import write_golden
+    from models.identity.golden_evaluate import evaluate_golden
+    from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+    from models.ingest.landing import complete_dates
+    from models.ingest.load import ingest_delivery
+
+    os.environ.setdefault("CRM_DEMO", "1")
+    workdir = workdir / f"golden-noise{noise_scale:g}"
+    landing, truth = _ensure_bank(customers, seed, workdir, daily=1, noise_scale=noise_scale)
+    work = workdir / "identity" / "bench.work.duckdb"
+    shutil.rmtree(work.parent, ignore_errors=True)
+    work.parent.mkdir(parents=True)
+    con = duckdb.connect(str(work))
+    try:
+        started = time.perf_counter()
+        for d in complete_dates(landing):
+            for system in ("deposit", "card", "loan", "fx"):
+                ingest_delivery(con, landing, system, d, scratch_dir=work.parent / "tmp", only_targets={"party", "account"})
+            standardise_into(con, d)
+            resolve_identities(con, d, model_path_for(work))
+            write_golden(con, d)
+        secs = time.perf_counter() - started
+        cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
+        golden = con.sql("select customer_id, name, birth_date, gender, city, first_seen from identity.customer_golden").pl()
+    finally:
+        con.close()
+    truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
+    delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
+    linkage = evaluate(cmap, delivered)
+    return {
+        "customers": customers, "noise_scale": noise_scale, "seconds": round(secs, 1),
+        "linkage": {k: linkage[k] for k in ("records", "persons", "customers", "overall", "namesake_false_merge_rate")},
+        "golden": evaluate_golden(golden, cmap, truth),
+    }
 
 
-def main(what: str, customers: int, seed: int, workdir: Path) -> int:
+BENCHES = {"golden": bench_golden, "generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish, "foreign": bench_foreign}
+
+
+def main(what: str, customers: int, seed: int, workdir: Path, noise_scale: float = 1.0) -> int:
     workdir = workdir.resolve()  # DAGSTER_HOME and the pipeline's paths must be absolute
     workdir.mkdir(parents=True, exist_ok=True)
     names = [n for n in BENCHES if n not in ("soak", "publish", "foreign")] if what == "all" else [what]
@@ -430,10 +477,13 @@ def main(what: str, customers: int, seed: int, workdir: Path) -> int:
             "bench": name,
             "measured_on": date.today().isoformat(),
             "cores": os.cpu_count(),
-            **BENCHES[name](customers, seed, workdir),
+            **(BENCHES[name](customers, seed, workdir, noise_scale=noise_scale) if name == "golden"
+               else BENCHES[name](customers, seed, workdir)),
         }
         text = json.dumps(result, indent=2, default=str)
         suffix = "" if name == "foreign" else f"-{customers}"  # fixed-size public data sets
+        if noise_scale != 1.0:
+            suffix += f"-noise{noise_scale:g}"
         (workdir / f"bench-{name}{suffix}.json").write_text(text)
         print(text, flush=True)
     return 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 import duckdb
+import polars as pl
 
 from crm.settings import pii_key, sql_text
 from crm.sql import run_script
@@ -31,15 +33,48 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
+def city_key(city: str) -> str:
+    """Script-free key of a city name: 上海市 and `Shanghai` both give `shanghai`."""
+    from pypinyin import lazy_pinyin
+
+    text = city.strip().removesuffix("市")
+    if re.search(r"[\u3400-\u9fff]", text):
+        text = "".join(lazy_pinyin(text))
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _city_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """`golden_city_keys(address, city, city_key)`: cities are few, so pinyin runs once per distinct city."""
+    run_script(con, "identity/golden_city_names")
+    cities = [r[0] for r in con.execute("select distinct city from golden_address_city").fetchall()]
+    keys = pl.DataFrame({"city": cities, "city_key": [city_key(c) for c in cities]},
+                        schema={"city": pl.String, "city_key": pl.String})
+    con.register("golden_city_key_map", keys)
+    try:
+        run_script(con, "identity/golden_city_keys")
+    finally:
+        con.unregister("golden_city_key_map")
+
+
 def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool | None = None) -> dict[str, int]:
     """Rebuild `identity.customer_golden` for the customers touched on `business_date` (all when `full`,
     or when the table does not exist yet). Returns counts."""
     if full is None:
         full = not con.sql(sql_text("identity/golden_exists")).fetchall()[0][0]
     run_script(con, "identity/golden_scope", business_date=business_date, full=full)
+    _city_keys(con)
     ipad, opad = hmac_pads(pii_key())
     con.execute("create or replace temp table golden_new as " + sql_text("identity/golden"), {"ipad": ipad, "opad": opad})
+    if not full and _columns(con, "identity.customer_golden") != _columns(con, "golden_new"):
+        # The golden record gained columns since it was built: rebuild it whole, once.
+        run_script(con, "identity/golden_cleanup")
+        con.execute("drop table identity.customer_golden")
+        return write_golden(con, business_date, full=True)
     run_script(con, "identity/write_customer_golden")
     total, rebuilt = con.sql(sql_text("identity/golden_counts")).fetchall()[0]
     run_script(con, "identity/golden_cleanup")
     return {"customers": total, "rebuilt_tonight": rebuilt, "full_rebuild": int(full)}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(f"describe {relation}").fetchall()]

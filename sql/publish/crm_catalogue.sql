@@ -7,12 +7,12 @@ comment on column crm.publication.run_id is 'Dagster run that built it (find it 
 comment on table crm.customer_history is 'The single customer view for every published business date (time travel: filter on as_of_date).';
 comment on column crm.customer_history.as_of_date is 'Business date of this version.';
 comment on column crm.customer_history.customer_id is 'Stable id of the resolved person: kept from night to night while the evidence for them does not change.';
-comment on column crm.customer_history.name is 'Name in Chinese characters, picked by survivorship (valid ID record, then most trusted system: deposit > loan > card > fx, then most recent).';
+comment on column crm.customer_history.name is 'Name in Chinese characters: the value most of the customer''s records agree on (weighted by recency; ties to a record with a valid resident ID, then the more common name, then system trust deposit > loan > card > fx). See name_source.';
 comment on column crm.customer_history.name_pinyin is 'Name in pinyin, family name first, lower case, used for matching.';
 comment on column crm.customer_history.name_latin is 'Latin-script name as the FX system holds it, when the customer has one.';
-comment on column crm.customer_history.birth_date is 'Date of birth (survivorship as for name).';
-comment on column crm.customer_history.gender is 'M, F, or NULL when unknown.';
-comment on column crm.customer_history.city is 'City of the most recent address on file (the address itself stays in the restricted schema).';
+comment on column crm.customer_history.birth_date is 'Date of birth: read from a valid resident ID when there is one, else the value most records agree on (as for name). See birth_date_source.';
+comment on column crm.customer_history.gender is 'M, F, or NULL when unknown: from a valid resident ID when there is one, else the value most records agree on. See gender_source.';
+comment on column crm.customer_history.city is 'City the customer''s addresses agree on (Chinese and English addresses vote together; weighted by recency). The address itself stays in the restricted schema. See city_source.';
 comment on column crm.customer_history.id_type is 'Type of identity document: RESIDENT (PRC resident ID), PASSPORT, PERMIT, OTHER.';
 comment on column crm.customer_history.id_masked is 'Identity number masked for display: first 3 and last 4 characters.';
 comment on column crm.customer_history.id_hash is 'Keyed hash (HMAC-SHA256) of the standardised identity number, for joining to other hashed data.';
@@ -20,7 +20,12 @@ comment on column crm.customer_history.phone_masked is 'Mobile number masked for
 comment on column crm.customer_history.phone_hash is 'Keyed hash (HMAC-SHA256) of the 11-digit mobile number, for joining.';
 comment on column crm.customer_history.systems is 'Comma-separated source systems the customer appears in (deposit, card, loan, fx).';
 comment on column crm.customer_history.source_records is 'Number of source party records resolved to this customer.';
-comment on column crm.customer_history.first_seen is 'Earliest date the bank knew the customer (earliest customer-since / first delivery of any record).';
+comment on column crm.customer_history.first_seen is 'Earliest date the bank knew the customer: the earliest customer-since or account open date across the customer''s records and accounts (the first delivery date when no record carries one). See first_seen_source.';
+comment on column crm.customer_history.name_source is 'Which record supplied the name and why: system:source_key, then "k of n records" (records agreeing with the winning value of those that have one).';
+comment on column crm.customer_history.birth_date_source is 'Which record supplied the birth date and why: "resident ID" (read from a valid ID) or "k of n records".';
+comment on column crm.customer_history.gender_source is 'Which record supplied the sex and why: "resident ID" (the ID''s sequence-number parity) or "k of n records".';
+comment on column crm.customer_history.city_source is 'Which record supplied the city and why: system:source_key and "k of n records" whose address names that city.';
+comment on column crm.customer_history.first_seen_source is 'Which record supplied first_seen: its customer-since or earliest account open date, or "first delivery" when none is known.';
 
 comment on table crm.customer_source_history is 'Every source party record and the customer it resolved to, per published business date; explains each match.';
 comment on column crm.customer_source_history.as_of_date is 'Business date of this version.';

@@ -12,7 +12,7 @@ select
     name_latin,
     birth_date,
     gender,
-    nullif(regexp_extract(address, '([^省区]{2,4}?市)', 1), '') as city,
+    city,
     id_type,
     id_masked,
     id_hash,
@@ -20,10 +20,21 @@ select
     phone_hash,
     array_to_string(systems, ',') as systems,
     source_records,
-    first_seen
+    first_seen,
+    name_source,
+    birth_date_source,
+    gender_source,
+    city_source,
+    first_seen_source
 from identity.customer_golden;
 
 create table if not exists marts.customer_history as select * from customer_tonight limit 0;
+-- Lineage columns added after the first release (older versions keep them empty).
+alter table marts.customer_history add column if not exists name_source varchar;
+alter table marts.customer_history add column if not exists birth_date_source varchar;
+alter table marts.customer_history add column if not exists gender_source varchar;
+alter table marts.customer_history add column if not exists city_source varchar;
+alter table marts.customer_history add column if not exists first_seen_source varchar;
 delete from marts.customer_history where as_of_date = $as_of;
 insert into marts.customer_history by name select * from customer_tonight;
 

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from crm.sql import run_script
 from models.identity.golden import write_golden
 from models.identity.resolve import resolve_identities, standardise_into
 
@@ -47,9 +48,9 @@ def frame(rows):
 @pytest.fixture
 def resolved(tmp_path):
     con = duckdb.connect(str(tmp_path / "bank.work.duckdb"))
-    con.execute("create schema staging")
+    run_script(con, "ingest/create_tables")
     party = frame(ROWS)  # noqa: F841
-    con.execute("create table staging.party as select * from party")
+    con.execute("insert into staging.party by name select * from party")
     standardise_into(con, DAY)
     resolve_identities(con, DAY, tmp_path / "models" / "m.json")
     write_golden(con, DAY, full=True)
