@@ -23,6 +23,7 @@ class NightlySummary:
     customers: int | None = None
     published: Path | None = None
     latest: date | None = None
+    not_computed: list[tuple] = field(default_factory=list)  # output, status, reason (latest published date)
 
     @property
     def ok(self) -> bool:
@@ -46,6 +47,8 @@ class NightlySummary:
                 lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,}")
         if self.customers is not None:
             lines.append(f"customers (single customer view, {self.latest}): {self.customers:,}")
+        for output, status, reason in self.not_computed:
+            lines.append(f"not computed on {self.latest}: {output} {status}: {reason}")
         if self.published:
             lines.append(f"warehouse for analysts (open read-only): {self.published}")
         if self.failed:
@@ -164,6 +167,12 @@ def _fill_figures(summary: NightlySummary, work: Path, published: Path) -> None:
             summary.customers, summary.latest = con.execute(
                 "select count(*), max(as_of_date) from crm.customer"
             ).fetchall()[0]
+            if con.execute("select count(*) from duckdb_tables() where schema_name = 'crm' "
+                           "and table_name = 'output_status'").fetchall()[0][0]:
+                summary.not_computed = con.execute(
+                    "select output, status, reason from crm.output_status where status <> 'OK' "
+                    "and as_of_date = (select max(as_of_date) from crm.publication) order by output"
+                ).fetchall()
             summary.published = published
         finally:
             con.close()

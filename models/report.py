@@ -39,6 +39,12 @@ def _has_table(con, name: str) -> bool:
 def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
 
+    # Sections below stay empty for an output that could not be computed; say why first.
+    if _has_table(con, "output_status"):
+        gaps = _rows(con, "output_status", as_of)
+        if gaps:
+            out.append(("Outputs not computed tonight", [chart.table(["output", "status", "reason"], gaps, "Status")]))
+
     tiers = _rows(con, "tier_summary", as_of)
     labels = [t[0] for t in tiers]
     curve = _rows(con, "profit_concentration", as_of)

@@ -65,3 +65,5 @@ comment on column crm.customer_id_event.event is 'merge: other_customer_id was r
 comment on column crm.customer_id_event.customer_id is 'The surviving (or receiving) customer id.';
 comment on column crm.customer_id_event.other_customer_id is 'The retired, new or giving customer id, as event says.';
 comment on column crm.customer_id_event.detail is 'JSON: how many source records moved (records_moved).';
+
+comment on table crm.output_status is 'Per published business date and output: OK, or INSUFFICIENT_HISTORY when there is too little history to compute it yet (the output is then published empty for that date) with the reason. The customer view never waits for these.';
