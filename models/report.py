@@ -119,7 +119,7 @@ def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, lis
         [
             chart.bars(list(per_system), {"quarantined rows": list(per_system.values())}, "Quarantined rows per system"),
             chart.table(["system", "file", "kind", "read", "staged", "quarantined"], deliveries, "Deliveries"),
-            chart.table(["system", "file", "field", "reason", "rows"], reasons, "Quarantine reasons"),
+            chart.table(["system", "file", "field", "reason", "action", "rows"], reasons, "Quarantine reasons"),
         ],
     ))
     return out

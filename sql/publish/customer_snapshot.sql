@@ -51,7 +51,8 @@ select
     rows_control,
     rows_read,
     rows_staged,
-    rows_quarantined
+    rows_quarantined,
+    fields_nulled
 from ingest.delivery_log
 where business_date = $as_of;
 
@@ -67,6 +68,7 @@ select
     file,
     field,
     split_part(reason, ';', 1) as reason,
+    action,
     count(*) as rows_quarantined
 from quarantine.rejected_row
 where business_date = $as_of
