@@ -20,6 +20,7 @@ class NightlySummary:
     failed: date | None = None
     error: str = ""
     per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined
+    fields_nulled: int = 0  # bad optional party fields nulled in staged rows (counted apart from rows)
     customers: int | None = None
     published: Path | None = None
     latest: date | None = None
@@ -45,6 +46,8 @@ class NightlySummary:
             lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12}")
             for system, read, staged, quarantined in self.per_system:
                 lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,}")
+        if self.fields_nulled:
+            lines.append(f"party fields nulled (record staged, field noted in quarantine): {self.fields_nulled:,}")
         if self.customers is not None:
             lines.append(f"customers (single customer view, {self.latest}): {self.customers:,}")
         for output, status, reason in self.not_computed:
@@ -159,6 +162,10 @@ def _fill_figures(summary: NightlySummary, work: Path, published: Path) -> None:
                 """,
                 {"dates": summary.dates_run},
             ).fetchall()
+            summary.fields_nulled = int(con.execute(
+                "select coalesce(sum(fields_nulled), 0) from ingest.delivery_log where business_date in (select unnest($dates))",
+                {"dates": summary.dates_run},
+            ).fetchall()[0][0])
         finally:
             con.close()
     if published.exists():

@@ -101,3 +101,26 @@ def test_real_error_in_churn_still_blocks(env, monkeypatch):
     assert not summary.ok
     assert "churn_model" in summary.error and "bug" in summary.error
     assert not (env / "wh" / "bank.duckdb").exists()
+
+
+def test_four_months_of_history_publish_tiers_but_no_churn(tmp_path, monkeypatch):
+    """Accounts and activity present but too short a history for labelled month-ends."""
+    from crm.generator import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, tmp_path / "truth", customers=300, seed=5, daily_deliveries=0, history_months=4)
+    root = tmp_path / "run"
+    (root / "dagster_home").mkdir(parents=True)
+    for k, v in _env(root, landing).items():
+        monkeypatch.setenv(k, v)
+    summary = run_nightly()
+    assert summary.ok, summary.error
+    con = duckdb.connect(str(root / "wh" / "bank.duckdb"), read_only=True)
+    try:
+        status = dict(con.execute("select output, status from crm.output_status").fetchall())
+        assert con.execute("select count(*) from crm.value_tier").fetchall()[0][0] > 0
+        assert con.execute("select count(*) from crm.churn_risk").fetchall()[0][0] == 0
+    finally:
+        con.close()
+    assert status["value_tier"] == status["product_holding"] == status["customer"] == "OK"
+    assert status["churn_risk"] == status["lifetime_value"] == "INSUFFICIENT_HISTORY"

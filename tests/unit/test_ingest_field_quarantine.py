@@ -101,3 +101,18 @@ def test_a_field_failing_in_most_rows_is_a_broken_delivery(tmp_path, con):
     with pytest.raises(DeliveryError, match=r"deposit 20261120 deposit_customer.csv: field birth_date fails in 20 of 20"):
         ingest_delivery(con, tmp_path, "deposit", DAY)
     assert rows(con, "select count(*) from staging.party") == [(0,)]
+
+
+def test_a_warehouse_from_before_gains_the_new_columns(tmp_path, con):
+    con.execute("create schema quarantine; create schema ingest")
+    con.execute("create table quarantine.rejected_row (system varchar, business_date date, file varchar, line bigint, "
+                "field varchar, reason varchar, raw_line varchar)")
+    con.execute("insert into quarantine.rejected_row values ('card', '2026-11-19', 'card_txn.csv', 2, 'amount', "
+                "'amount: unparseable number', '')")
+    con.execute("create table ingest.delivery_log (system varchar, business_date date, kind varchar, file varchar, "
+                "rows_control bigint, rows_read bigint, rows_staged bigint, rows_quarantined bigint, sha256 varchar, "
+                "loaded_at timestamp)")
+    write_delivery(tmp_path, "deposit", DAY, sample_files("deposit", DAY), kind="full")
+    ingest_delivery(con, tmp_path, "deposit", DAY)
+    assert rows(con, "select action from quarantine.rejected_row") == [("row_rejected",)]
+    assert rows(con, "select sum(fields_nulled) from ingest.delivery_log") == [(0,)]
