@@ -88,6 +88,7 @@ def test_identity_only_feed_publishes_customer_view_with_status(env):
         con.close()
     report = sorted((env / "reports").glob("*.html"))[-1].read_text(encoding="utf-8")
     assert "Outputs not computed tonight" in report and "INSUFFICIENT_HISTORY" in report
+    assert "Customers by 90-day churn probability" not in report  # the reason replaces empty charts
 
 
 def test_real_error_in_churn_still_blocks(env, monkeypatch):
