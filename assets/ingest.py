@@ -36,10 +36,11 @@ def _load(context: dg.AssetExecutionContext, warehouse: Warehouse, system: str) 
 def _metadata(report: DeliveryReport) -> dict:
     per_file = {
         f.file: {"read": f.rows_read, "staged": f.rows_staged, "quarantined": f.rows_quarantined,
-                 "control": f.rows_control}
+                 "control": f.rows_control, "fields_nulled": f.fields_nulled}
         for f in report.files
     }
     reasons = {f"{f.file} {r}": n for f in report.files for r, n in f.reasons.items()}
+    nulled = {f"{f.file} {r}": n for f in report.files for r, n in f.nulled.items()}
     extra = {f.file: f.extra_columns for f in report.files if f.extra_columns}
     return {
         "kind": report.kind,
@@ -49,6 +50,8 @@ def _metadata(report: DeliveryReport) -> dict:
         "rows_quarantined": report.rows_quarantined,
         "rows_per_file": dg.MetadataValue.json(per_file),
         "quarantine_reasons": dg.MetadataValue.json(reasons),
+        "fields_nulled": report.fields_nulled,  # party rows staged with a bad optional field nulled
+        "fields_nulled_reasons": dg.MetadataValue.json(nulled),
         "extra_columns_ignored": dg.MetadataValue.json(extra),
         "seconds": dg.MetadataValue.json(report.seconds),
     }

@@ -37,6 +37,7 @@ PUBLISHED_TABLES = {
     "product_holding_history": "product_holding",
     "data_quality_history": "data_quality_history",
     "quarantine_reason_history": "quarantine_reason_history",
+    "output_status": "output_status",
 }
 # Latest-version views and the history table each one reads (sql/publish/crm_views.sql).
 LATEST_VIEWS = {

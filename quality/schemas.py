@@ -20,6 +20,12 @@ CARD_CHANNELS = ["POS", "ONLINE", "ATM", "MOBILE"]
 TXN_TYPES = ["PURCHASE", "CASH_ADVANCE", "REFUND", "PAYMENT", "FEE", "INTEREST"]
 FX_CHANNELS = ["BRANCH", "ONLINE", "MOBILE"]
 
+# Optional fields whose failing value is nulled and noted, keeping the record (field-level quarantine):
+# a person with a bad birth date is still a customer. Any other failure rejects the whole row.
+FIELD_LEVEL = {
+    "party": ("id_type", "birth_date", "gender", "nationality", "since_date"),
+}
+
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)  # maturities lie in the future
 

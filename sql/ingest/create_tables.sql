@@ -105,3 +105,9 @@ create table if not exists staging.fx_deal (
     channel varchar,
     delivery_date date
 );
+
+-- Field-level quarantine: a party row with a bad optional field is staged with that field nulled and
+-- noted here as 'field_nulled' (one row per field); 'row_rejected' rows were not staged.
+alter table quarantine.rejected_row add column if not exists action varchar default 'row_rejected';
+-- Field notes of staged rows, counted apart from rows: rows_read = rows_staged + rows_quarantined.
+alter table ingest.delivery_log add column if not exists fields_nulled bigint default 0;

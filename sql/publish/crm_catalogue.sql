@@ -55,14 +55,16 @@ comment on column crm.data_quality_history.rows_control is 'Data rows announced 
 comment on column crm.data_quality_history.rows_read is 'Data rows read from the file.';
 comment on column crm.data_quality_history.rows_staged is 'Rows that passed validation and reached staging.';
 comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined).';
+comment on column crm.data_quality_history.fields_nulled is 'Bad optional fields (birth date, phone, e-mail, codes) nulled in staged party rows; each is a field_nulled row of quarantine_reason_history. Counts fields, not rows.';
 
 comment on table crm.quarantine_reason_history is 'Quarantined rows per file, field and reason for every published date (the rejected values themselves stay restricted).';
 comment on column crm.quarantine_reason_history.as_of_date is 'Business date of the delivery.';
 comment on column crm.quarantine_reason_history.system is 'Source system.';
 comment on column crm.quarantine_reason_history.file is 'Delivered file name.';
-comment on column crm.quarantine_reason_history.field is 'First field that failed.';
+comment on column crm.quarantine_reason_history.field is 'Field that failed (the first one, for a rejected row).';
 comment on column crm.quarantine_reason_history.reason is 'Why the row was rejected.';
-comment on column crm.quarantine_reason_history.rows_quarantined is 'Number of rows rejected for this reason.';
+comment on column crm.quarantine_reason_history.action is 'row_rejected: the row was set aside; field_nulled: the row was staged with this field nulled.';
+comment on column crm.quarantine_reason_history.rows_quarantined is 'Number of rows with this reason (rejected, or staged with the field nulled, as action says).';
 
 comment on table crm.customer_id_event is 'How customer ids changed: every merge, split and move of records between customer ids, per business date, so history stays traceable.';
 comment on column crm.customer_id_event.business_date is 'Business date of the run that made the change.';
@@ -70,3 +72,5 @@ comment on column crm.customer_id_event.event is 'merge: other_customer_id was r
 comment on column crm.customer_id_event.customer_id is 'The surviving (or receiving) customer id.';
 comment on column crm.customer_id_event.other_customer_id is 'The retired, new or giving customer id, as event says.';
 comment on column crm.customer_id_event.detail is 'JSON: how many source records moved (records_moved).';
+
+comment on table crm.output_status is 'Per published business date and output: OK, or INSUFFICIENT_HISTORY when there is too little history to compute it yet (the output is then published empty for that date) with the reason. The customer view never waits for these.';

@@ -62,11 +62,13 @@ select
     rows_control,
     rows_read,
     rows_staged,
-    rows_quarantined
+    rows_quarantined,
+    fields_nulled
 from ingest.delivery_log
 where business_date = $as_of;
 
 create table if not exists marts.data_quality_history as select * from quality_tonight limit 0;
+alter table marts.data_quality_history add column if not exists fields_nulled bigint;  -- warehouses from before
 delete from marts.data_quality_history where as_of_date = $as_of;
 insert into marts.data_quality_history by name select * from quality_tonight;
 
@@ -78,11 +80,13 @@ select
     file,
     field,
     split_part(reason, ';', 1) as reason,
-    count(*) as rows_quarantined
+    count(*) as rows_quarantined,
+    action
 from quarantine.rejected_row
 where business_date = $as_of
 group by all;
 
 create table if not exists marts.quarantine_reason_history as select * from reasons_tonight limit 0;
+alter table marts.quarantine_reason_history add column if not exists action varchar;  -- warehouses from before
 delete from marts.quarantine_reason_history where as_of_date = $as_of;
 insert into marts.quarantine_reason_history by name select * from reasons_tonight;

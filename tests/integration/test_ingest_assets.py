@@ -43,7 +43,8 @@ def test_materialise_the_four_assets(env):
     meta = {m.asset_key.to_user_string(): m.metadata for m in materialisations}
     card = meta["card_extract"]
     assert card["rows_quarantined"].value == 1
-    assert card["rows_per_file"].value["card_txn.csv"] == {"read": 4, "staged": 3, "quarantined": 1, "control": 4}
+    assert card["rows_per_file"].value["card_txn.csv"] == {"read": 4, "staged": 3, "quarantined": 1, "control": 4,
+                                                          "fields_nulled": 0}
     assert card["quarantine_reasons"].value == {"card_txn.csv txn_time: unparseable date": 1}
     con = duckdb.connect(str(env["published"].with_name("bank.work.duckdb")), read_only=True)
     try:
