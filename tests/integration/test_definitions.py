@@ -146,3 +146,10 @@ def _same_row(a: tuple, b: tuple) -> bool:
 def test_workspace_points_at_definitions():
     text = (ROOT / "workspace.yaml").read_text()
     assert "pipelines.definitions" in text
+
+
+def test_schedule_runs_at_half_past_two_beijing_time():
+    from pipelines.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 2 * * *", "Asia/Shanghai")
