@@ -19,7 +19,7 @@ class NightlySummary:
     dates_waiting: list[date] = field(default_factory=list)
     failed: date | None = None
     error: str = ""
-    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined
+    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined, re-sent
     customers: int | None = None
     published: Path | None = None
     latest: date | None = None
@@ -41,9 +41,9 @@ class NightlySummary:
         if not self.dates_run and not self.failed:
             lines.append("nothing to run: no complete delivery newer than the last published date")
         if self.per_system:
-            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12}")
-            for system, read, staged, quarantined in self.per_system:
-                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,}")
+            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12} {'re-sent':>12}")
+            for system, read, staged, quarantined, resent in self.per_system:
+                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,} {resent:>12,}")
         if self.customers is not None:
             lines.append(f"customers (single customer view, {self.latest}): {self.customers:,}")
         if self.published:
@@ -150,7 +150,8 @@ def _fill_figures(summary: NightlySummary, work: Path, published: Path) -> None:
         try:
             summary.per_system = con.execute(
                 """
-                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined)
+                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined),
+                    coalesce(sum(rows_resent), 0)
                 from ingest.delivery_log where business_date in (select unnest($dates))
                 group by system order by system
                 """,

@@ -7,5 +7,10 @@ delete from ingest.delivery_log where system = $system and business_date = $busi
 insert into ingest.delivery_log
 select
     $system, $business_date::date, $kind, file, rows_control, rows_read, rows_staged, rows_quarantined,
-    sha256, current_localtimestamp()::timestamp
+    sha256, current_localtimestamp()::timestamp, rows_resent
 from new_file_stats;
+
+delete from ingest.file_totals where system = $system and business_date = $business_date::date;
+insert into ingest.file_totals
+select $system, $business_date::date, file, measure, file_value, quarantined_value, resent_value
+from new_file_totals;
