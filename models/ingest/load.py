@@ -197,7 +197,8 @@ def _stage_file(
             for index, column, check in found:
                 if index < 0:
                     raise DeliveryError(
-                        f"{spec.name}: column {column} fails schema check {check} for the whole file (system file {spec.stem})"
+                        f"{system} {business_date:%Y%m%d} {spec.name}: column {column} fails schema check {check} "
+                        "for the whole file"
                     )
                 # range checks carry their own wording ("outside plausible range [lo, hi]")
                 what = check if check.startswith("outside plausible range") else f"failed {check}"
