@@ -105,7 +105,8 @@ def test_implausible_deposit_balance_is_quarantined(case):
 
     _edit_csv(day, "deposit_balance.csv", "gb18030", huge)
     _accepted(case)
-    assert _quarantined(case, "deposit_balance.csv") == [("balance", "balance: outside plausible range [0, 10000000000]")]
+    got = _quarantined(case, "deposit_balance.csv")  # the generator plants its own malformed rows too
+    assert [r for r in got if "plausible" in r[1]] == [("balance", "balance: outside plausible range [0, 10000000000]")]
     pub = duckdb.connect(str(case["published"]), read_only=True)
     try:
         assert pub.execute("select max(abs(contribution_12m)) from crm.value_tier").fetchall()[0][0] < 1e9
