@@ -40,13 +40,6 @@ MIN_CJK_NAME_SHARE = 0.5
 MIN_NAMES_FOR_SCRIPT = 20
 # The delivered column behind staging.party.name, per system.
 NAME_COLUMN = {"deposit": "cust_name", "card": "holder_name", "loan": "name", "fx": "name_local"}
-# Money columns reconciled per activity file: the file's own sum = staged + quarantined + re-sent.
-MONEY_COLUMNS = {
-    "card_txn": ("amount",),
-    "fx_deal": ("sell_amount", "buy_amount", "margin_cny"),
-    "deposit_balance": ("balance",),
-    "loan_balance": ("outstanding", "interest_accrued"),
-}
 
 
 @dataclass
