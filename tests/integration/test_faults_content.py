@@ -19,6 +19,7 @@ from tests.integration.fault_kit import (
 # fault_kit counts rows for _CONTROL.json with Python's csv: let it count an oversized field.
 csv.field_size_limit(2**31 - 1)
 
+
 def _work(case):
     return duckdb.connect(str(case["root"] / "wh" / "bank.work.duckdb"), read_only=True)
 
