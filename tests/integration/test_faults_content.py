@@ -58,8 +58,7 @@ def test_yesterdays_card_transactions_resent_count_once(case):
         assert con.execute(
             "select rows_read, rows_staged + rows_quarantined, rows_resent from ingest.delivery_log "
             "where file = 'card_txn.csv' and business_date = ?", [case["last"]]).fetchall() == [
-            (len(yesterday) + _rows_today(case), _rows_today(case),
-             len(yesterday))]
+            (_rows_today(case) + len(yesterday), _rows_today(case), len(yesterday))]
     assert [s[4] for s in summary.per_system if s[0] == "card"] == [len(yesterday)]  # the run summary
     pub = duckdb.connect(str(case["published"]), read_only=True)
     try:
