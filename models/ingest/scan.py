@@ -25,8 +25,8 @@ _LONG_DIGITS = re.compile(r"\+?\d[\d\- ]{5,}\d[xX]?")
 MAX_FIELD_CHARS = 131_072
 MAX_RECORD_CHARS = 1_000_000
 # Python's csv refuses fields over 131,072 characters by default and would stop the whole file;
-# the limits above judge the row instead.
-csv.field_size_limit(2**31 - 1)
+# the limits above judge the row instead (set on every scan: the limit is process-wide).
+CSV_FIELD_SIZE_LIMIT = 2**31 - 1
 # Kept of each field of a quarantined raw line (an oversized field must not be stored whole).
 RAW_FIELD_KEEP = 1000
 
@@ -67,6 +67,7 @@ def scan_file(
 ) -> ScanResult:
     """Decode, count and (when `out_path` is given) write the line-numbered UTF-8 copy."""
     where = f"{system} {path.parent.name} {path.name}"
+    csv.field_size_limit(CSV_FIELD_SIZE_LIMIT)
     try:
         decoder = codecs.getincrementaldecoder(codecs.lookup(encoding).name)(errors="strict")
     except LookupError:

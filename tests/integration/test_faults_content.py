@@ -6,6 +6,7 @@ good version intact, and a clean rerun is exact."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
@@ -16,8 +17,16 @@ from tests.integration.fault_kit import (
     STAGING, _assert_clean_rerun_is_exact, _counts, _delivery, _edit_csv, _fails_naming, _keep, _repair,
 )
 
-# fault_kit counts rows for _CONTROL.json with Python's csv: let it count an oversized field.
-csv.field_size_limit(2**31 - 1)
+
+@contextlib.contextmanager
+def _csv_counts_big_fields():
+    """fault_kit counts rows for _CONTROL.json with Python's csv: let it count an oversized field while
+    the fault is planted, and put the default back so the pipeline meets the default."""
+    old = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def _work(case):
@@ -128,7 +137,8 @@ def test_field_over_131072_characters_quarantines_its_row(case):
         rows[1][rows[0].index("bill_address")] = "路" * 200_000
         return rows
 
-    _edit_csv(day, "card_holder.csv", "utf-8", long)
+    with _csv_counts_big_fields():
+        _edit_csv(day, "card_holder.csv", "utf-8", long)
     _accepted(case)
     (field, reason), = _quarantined(case, "card_holder.csv")
     assert field == "bill_address" and "field too long" in reason

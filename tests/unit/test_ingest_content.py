@@ -3,6 +3,7 @@ amounts, oversized fields, keys padded with exotic whitespace, mojibake names, r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from datetime import date
@@ -17,8 +18,17 @@ from tests.integration.ingest_fixtures import sample_files, write_delivery
 
 DAY = date(2026, 11, 20)
 NEXT = date(2026, 11, 21)
-# The fixture writes _CONTROL.json row counts with Python's csv too: let it count oversized fields.
-csv.field_size_limit(2**31 - 1)
+
+
+@contextlib.contextmanager
+def _csv_counts_big_fields():
+    """The fixture writes _CONTROL.json row counts with Python's csv: let it count oversized fields,
+    then put the default back so ingestion meets the default."""
+    old = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 @pytest.fixture
@@ -140,7 +150,8 @@ def test_oversized_field_quarantines_its_row_only(tmp_path, con):
     files["card_holder.csv"].append(["H009", "孙丽", "OTHER", "X1", "", "", "", "", "路" * 200_000, ""])  # line 5
     files["card_holder.csv"].append(["H010", "周杰", "OTHER", "X2", "", "", "", "", "街" * 100_000, ""])  # fits
     files["card_txn.csv"].append(["T009", "A001", f"{DAY}T10:00:00", "1", "5411", "POS", "x" * 131_073])  # line 5
-    write_delivery(tmp_path, "card", DAY, files)
+    with _csv_counts_big_fields():
+        write_delivery(tmp_path, "card", DAY, files)
     rep = ingest_delivery(con, tmp_path, "card", DAY)
     assert rep.rows_quarantined == 2
     holder = rejected(con, "card_holder.csv")[5]
@@ -153,7 +164,8 @@ def test_oversized_field_quarantines_its_row_only(tmp_path, con):
 def test_oversized_record_is_quarantined(tmp_path, con):
     files = sample_files("card", DAY)
     files["card_holder.csv"].append(["H009"] + ["字" * 126_000] * 8 + [""])  # line 5: each field fits, the row not
-    write_delivery(tmp_path, "card", DAY, files)
+    with _csv_counts_big_fields():
+        write_delivery(tmp_path, "card", DAY, files)
     rep = ingest_delivery(con, tmp_path, "card", DAY)
     assert rep.rows_quarantined == 1
     fld, reason, _ = rejected(con, "card_holder.csv")[5]
