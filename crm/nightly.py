@@ -35,7 +35,7 @@ class NightlySummary:
     error: str = ""
     error_kind: str = ""
     notices: list[str] = field(default_factory=list)  # folders/files ignored or skipped, and why
-    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined
+    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined, re-sent
     fields_nulled: int = 0  # bad optional party fields nulled in staged rows (counted apart from rows)
     customers: int | None = None
     published: Path | None = None
@@ -65,9 +65,9 @@ class NightlySummary:
         for notice in self.notices:
             lines.append(f"notice: {notice}")
         if self.per_system:
-            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12}")
-            for system, read, staged, quarantined in self.per_system:
-                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,}")
+            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12} {'re-sent':>12}")
+            for system, read, staged, quarantined, resent in self.per_system:
+                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,} {resent:>12,}")
         if self.fields_nulled:
             lines.append(f"party fields nulled (record staged, field noted in quarantine): {self.fields_nulled:,}")
         if self.customers is not None:
@@ -246,7 +246,8 @@ def _fill_figures(summary: NightlySummary, work: Path) -> None:
         if summary.dates_run and "ingest.delivery_log" in tables:
             summary.per_system = con.execute(
                 """
-                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined)
+                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined),
+                    coalesce(sum(rows_resent), 0)
                 from ingest.delivery_log where business_date in (select unnest($dates))
                 group by system order by system
                 """,

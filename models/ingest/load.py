@@ -21,6 +21,7 @@ from typing import Callable
 import duckdb
 import polars as pl
 
+from crm import settings
 from crm.sql import run_script
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
@@ -31,6 +32,14 @@ MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
 # Rows per pandera validation chunk: bounds the validation's memory whatever the file's size.
 VALIDATE_CHUNK_ROWS = 1_000_000
+# Names are Chinese by contract (EXTRACTS.md). A name column in which fewer than this share of the
+# non-empty values hold a Chinese character was decoded wrongly (mojibake) or is not what the contract
+# says: a broken delivery. Foreign card holders carry pinyin and fx name_local is often empty, so the
+# share is judged only over non-empty values and only from MIN_NAMES_FOR_SCRIPT of them.
+MIN_CJK_NAME_SHARE = 0.5
+MIN_NAMES_FOR_SCRIPT = 20
+# The delivered column behind staging.party.name, per system.
+NAME_COLUMN = {"deposit": "cust_name", "card": "holder_name", "loan": "name", "fx": "name_local"}
 
 
 @dataclass
@@ -42,6 +51,7 @@ class FileReport:
     rows_staged: int
     rows_quarantined: int
     sha256: str
+    rows_resent: int = 0  # activity rows already staged from another delivery: counted once, not staged
     extra_columns: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" of the first failure -> rows
     fields_nulled: int = 0  # field notes on staged rows (not rows: those rows are staged)
@@ -72,6 +82,10 @@ class DeliveryReport:
     @property
     def fields_nulled(self) -> int:
         return sum(f.fields_nulled for f in self.files)
+
+    @property
+    def rows_resent(self) -> int:
+        return sum(f.rows_resent for f in self.files)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -124,13 +138,14 @@ def ingest_delivery(
             ts = time.perf_counter()
             scan = scans[spec.name]
             entry = control["files"].get(spec.name) or {}
-            _stage_file(con, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date, staging_schema, failures,
-                        FIELD_LEVEL.get(spec.target, ()))
-            fr = _file_report(con, spec, scan, entry)
+            _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
+                        staging_schema, failures, FIELD_LEVEL.get(spec.target, ()))
+            fr = _file_report(con, system, business_date, spec, scan, entry)
             report.files.append(fr)
             say(
                 f"{system} {spec.name}: {fr.rows_read} rows read, {fr.rows_staged} staged, "
-                f"{fr.rows_quarantined} quarantined, {fr.fields_nulled} fields nulled ({time.perf_counter() - ts:.1f}s)"
+                f"{fr.rows_quarantined} quarantined, {fr.rows_resent} re-sent, {fr.fields_nulled} fields nulled "
+                f"({time.perf_counter() - ts:.1f}s)"
             )
             _check_share(system, business_date, fr, max_quarantine_share)
         seconds["parse_validate"] = round(time.perf_counter() - t1, 2)
@@ -155,8 +170,10 @@ def ingest_delivery(
     return report
 
 
-def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures,
-                field_level: tuple[str, ...] = ()) -> None:
+def _stage_file(
+    con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures,
+    field_level: tuple[str, ...] = (),
+) -> None:
     """Read, parse and validate one file into `new_<target>` and `new_rejected`.
 
     A parse step that emits `__nulled` (party files) keeps rows whose optional fields failed: those
@@ -170,6 +187,9 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
     has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
     if not has_notes:
         field_level = ()
+    con.execute("alter table parsed add column __resent boolean default false")
+    if spec.target == "party":
+        _check_name_script(con, system, business_date, spec)
 
     # pandera: value rules on the typed rows that parsed, in chunks so memory stays flat whatever the
     # file's size (a million persons deliver 50M card transactions).
@@ -188,10 +208,13 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
             for index, column, check in found:
                 if index < 0:
                     raise DeliveryError(
-                        f"{spec.name}: column {column} fails schema check {check} for the whole file (system file {spec.stem})"
+                        f"{system} {business_date:%Y%m%d} {spec.name}: column {column} fails schema check {check} "
+                        "for the whole file"
                     )
+                # range checks carry their own wording ("outside plausible range [lo, hi]")
+                what = check if check.startswith("outside plausible range") else f"failed {check}"
                 target = per_field.setdefault(column, {}) if column in field_level else per_line
-                target.setdefault(int(lines[index]), []).append(f"{column}: failed {check}")
+                target.setdefault(int(lines[index]), []).append(f"{column}: {what}")
     finally:
         reader.close()  # an unread result would keep the connection busy
     if per_line:
@@ -209,8 +232,11 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
             con.unregister("pandera_fail")
     for column, notes in per_field.items():
         _null_field(con, column, notes)
-    if spec.snapshot:
-        run_script(con, f"ingest/dedupe_{spec.target}")
+    # Snapshots and activity files alike name each key once; activity rows already staged from
+    # another delivery are re-sent, counted once.
+    run_script(con, f"ingest/dedupe_{spec.target}")
+    if not spec.snapshot:
+        run_script(con, f"ingest/resent_{spec.target}", business_date=business_date)
     _fill_missing_raw(con, spec, has_notes)
     run_script(con, f"ingest/collect_{spec.target}")
     run_script(con, "ingest/collect_rejects", file=spec.name)
@@ -218,25 +244,38 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
         run_script(con, "ingest/collect_field_notes", file=spec.name)
 
     # Rows the CSV layer set aside: wrong field count (scan) or quoting DuckDB refused (rejects).
-    extra = [(spec.name, line, "*", f"field_count: {n} fields, header has {len(scan.header)}", raw)
-             for line, n, raw in scan.bad_rows]
+    extra = [(spec.name, line, fld, reason, raw) for line, fld, reason, raw in scan.bad_rows]
     for (csv_line, error_type) in con.execute("select csv_line, error_type from raw_rejects").fetchall():
         line_txt, _, rest = (csv_line or "").partition(",")
         extra.append((spec.name, int(line_txt) if line_txt.isdigit() else None, "*",
                       f"malformed: {str(error_type).lower()}", None))
     if extra:
         con.executemany("insert into new_rejected (file, line, field, reason, raw_line) values (?, ?, ?, ?, ?)", extra)
-    stats = con.execute(
-        "select count(*) filter (where len(__errors) = 0), count(*) filter (where len(__errors) > 0) from parsed"
+    staged, rejected, resent = con.execute(
+        "select count(*) filter (where len(__errors) = 0 and not __resent), "
+        "count(*) filter (where len(__errors) > 0), count(*) filter (where __resent) from parsed"
     ).fetchall()[0]
-    staged, rejected = stats
     nulled = con.execute(
         "select count(*) from new_rejected where file = ? and action = 'field_nulled'", [spec.name]
     ).fetchall()[0][0]
     con.execute(
-        "insert into new_file_stats values (?, ?, ?, ?, ?, ?, ?)",
-        [spec.name, None, scan.rows, staged, rejected + len(extra), None, nulled],
+        "insert into new_file_stats (file, rows_control, rows_read, rows_staged, rows_quarantined, sha256, "
+        "rows_resent, fields_nulled) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [spec.name, None, scan.rows, staged, rejected + len(extra), None, resent, nulled],
     )
+    if not spec.snapshot:
+        run_script(con, f"ingest/totals_{spec.target}", file=spec.name, rows_read=scan.rows)
+
+
+def _check_name_script(con, system: str, business_date: date, spec: FileSpec) -> None:
+    """Blocking: the name column must hold Chinese characters in most of its non-empty values."""
+    names, cjk = con.execute(settings.sql_text("ingest/name_script")).fetchall()[0]
+    if names >= MIN_NAMES_FOR_SCRIPT and cjk < MIN_CJK_NAME_SHARE * names:
+        raise DeliveryError(
+            f"{system} {business_date:%Y%m%d} {spec.name}: column {NAME_COLUMN[system]}: only {cjk} of {names} "
+            f"non-empty names ({cjk / names:.0%}) hold Chinese characters, at least "
+            f"{MIN_CJK_NAME_SHARE:.0%} expected: implausible decoded text (wrong encoding?)"
+        )
 
 
 def _null_field(con, column: str, notes: dict[int, list[str]]) -> None:
@@ -276,13 +315,14 @@ def _fill_missing_raw(con, spec: FileSpec, has_notes: bool = False) -> None:
     )
 
 
-def _file_report(con, spec: FileSpec, scan, entry: dict) -> FileReport:
-    staged, quarantined = con.execute(
-        "select rows_staged, rows_quarantined from new_file_stats where file = ?", [spec.name]
+def _file_report(con, system: str, business_date: date, spec: FileSpec, scan, entry: dict) -> FileReport:
+    staged, quarantined, resent = con.execute(
+        "select rows_staged, rows_quarantined, rows_resent from new_file_stats where file = ?", [spec.name]
     ).fetchall()[0]
-    if staged + quarantined != scan.rows:
+    if staged + quarantined + resent != scan.rows:
         raise DeliveryError(
-            f"{spec.name}: {scan.rows} rows read but {staged} staged + {quarantined} quarantined (rows lost)"
+            f"{system} {business_date:%Y%m%d} {spec.name}: {scan.rows} rows read but {staged} staged + "
+            f"{quarantined} quarantined + {resent} re-sent (rows lost)"
         )
     rows_control = int(entry.get("rows", scan.rows))
     sha = str(entry.get("sha256", "")) or None
@@ -297,7 +337,7 @@ def _file_report(con, spec: FileSpec, scan, entry: dict) -> FileReport:
         (nulled if action == "field_nulled" else reasons)[first] += n
     return FileReport(
         file=spec.name, target=spec.target, rows_control=rows_control, rows_read=scan.rows,
-        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "",
+        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "", rows_resent=resent,
         extra_columns=list(scan.extra_columns), reasons=dict(reasons),
         fields_nulled=sum(nulled.values()), nulled=dict(nulled),
     )

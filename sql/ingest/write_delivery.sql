@@ -6,8 +6,13 @@ select $system, $business_date::date, file, line, field, reason, raw_line, actio
 delete from ingest.delivery_log where system = $system and business_date = $business_date::date;
 insert into ingest.delivery_log
     (system, business_date, kind, file, rows_control, rows_read, rows_staged, rows_quarantined, sha256, loaded_at,
-     fields_nulled)
+     fields_nulled, rows_resent)
 select
     $system, $business_date::date, $kind, file, rows_control, rows_read, rows_staged, rows_quarantined,
-    sha256, current_localtimestamp()::timestamp, fields_nulled
+    sha256, current_localtimestamp()::timestamp, fields_nulled, rows_resent
 from new_file_stats;
+
+delete from ingest.file_totals where system = $system and business_date = $business_date::date;
+insert into ingest.file_totals
+select $system, $business_date::date, file, measure, file_value, quarantined_value, resent_value
+from new_file_totals;

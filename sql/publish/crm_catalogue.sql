@@ -46,7 +46,7 @@ comment on table crm.churn_calibration is 'Calibration curve per churn model ver
 comment on table crm.lifetime_value_history is 'Expected lifetime value per customer for every published business date.';
 comment on table crm.product_holding_history is 'Products held and next likely product per customer for every published business date.';
 
-comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged and quarantined.';
+comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged, quarantined and re-sent.';
 comment on column crm.data_quality_history.as_of_date is 'Business date of the delivery.';
 comment on column crm.data_quality_history.system is 'Source system.';
 comment on column crm.data_quality_history.file is 'Delivered file name.';
@@ -54,7 +54,8 @@ comment on column crm.data_quality_history.kind is 'full (first delivery, with h
 comment on column crm.data_quality_history.rows_control is 'Data rows announced by _CONTROL.json.';
 comment on column crm.data_quality_history.rows_read is 'Data rows read from the file.';
 comment on column crm.data_quality_history.rows_staged is 'Rows that passed validation and reached staging.';
-comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined).';
+comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined + rows_resent).';
+comment on column crm.data_quality_history.rows_resent is 'Activity rows already staged from an earlier delivery (same transaction, deal or balance key): counted once, not staged again.';
 comment on column crm.data_quality_history.fields_nulled is 'Bad optional fields (birth date, phone, e-mail, codes) nulled in staged party rows; each is a field_nulled row of quarantine_reason_history. Counts fields, not rows.';
 
 comment on table crm.quarantine_reason_history is 'Quarantined rows per file, field and reason for every published date (the rejected values themselves stay restricted).';

@@ -63,12 +63,15 @@ select
     rows_read,
     rows_staged,
     rows_quarantined,
-    fields_nulled
+    fields_nulled,
+    coalesce(rows_resent, 0) as rows_resent
 from ingest.delivery_log
 where business_date = $as_of;
 
 create table if not exists marts.data_quality_history as select * from quality_tonight limit 0;
 alter table marts.data_quality_history add column if not exists fields_nulled bigint;  -- warehouses from before
+-- Histories made before rows_resent existed (their files re-sent nothing that was caught: 0).
+alter table marts.data_quality_history add column if not exists rows_resent bigint default 0;
 delete from marts.data_quality_history where as_of_date = $as_of;
 insert into marts.data_quality_history by name select * from quality_tonight;
 
