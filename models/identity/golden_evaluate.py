@@ -22,11 +22,11 @@ def evaluate_golden(golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir:
     and standardised) adds `attainable`: the share of customers with at least one record carrying the
     true value, and `correct_of_attainable`: how often survivorship picked it when it could."""
     truth_dir = Path(truth_dir)
-    records = pl.read_csv(truth_dir / "source_records.csv", infer_schema=False)
+    truth_records = pl.read_csv(truth_dir / "source_records.csv", infer_schema=False)
     persons = pl.read_csv(truth_dir / "persons.csv", infer_schema=False)
     owner = (
         customer_map.select("system", pl.col("source_key").cast(pl.String), "customer_id")
-        .join(records.select("system", "source_key", "person_id"), on=["system", "source_key"])
+        .join(truth_records.select("system", "source_key", "person_id"), on=["system", "source_key"])
         .group_by("customer_id", "person_id").len()
         .sort(["customer_id", "len", "person_id"], descending=[False, True, False])
         .group_by("customer_id", maintain_order=True).first()

@@ -1,9 +1,9 @@
 -- Golden record per customer: survivorship by evidence, one rule for every voted field.
 --   Each record votes for its normalised value of a field with a weight that decays with the age of
 --   the record (last_seen; half-life one year). The value with the most weight wins; ties go to the
---   value backed by a record whose valid resident ID agrees with it, then to the more common value in
---   the whole population (a typo or a homophone is rarer than the name it spoils), then to the more
---   trusted system (deposit core banking > loan > card > fx), then to the most recently seen.
+--   more common value in the whole population (a typo or a homophone is rarer than the name it
+--   spoils), then to a value backed by a record whose valid resident ID agrees with it, then to the
+--   more trusted system (deposit core banking > loan > card > fx), then to the most recently seen.
 --   Birth date and sex read from a valid resident ID outrank any typed-in value (priority 1).
 --   City is voted by a script-free key (pinyin), so an English FX address backs the Chinese city.
 -- Lineage: <field>_source names the record that supplied the value and why ("card:H01 2 of 3 records").

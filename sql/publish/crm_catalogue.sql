@@ -7,7 +7,7 @@ comment on column crm.publication.run_id is 'Dagster run that built it (find it 
 comment on table crm.customer_history is 'The single customer view for every published business date (time travel: filter on as_of_date).';
 comment on column crm.customer_history.as_of_date is 'Business date of this version.';
 comment on column crm.customer_history.customer_id is 'Stable id of the resolved person: kept from night to night while the evidence for them does not change.';
-comment on column crm.customer_history.name is 'Name in Chinese characters: the value most of the customer''s records agree on (weighted by recency; ties to a record with a valid resident ID, then the more common name, then system trust deposit > loan > card > fx). See name_source.';
+comment on column crm.customer_history.name is 'Name in Chinese characters: the value most of the customer''s records agree on (weighted by recency; ties to the more common name in the population, then a record with a valid resident ID, then system trust deposit > loan > card > fx). See name_source.';
 comment on column crm.customer_history.name_pinyin is 'Name in pinyin, family name first, lower case, used for matching.';
 comment on column crm.customer_history.name_latin is 'Latin-script name as the FX system holds it, when the customer has one.';
 comment on column crm.customer_history.birth_date is 'Date of birth: read from a valid resident ID when there is one, else the value most records agree on (as for name). See birth_date_source.';
