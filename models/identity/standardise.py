@@ -19,7 +19,7 @@ PARTY_STD_SCHEMA = {
     "alias_key": pl.String, "id_type": pl.String, "id_std": pl.String, "id_valid": pl.Boolean,
     "id_upgraded": pl.Boolean, "id_consistent": pl.Boolean, "birth_date": pl.Date, "gender": pl.String,
     "phone_std": pl.String, "email_std": pl.String,
-    "raw_hash": pl.String, "std_on": pl.Date,
+    "raw_hash": pl.String, "std_on": pl.Date, "golden_hash": pl.String,
 }
 
 
@@ -78,6 +78,7 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.col("email").str.to_lowercase().alias("email_std"),
         pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
         pl.lit(today, pl.Date).alias("std_on"),
+        pl.col("golden_hash") if "golden_hash" in df.columns else pl.lit(None, pl.String).alias("golden_hash"),
     )
     out = out.with_columns(
         # The ID agrees with the record's own birth date and sex (when both are known).
