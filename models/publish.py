@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm.sql import run_script
+from crm.sql import query, run_script
 
 # Analyst file table <- work-file table (schema marts unless named). Nothing from staging or quarantine,
 # and from identity only the id events (ids and dates, no personal data).
@@ -75,6 +75,8 @@ def build_analyst_file(
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    if previous is not None and query(work, "publish/pii_key_changed")[0][0]:
+        previous = None  # CRM_PII_KEY changed: every published date's hashes were redone, carry nothing over
     if previous is not None and Path(previous).is_file():
         shutil.copyfile(previous, target)
     work_db = work.execute("select current_database()").fetchall()[0][0]
