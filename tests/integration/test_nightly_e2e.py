@@ -6,7 +6,6 @@ holds a read-only connection to the published file while the later nights publis
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
