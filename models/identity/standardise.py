@@ -25,7 +25,7 @@ PARTY_STD_SCHEMA = {
     "phone_std": pl.String, "email_std": pl.String,
     "name_parts": pl.List(pl.String), "addr_norm": pl.String, "addr_tokens": pl.List(pl.String),
     "addr_nums": pl.String, "postcode": pl.String,
-    "raw_hash": pl.String, "std_on": pl.Date, "std_version": pl.Int16,
+    "raw_hash": pl.String, "std_on": pl.Date, "std_version": pl.Int16, "golden_hash": pl.String,
 }
 
 
@@ -94,6 +94,7 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
         pl.lit(today, pl.Date).alias("std_on"),
         pl.lit(STD_VERSION, pl.Int16).alias("std_version"),
+        pl.col("golden_hash") if "golden_hash" in df.columns else pl.lit(None, pl.String).alias("golden_hash"),
     )
     out = out.with_columns(
         # The ID agrees with the record's own birth date and sex (when both are known).
