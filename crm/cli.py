@@ -52,6 +52,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from crm import bench
 
+    if args.what == "page":
+        from crm.bench_page import write
+
+        print(f"wrote {write()}")
+        return 0
+
     return bench.main(args.what, customers=args.customers, seed=args.seed, workdir=Path(args.workdir),
                       noise_scale=args.noise_scale)
 
@@ -79,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
-    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak", "publish", "foreign", "all"])
+    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak", "publish", "foreign", "all", "page"])
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))
