@@ -130,17 +130,19 @@ def _signed_log(X):
     return np.sign(X) * np.log1p(np.abs(X))
 
 
+def _compress_money(X, idx):
+    # Module-level (not a closure) so a fitted pipeline pickles.
+    X = np.asarray(X, dtype=float).copy()
+    X[:, idx] = _signed_log(X[:, idx])
+    return X
+
+
 def _candidates(features: list[str], seed: int = 0) -> dict[str, object]:
     money_idx = [i for i, f in enumerate(features) if f in _MONEY]
-
-    def compress(X):
-        X = np.asarray(X, dtype=float).copy()
-        X[:, money_idx] = _signed_log(X[:, money_idx])
-        return X
-
     return {
         "logistic": make_pipeline(
-            FunctionTransformer(compress), StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)
+            FunctionTransformer(_compress_money, kw_args={"idx": money_idx}), StandardScaler(),
+            LogisticRegression(C=1.0, max_iter=2000),
         ),
         "hist_gradient_boosting": HistGradientBoostingClassifier(
             max_iter=200, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=40,

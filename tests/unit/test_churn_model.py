@@ -87,3 +87,23 @@ def test_metrics_and_bands():
         "deposit balance down 60% in 3 months"
     assert ch.describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
     assert ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
+
+
+def _toy(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"deposit_balance": rng.lognormal(8, 2, n), "tenure_days": rng.integers(30, 3000, n).astype(float),
+                      "n_open_accounts": rng.integers(0, 4, n).astype(float)})
+    y = (rng.random(n) < 1 / (1 + np.exp(np.log(X["deposit_balance"]) - 6))).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("kind", ["logistic", "hist_gradient_boosting"])
+def test_every_candidate_saves_and_loads(kind, tmp_path):
+    """Whichever candidate wins, the model file can be written and read back (the logistic one held a closure)."""
+    X, y = _toy()
+    features = list(X.columns)
+    est = ch._candidates(features)[kind].fit(X.to_numpy(dtype=float), y)
+    model = ch.ChurnModel(version="p", kind=kind, features=features, estimator=est, baseline=np.zeros(len(features)))
+    model.save(tmp_path / "m.pkl")
+    back = ch.ChurnModel.load(tmp_path / "m.pkl")
+    np.testing.assert_allclose(back.predict(X), model.predict(X))
