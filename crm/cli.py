@@ -78,7 +78,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
-    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "models", "soak", "publish", "all"])
+    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "models", "soak", "publish", "churn", "all"])
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))

@@ -36,6 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from crm.settings import sql_text
 from crm.sql import run_script
@@ -49,6 +50,10 @@ MEDIUM_CUTOFF = 0.10
 MAX_TRAIN_ROWS = 300_000
 CALIBRATION_SHARE = 0.2
 HEARTBEAT_SECONDS = 10.0  # a progress line at least this often during a long fit
+# Native threads (OpenMP, BLAS) per fit: on 2 cores shared with other work, OpenMP's spin-waiting made
+# the gradient-boosting fit 6x slower with 2 threads than with 1 (crm bench churn).
+FIT_THREADS = 1
+HGB_PARAMS = dict(max_iter=200, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0)
 # Money-like features are compressed with a signed log before the logistic regression.
 _MONEY = {"deposit_balance", "deposit_balance_1m", "deposit_balance_3m", "deposit_balance_6m", "loan_outstanding",
           "card_spend_90d", "fx_margin_365d", "tenure_days", "days_since_activity", "card_txns_365d"}
@@ -144,17 +149,14 @@ def _compress_money(X, idx):
     return X
 
 
-def _candidates(features: list[str], seed: int = 0) -> dict[str, object]:
+def _candidates(features: list[str], seed: int = 0, hgb: dict | None = None) -> dict[str, object]:
     money_idx = [i for i, f in enumerate(features) if f in _MONEY]
     return {
         "logistic": make_pipeline(
             FunctionTransformer(_compress_money, kw_args={"idx": money_idx}), StandardScaler(),
             LogisticRegression(C=1.0, max_iter=2000),
         ),
-        "hist_gradient_boosting": HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.06, max_leaf_nodes=31, min_samples_leaf=40,
-            l2_regularization=1.0, random_state=seed,
-        ),
+        "hist_gradient_boosting": HistGradientBoostingClassifier(**{**HGB_PARAMS, "random_state": seed, **(hgb or {})}),
     }
 
 
@@ -265,6 +267,7 @@ def calibration_rows(customer_ids: pd.Series, share: float = CALIBRATION_SHARE) 
 def train_churn_model(
     train: pd.DataFrame, validate: pd.DataFrame, version: str, calibration: str = "isotonic",
     seed: int = 0, log=None, max_train_rows: int = MAX_TRAIN_ROWS, calibration_share: float = CALIBRATION_SHARE,
+    hgb: dict | None = None, threads: int | None = FIT_THREADS,
 ) -> ChurnModel:
     """Fit every candidate once on the training window less a held-out share of its customers, calibrate
     it on that share, and keep the one with the best out-of-time validation AUC (then Brier). The
@@ -282,13 +285,14 @@ def train_churn_model(
         if yy.sum() < 10 or yy.sum() > len(yy) - 10:
             raise ValueError(f"too few positives/negatives to train ({part} rows): {int(yy.sum())} of {len(yy)}")
     results, timing = {}, {}
-    for name, base in _candidates(features, seed).items():
-        with _Heartbeat(log, f"fitting {name} on {len(Xf):,} rows") as hb:
-            base.fit(Xf, yf)
-        # The fitted classifier is frozen: the calibrator alone is fitted, on the held-out customers.
-        model = CalibratedClassifierCV(FrozenEstimator(base), method=calibration).fit(Xc, yc)
-        started = time.perf_counter()
-        pv = model.predict_proba(Xv)[:, 1]
+    for name, base in _candidates(features, seed, hgb).items():
+        with threadpool_limits(limits=threads):
+            with _Heartbeat(log, f"fitting {name} on {len(Xf):,} rows") as hb:
+                base.fit(Xf, yf)
+            # The fitted classifier is frozen: the calibrator alone is fitted, on the held-out customers.
+            model = CalibratedClassifierCV(FrozenEstimator(base), method=calibration).fit(Xc, yc)
+            started = time.perf_counter()
+            pv = model.predict_proba(Xv)[:, 1]
         timing[name] = {"fit_seconds": round(hb.seconds, 2), "validate_seconds": round(time.perf_counter() - started, 2),
                         "iterations": int(getattr(base, "n_iter_", 0)) or None}
         results[name] = (model, metrics(yv, pv), pv)
