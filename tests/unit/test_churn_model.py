@@ -134,6 +134,8 @@ def test_reported_calibration_is_measured_on_data_the_calibrator_never_saw():
     assert model.metrics["ece"] > 0.08  # the shift shows
     assert sum(n for *_, n in model.calibration) == len(val)
     assert any(line.startswith("fitting logistic on ") for line in lines)
+    capped = ch.train_churn_model(train, val, "c", max_train_rows=4000, max_validate_rows=1000)
+    assert capped.n_train + capped.n_calibrate == 4000 and capped.n_validate == 1000
 
 
 def test_heartbeat_logs_while_a_step_runs():
