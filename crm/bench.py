@@ -378,8 +378,9 @@ CHURN_VARIANTS = {
     "one fit per candidate, calibrator on held-out customers": dict(threads=None, max_train_rows=300_000,
                                                                     hgb=dict(learning_rate=0.06)),
     "+ one native thread per fit": dict(threads=1, max_train_rows=300_000, hgb=dict(learning_rate=0.06)),
-    "+ boosting learning rate 0.1 (early stopping)": dict(threads=1, max_train_rows=300_000, hgb=dict(learning_rate=0.1)),
-    "+ 150k training rows": dict(threads=1, max_train_rows=150_000, hgb=dict(learning_rate=0.1)),
+    "+ boosting learning rate 0.1 (early stopping): the defaults": dict(threads=1, max_train_rows=300_000,
+                                                                       hgb=dict(learning_rate=0.1)),
+    "+ 150k training rows (not adopted)": dict(threads=1, max_train_rows=150_000, hgb=dict(learning_rate=0.1)),
 }
 
 
