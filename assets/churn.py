@@ -8,6 +8,8 @@ import dagster as dg
 import pandas as pd
 
 from models import churn as ch
+from models import status
+from models.status import InsufficientHistory
 from models.value import markdown_table
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -78,21 +80,31 @@ def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, war
         )
         if fresh and not config.retrain and Path(last["model_path"]).exists():
             context.log.info(f"reusing churn model {last['model_version']} (trained for {last['trained_as_of']})")
+            status.record(con, as_of, "churn_model")
             return dg.MaterializeResult(
                 metadata={"model_version": last["model_version"], "trained_tonight": False,
                           "validation_auc": float(last["auc"]), "model_kind": last["model_kind"]}
             )
-        dates = ch.labelled_month_ends(con, as_of)
-        train_dates, val_dates = ch.split_windows(dates, config.validate_months, config.train_months)
-        context.log.info(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
-        train = ch.snapshots(con, train_dates, log=context.log.info)
-        val = ch.snapshots(con, val_dates, log=context.log.info)
-        version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
-        model = ch.train_churn_model(train, val, version, calibration=config.calibration, log=context.log.info)
+        try:
+            dates = ch.labelled_month_ends(con, as_of)
+            train_dates, val_dates = ch.split_windows(dates, config.validate_months, config.train_months)
+            context.log.info(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
+            train = ch.snapshots(con, train_dates, log=context.log.info)
+            val = ch.snapshots(con, val_dates, log=context.log.info)
+            version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
+            model = ch.train_churn_model(train, val, version, calibration=config.calibration, log=context.log.info)
+        except InsufficientHistory as exc:
+            # A young bank: no model yet is a stated status, and the customer view still goes out.
+            context.log.warning(f"churn model not trained for {as_of}: {exc.reason}")
+            ch.ensure_tables(con)
+            status.record(con, as_of, "churn_model", status.INSUFFICIENT_HISTORY, exc.reason)
+            return dg.MaterializeResult(metadata={"status": status.INSUFFICIENT_HISTORY, "reason": exc.reason,
+                                                  "trained_tonight": False})
         model.trained_as_of = as_of
         path = model_dir / f"churn_{version}.pkl"
         model.save(path)
         ch.record_version(con, model, path)
+        status.record(con, as_of, "churn_model")
     m = model.metrics
     return dg.MaterializeResult(
         metadata={
@@ -120,14 +132,22 @@ class QualityConfig(dg.Config):
 
 
 @dg.asset_check(asset=churn_model, blocking=True)
-def model_quality_not_worse(config: QualityConfig, warehouse: Warehouse) -> dg.AssetCheckResult:
+def model_quality_not_worse(
+    context: dg.AssetCheckExecutionContext, config: QualityConfig, warehouse: Warehouse
+) -> dg.AssetCheckResult:
     """The latest model version's validation AUC is not worse than the previous version's by more than the margin."""
     with warehouse.connect() as con:
         ch.ensure_tables(con)
         rows = con.execute(
             "select model_version, auc from marts.churn_model_version order by trained_at desc limit 2"
         ).fetchall()
+        why = None
+        if not rows and context.has_partition_key:
+            why = status.insufficient(con, date.fromisoformat(context.partition_key), "churn_model")
     if not rows:
+        # No model because the history is too short is a stated status, not a worse model.
+        if why:
+            return dg.AssetCheckResult(passed=True, metadata={"status": status.INSUFFICIENT_HISTORY, "reason": why})
         return dg.AssetCheckResult(passed=False, metadata={"reason": "no model version recorded"})
     if len(rows) == 1:
         return dg.AssetCheckResult(passed=True, metadata={"model_version": rows[0][0], "auc": rows[0][1], "previous": "none"})
@@ -150,15 +170,20 @@ def churn_risk(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        last = ch.latest_version(con)
-        if last is None:
-            raise RuntimeError("no churn model version: materialize churn_model first")
-        model = ch.ChurnModel.load(Path(last["model_path"]))
+        try:
+            model = ch.model_in_use(con, as_of)
+        except InsufficientHistory as exc:
+            ch.write_risk(con, ch.empty_risk(), as_of)
+            status.record(con, as_of, "churn_risk", status.INSUFFICIENT_HISTORY, exc.reason)
+            context.log.warning(f"churn_risk published empty for {as_of}: {exc.reason}")
+            return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
+                                                  "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
         f = ch.read_features(con, as_of)
         if f.empty:
             f = ch.features_at(con, as_of)
         scores = ch.score(model, f)
         ch.write_risk(con, scores, as_of)
+        status.record(con, as_of, "churn_risk")
     bands = scores.groupby("risk_band")["churn_probability"].agg(["count", "mean"]).reset_index()
     top = scores.sort_values("churn_probability", ascending=False).head(10)
     drivers = pd.concat([scores["driver_1"], scores["driver_2"], scores["driver_3"]]).dropna()

@@ -136,6 +136,9 @@ def customer_golden(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     business_date = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         counts = write_golden(con, business_date)
+    if counts["pii_key_changed"]:
+        context.log.warning("CRM_PII_KEY changed since the last night: every id_hash and phone_hash, of "
+                            "tonight and of every published date, was recomputed with the new key")
     return dg.MaterializeResult(metadata=counts)
 
 

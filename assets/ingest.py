@@ -8,7 +8,7 @@ from models.ingest.control import delivery_dir, delivery_notices
 from models.ingest.load import DeliveryReport, ingest_delivery
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
-from quality.checks import conservation_check, expectations_check
+from quality.checks import conservation_check, expectations_check, reconciliation_check
 
 COMMON = dict(
     group_name="ingest",
@@ -36,10 +36,11 @@ def _load(context: dg.AssetExecutionContext, warehouse: Warehouse, system: str) 
 def _metadata(report: DeliveryReport) -> dict:
     per_file = {
         f.file: {"read": f.rows_read, "staged": f.rows_staged, "quarantined": f.rows_quarantined,
-                 "control": f.rows_control}
+                 "resent": f.rows_resent, "control": f.rows_control, "fields_nulled": f.fields_nulled}
         for f in report.files
     }
     reasons = {f"{f.file} {r}": n for f in report.files for r, n in f.reasons.items()}
+    nulled = {f"{f.file} {r}": n for f in report.files for r, n in f.nulled.items()}
     extra = {f.file: f.extra_columns for f in report.files if f.extra_columns}
     return {
         "kind": report.kind,
@@ -47,8 +48,11 @@ def _metadata(report: DeliveryReport) -> dict:
         "rows_read": report.rows_read,
         "rows_staged": report.rows_staged,
         "rows_quarantined": report.rows_quarantined,
+        "rows_resent": report.rows_resent,
         "rows_per_file": dg.MetadataValue.json(per_file),
         "quarantine_reasons": dg.MetadataValue.json(reasons),
+        "fields_nulled": report.fields_nulled,  # party rows staged with a bad optional field nulled
+        "fields_nulled_reasons": dg.MetadataValue.json(nulled),
         "extra_columns_ignored": dg.MetadataValue.json(extra),
         "seconds": dg.MetadataValue.json(report.seconds),
     }
@@ -102,5 +106,6 @@ ingest_assets = [deposit_extract, card_extract, loan_extract, fx_extract]
 _SYSTEMS = {"deposit": deposit_extract, "card": card_extract, "loan": loan_extract, "fx": fx_extract}
 ingest_checks = [
     *[conservation_check(asset, system) for system, asset in _SYSTEMS.items()],
+    *[reconciliation_check(asset, system) for system, asset in _SYSTEMS.items()],
     *[expectations_check(asset, system) for system, asset in _SYSTEMS.items()],
 ]

@@ -5,7 +5,11 @@ from datetime import date
 
 import dagster as dg
 
-from models.ltv import compute_ltv, write_ltv
+import pandas as pd
+
+from models import status
+from models.ltv import COMMENTS, compute_ltv, write_ltv
+from models.status import InsufficientHistory
 from models.value import markdown_table
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -35,8 +39,16 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        frame, params = compute_ltv(con, as_of, config.horizon_months, config.discount_rate, log=context.log.info)
+        try:
+            frame, params = compute_ltv(con, as_of, config.horizon_months, config.discount_rate, log=context.log.info)
+        except InsufficientHistory as exc:
+            write_ltv(con, pd.DataFrame(columns=list(COMMENTS)), as_of)
+            status.record(con, as_of, "lifetime_value", status.INSUFFICIENT_HISTORY, exc.reason)
+            context.log.warning(f"lifetime_value published empty for {as_of}: {exc.reason}")
+            return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
+                                                  "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
         write_ltv(con, frame, as_of)
+        status.record(con, as_of, "lifetime_value")
     top = frame.sort_values("expected_ltv_cny", ascending=False).head(10)
     return dg.MaterializeResult(
         metadata={

@@ -6,7 +6,7 @@ import dagster as dg
 
 from crm import settings
 from crm.sql import run_script
-from models import publish
+from models import publish, status
 from models.report import write_report
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -35,6 +35,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     built = published.with_name(published.name + ".building")
     with warehouse.connect() as con:
         run_script(con, "publish/customer_snapshot", as_of=as_of)
+        for output in ("customer", "customer_source", "data_quality"):
+            status.record(con, as_of, output)
         run_script(con, "publish/publication_table")
         try:
             counts = publish.build_analyst_file(con, built, as_of, context.run.run_id, previous=published)

@@ -11,6 +11,7 @@ from models.value import (
     compute_value_tiers,
     markdown_table,
 )
+from models import status
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -72,6 +73,10 @@ def value_tier(context: dg.AssetExecutionContext, config: TierConfig, warehouse:
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         res = compute_value_tiers(con, as_of, config.top_share, config.gold_share)
+        # No contribution yet (an identity-only feed, a first night): tiers published empty, said so.
+        why = None if res.customers else (
+            f"no profit contribution in the 12 months to {as_of:%Y-%m}: no account or activity rows delivered yet")
+        status.record(con, as_of, "value_tier", status.INSUFFICIENT_HISTORY if why else status.OK, why)
     shares = {r[0]: {"customers": r[1], "share_customers": round(r[3], 4),
                      "share_profit": None if r[4] is None else round(r[4], 4)} for r in res.summary}
     thresholds = {r[0]: r[5] for r in res.summary if r[0] in ("TOP", "GOLD")}
@@ -118,6 +123,11 @@ def tier_shares_within_bounds(
     with warehouse.connect() as con:
         if as_of is None:
             as_of = con.execute("select max(as_of_date) from marts.value_tier_history").fetchall()[0][0]
+        why = status.insufficient(con, as_of, "value_tier")
+    if why:
+        return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata={"as_of": str(as_of), "status": status.INSUFFICIENT_HISTORY, "reason": why})
+    with warehouse.connect() as con:
         rows = con.execute(
             "select tier, count(*) / sum(count(*)) over () from marts.value_tier_history "
             "where as_of_date = ? group by tier",
@@ -149,6 +159,8 @@ def product_holding(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         res = build_product_holding(con, as_of)
+        why = None if res["avg_products"] > 0 else "no account or FX records delivered yet: no holdings to learn from"
+        status.record(con, as_of, "product_holding", status.INSUFFICIENT_HISTORY if why else status.OK, why)
     top_sets = res.pop("top_sets")
     return dg.MaterializeResult(
         metadata={

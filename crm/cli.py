@@ -52,7 +52,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from crm import bench
 
-    return bench.main(args.what, customers=args.customers, seed=args.seed, workdir=Path(args.workdir))
+    return bench.main(args.what, customers=args.customers, seed=args.seed, workdir=Path(args.workdir),
+                      noise_scale=args.noise_scale)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,10 +79,11 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
-    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "models", "soak", "publish", "churn", "all"])
+    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak", "publish", "foreign", "churn", "all"])
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))
+    b.add_argument("--noise-scale", type=float, default=1.0, help="golden: multiply every planted-problem rate")
     b.set_defaults(func=_cmd_bench)
     return p
 

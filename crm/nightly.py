@@ -35,10 +35,12 @@ class NightlySummary:
     error: str = ""
     error_kind: str = ""
     notices: list[str] = field(default_factory=list)  # folders/files ignored or skipped, and why
-    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined
+    per_system: list[tuple] = field(default_factory=list)  # system, rows_read, staged, quarantined, re-sent
+    fields_nulled: int = 0  # bad optional party fields nulled in staged rows (counted apart from rows)
     customers: int | None = None
     published: Path | None = None
     latest: date | None = None
+    not_computed: list[tuple] = field(default_factory=list)  # output, status, reason (latest published date)
 
     @property
     def ok(self) -> bool:
@@ -63,11 +65,15 @@ class NightlySummary:
         for notice in self.notices:
             lines.append(f"notice: {notice}")
         if self.per_system:
-            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12}")
-            for system, read, staged, quarantined in self.per_system:
-                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,}")
+            lines.append(f"{'system':<8} {'rows read':>12} {'staged':>12} {'quarantined':>12} {'re-sent':>12}")
+            for system, read, staged, quarantined, resent in self.per_system:
+                lines.append(f"{system:<8} {read:>12,} {staged:>12,} {quarantined:>12,} {resent:>12,}")
+        if self.fields_nulled:
+            lines.append(f"party fields nulled (record staged, field noted in quarantine): {self.fields_nulled:,}")
         if self.customers is not None:
             lines.append(f"customers (single customer view, {self.latest}): {self.customers:,}")
+        for output, status, reason in self.not_computed:
+            lines.append(f"not computed on {self.latest}: {output} {status}: {reason}")
         if self.published:
             lines.append(f"warehouse for analysts (open read-only): {self.published}")
         if self.error:
@@ -240,12 +246,17 @@ def _fill_figures(summary: NightlySummary, work: Path) -> None:
         if summary.dates_run and "ingest.delivery_log" in tables:
             summary.per_system = con.execute(
                 """
-                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined)
+                select system, sum(rows_read), sum(rows_staged), sum(rows_quarantined),
+                    coalesce(sum(rows_resent), 0)
                 from ingest.delivery_log where business_date in (select unnest($dates))
                 group by system order by system
                 """,
                 {"dates": summary.dates_run},
             ).fetchall()
+            summary.fields_nulled = int(con.execute(
+                "select coalesce(sum(fields_nulled), 0) from ingest.delivery_log where business_date in (select unnest($dates))",
+                {"dates": summary.dates_run},
+            ).fetchall()[0][0])
         if {"marts.publication", "marts.customer_history"} <= tables:
             latest = con.execute("select max(as_of_date) from marts.publication").fetchall()[0][0]
             if latest is not None:
@@ -253,6 +264,11 @@ def _fill_figures(summary: NightlySummary, work: Path) -> None:
                 summary.customers = con.execute(
                     "select count(*) from marts.customer_history where as_of_date = ?", [latest]
                 ).fetchall()[0][0]
+                if "marts.output_status" in tables:
+                    summary.not_computed = con.execute(
+                        "select output, status, reason from marts.output_status where status <> 'OK' "
+                        "and as_of_date = ? order by output", [latest]
+                    ).fetchall()
     finally:
         con.close()
     published = settings.warehouse_path()

@@ -40,6 +40,8 @@ from threadpoolctl import threadpool_limits
 
 from crm.settings import sql_text
 from crm.sql import run_script
+from models import status
+from models.status import InsufficientHistory
 
 HORIZON_DAYS = 90
 ID_COLUMNS = ("as_of_date", "customer_id")
@@ -287,7 +289,12 @@ def train_churn_model(
     Xv, yv = validate[features].to_numpy(dtype=float), validate["churned"].to_numpy()
     for part, yy in (("training", yf), ("calibration", yc)):
         if yy.sum() < 10 or yy.sum() > len(yy) - 10:
-            raise ValueError(f"too few positives/negatives to train ({part} rows): {int(yy.sum())} of {len(yy)}")
+            # Too few churners (or stayers) seen yet: a young history, not a fault.
+            raise InsufficientHistory(
+                "churn_model",
+                f"too few churned/retained customers to train: {int(yy.sum())} churned of {len(yy)} {part} "
+                "customer-dates (needs at least 10 of each)",
+            )
     results, timing = {}, {}
     for name, base in _candidates(features, seed, hgb).items():
         with threadpool_limits(limits=threads):
@@ -327,7 +334,11 @@ def train_churn_model(
 
 def split_windows(dates: list[date], validate_months: int = 3, train_months: int = 12) -> tuple[list[date], list[date]]:
     if len(dates) < validate_months + 2:
-        raise ValueError(f"need at least {validate_months + 2} labelled month-ends, have {len(dates)}")
+        raise InsufficientHistory(
+            "churn_model",
+            f"needs at least {validate_months + 2} labelled month-ends (6 months of balance history, then "
+            f"{HORIZON_DAYS} days observed after each), has {len(dates)}",
+        )
     val = dates[-validate_months:]
     train = dates[:-validate_months][-train_months:]
     return train, val
@@ -480,6 +491,25 @@ def latest_version(con: duckdb.DuckDBPyConnection) -> dict | None:
     return None if df.empty else df.iloc[0].to_dict()
 
 
+def model_in_use(con: duckdb.DuckDBPyConnection, as_of: date) -> ChurnModel:
+    """The latest model version; InsufficientHistory when tonight's training found too little history."""
+    last = latest_version(con)
+    if last is None:
+        reason = status.insufficient(con, as_of, "churn_model")
+        if reason:
+            raise InsufficientHistory("churn_risk", f"no churn model yet: {reason}")
+        raise RuntimeError("no churn model version: materialize churn_model first")
+    return ChurnModel.load(Path(last["model_path"]))
+
+
+RISK_COLUMNS = ["as_of_date", "customer_id", "churn_probability", "horizon_days", "risk_band",
+                "driver_1", "driver_2", "driver_3", "model_version"]
+
+
+def empty_risk() -> pd.DataFrame:
+    return pd.DataFrame(columns=RISK_COLUMNS)
+
+
 def record_version(con: duckdb.DuckDBPyConnection, model: ChurnModel, path: Path) -> None:
     ensure_tables(con)
     m = model.metrics
@@ -539,7 +569,15 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
         con.execute(f"comment on column marts.churn_risk_history.{col} is '{t}'")
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchall()[0][0])
+
+
 def write_features(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date) -> None:
+    if features.empty and not _has_table(con, "marts", "churn_features"):
+        return  # no population yet: an empty frame has no column types to create the table from
     con.register("features_tonight", features)
     try:
         con.execute("create schema if not exists marts")
@@ -553,4 +591,6 @@ def write_features(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of
 
 
 def read_features(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    if not _has_table(con, "marts", "churn_features"):
+        return pd.DataFrame()
     return con.execute("select * from marts.churn_features where as_of_date = ? order by customer_id", [as_of]).df()

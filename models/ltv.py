@@ -20,7 +20,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from models import btyd
+from crm.sql import run_script
+from models import btyd, status
+from models.status import InsufficientHistory
 from models.churn import _frame
 from models.value import load_rules, prepare_accounts
 
@@ -69,6 +71,10 @@ def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -
 def compute_ltv(
     con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08, log=None
 ) -> tuple[pd.DataFrame, dict]:
+    why = status.insufficient(con, as_of, "churn_risk")
+    if why:
+        # Survival comes from the churn model: without it a lifetime value would be made up.
+        raise InsufficientHistory("lifetime_value", f"needs churn_risk, not available yet: {why}")
     rules = load_rules(con)
     prepare_accounts(con, as_of)
     base = _frame(con, "marts/ltv_inputs", as_of=as_of, last_complete=last_complete_month_end(as_of))
@@ -135,14 +141,13 @@ COMMENTS = {
 
 
 def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) -> None:
+    run_script(con, "marts/lifetime_value_history")
     con.register("ltv_tonight", frame)
     try:
-        con.execute("create schema if not exists marts")
-        con.execute("create table if not exists marts.lifetime_value_history as "
-                    "select as_of_date::date as as_of_date, * exclude (as_of_date) from ltv_tonight limit 0")
         con.execute("begin")
         con.execute("delete from marts.lifetime_value_history where as_of_date = ?", [as_of])
-        con.execute("insert into marts.lifetime_value_history by name select * from ltv_tonight")
+        if len(frame):
+            con.execute("insert into marts.lifetime_value_history by name select * from ltv_tonight")
         con.execute("commit")
     finally:
         con.unregister("ltv_tonight")

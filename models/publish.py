@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm.sql import run_script
+from crm.sql import query, run_script
 
 # Analyst file table <- work-file table (schema marts unless named). Nothing from staging or quarantine,
 # and from identity only the id events (ids and dates, no personal data).
@@ -37,6 +37,7 @@ PUBLISHED_TABLES = {
     "product_holding_history": "product_holding",
     "data_quality_history": "data_quality_history",
     "quarantine_reason_history": "quarantine_reason_history",
+    "output_status": "output_status",
 }
 # Latest-version views and the history table each one reads (sql/publish/crm_views.sql).
 LATEST_VIEWS = {
@@ -75,6 +76,8 @@ def build_analyst_file(
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    if previous is not None and query(work, "publish/pii_key_changed")[0][0]:
+        previous = None  # CRM_PII_KEY changed: every published date's hashes were redone, carry nothing over
     if previous is not None and Path(previous).is_file():
         shutil.copyfile(previous, target)
     work_db = work.execute("select current_database()").fetchall()[0][0]
@@ -83,6 +86,7 @@ def build_analyst_file(
     missing = [src for src in sources.values() if src not in present]
     if missing:
         raise RuntimeError(f"cannot publish: work tables missing: {', '.join(missing)}")
+    run_script(work, "publish/scrub")
     work.execute("attach ? as pub", [str(target)])
     counts: dict[str, int] = {}
     comments: list[tuple[str, str, str]] = []
@@ -91,17 +95,18 @@ def build_analyst_file(
         carried = _tables(work, "pub", "crm")
         for name, source in sources.items():
             cols = work.execute(f"describe {source}").fetchall()
+            select = scrubbed_select(cols)
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
             same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
             if dated and same_shape:
                 work.execute(f"delete from pub.crm.{name} where {day} = $as_of", {"as_of": as_of})
-                work.execute(f"insert into pub.crm.{name} select * from {source} where {day} = $as_of", {"as_of": as_of})
+                work.execute(f"insert into pub.crm.{name} select {select} from {source} where {day} = $as_of", {"as_of": as_of})
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
                 work.execute(f"drop table if exists pub.crm.{name}")
-                work.execute(f"create table pub.crm.{name} as select * from {source} {where}",
+                work.execute(f"create table pub.crm.{name} as select {select} from {source} {where}",
                              {"as_of": as_of} if where else {})
             if name == "publication":
                 work.execute("delete from pub.crm.publication where as_of_date = $as_of", {"as_of": as_of})
@@ -132,6 +137,24 @@ def build_analyst_file(
     finally:
         con.close()
     return counts
+
+
+def scrubbed_select(cols: list[tuple]) -> str:
+    """Select list that passes every text column through crm_scrub (sql/publish/scrub.sql), so no
+    free text reaches schema crm unscrubbed, whatever columns a table gains. Our own hashes and
+    masked forms are exempt; a nested type holding text is refused rather than let through."""
+    out = []
+    for name, dtype, *_ in cols:
+        col = '"' + name.replace('"', '""') + '"'
+        if name.endswith(("_hash", "_masked")) or "VARCHAR" not in dtype:
+            out.append(col)
+        elif dtype == "VARCHAR":
+            out.append(f"crm_scrub({col}) as {col}")
+        elif dtype == "VARCHAR[]":
+            out.append(f"list_transform({col}, lambda x: crm_scrub(x)) as {col}")
+        else:
+            raise RuntimeError(f"cannot publish column {name} of type {dtype}: its text would not be scrubbed")
+    return ", ".join(out)
 
 
 def _shape(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:

@@ -39,55 +39,19 @@ def _has_table(con, name: str) -> bool:
 def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
 
-    tiers = _rows(con, "tier_summary", as_of)
-    labels = [t[0] for t in tiers]
-    curve = _rows(con, "profit_concentration", as_of)
-    out.append((
-        "Customers and profit by value tier",
-        [
-            chart.bars(
-                labels,
-                {"share of customers": [t[3] for t in tiers], "share of profit": [t[4] for t in tiers]},
-                "Share of customers and of 12-month profit per tier",
-                fmt="{:.0%}",
-            ),
-            chart.lines(
-                {"cumulative profit share": [(0.0, 0.0)] + [(float(x), float(y or 0)) for x, y in curve]},
-                "Profit concentration: top x% of customers hold y% of profit",
-                diagonal=True,
-            ),
-            chart.table(["tier", "customers", "profit 12m (CNY)", "share customers", "share profit"], tiers, "Tiers"),
-        ],
-    ))
+    # An output that could not be computed shows its status and reason instead of empty charts.
+    gaps = _rows(con, "output_status", as_of) if _has_table(con, "output_status") else []
+    if gaps:
+        out.append(("Outputs not computed tonight", [chart.table(["output", "status", "reason"], gaps, "Status")]))
+    missing = {output: [f"<p>{escape(status)}: {escape(reason or '')}</p>"] for output, status, reason in gaps}
+
+    out.append(("Customers and profit by value tier", missing.get("value_tier") or _tier_parts(con, as_of)))
 
     moves = _rows(con, "tier_migration", as_of)
     out.append(("Tier migration (last two month-ends)", [chart.table(["from", "to", "customers"], moves, "Moves")]))
 
-    dist = _rows(con, "churn_distribution", as_of)
-    churn_parts = [
-        chart.bars([f"{b:.2f}" for b, _ in dist], {"customers": [n for _, n in dist]}, "Customers by 90-day churn probability"),
-        chart.table(["band", "customers", "mean probability"], _rows(con, "churn_bands", as_of), "Risk bands"),
-    ]
-    if _has_table(con, "churn_calibration"):
-        cal = _rows(con, "churn_calibration", as_of)
-        churn_parts.append(
-            chart.lines(
-                {"validation": [(float(p), float(o)) for p, o, _ in cal]},
-                "Calibration on the validation window: predicted (x) vs observed (y)",
-                diagonal=True,
-            )
-        )
-    churn_parts.append(_model_table(con, as_of))
-    out.append(("Churn risk", churn_parts))
-
-    ltv = _rows(con, "ltv_distribution", as_of)
-    out.append((
-        "Lifetime value",
-        [
-            chart.bars([b for b, _, _ in ltv], {"customers": [n for _, n, _ in ltv]}, "Customers by expected lifetime value (CNY)"),
-            chart.table(["band", "customers", "total LTV (CNY)"], ltv, "Lifetime value bands"),
-        ],
-    ))
+    out.append(("Churn risk", missing.get("churn_risk") or _churn_parts(con, as_of)))
+    out.append(("Lifetime value", missing.get("lifetime_value") or _ltv_parts(con, as_of)))
 
     per_customer = _rows(con, "records_per_customer", as_of)
     rules = _rows(con, "match_rules", as_of)
@@ -113,10 +77,57 @@ def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, lis
         [
             chart.bars(list(per_system), {"quarantined rows": list(per_system.values())}, "Quarantined rows per system"),
             chart.table(["system", "file", "kind", "read", "staged", "quarantined"], deliveries, "Deliveries"),
-            chart.table(["system", "file", "field", "reason", "rows"], reasons, "Quarantine reasons"),
+            chart.table(["system", "file", "field", "reason", "action", "rows"], reasons, "Quarantine reasons"),
         ],
     ))
     return out
+
+
+def _tier_parts(con, as_of: date) -> list[str]:
+    tiers = _rows(con, "tier_summary", as_of)
+    labels = [t[0] for t in tiers]
+    curve = _rows(con, "profit_concentration", as_of)
+    return [
+        chart.bars(
+            labels,
+            {"share of customers": [t[3] for t in tiers], "share of profit": [t[4] for t in tiers]},
+            "Share of customers and of 12-month profit per tier",
+            fmt="{:.0%}",
+        ),
+        chart.lines(
+            {"cumulative profit share": [(0.0, 0.0)] + [(float(x), float(y or 0)) for x, y in curve]},
+            "Profit concentration: top x% of customers hold y% of profit",
+            diagonal=True,
+        ),
+        chart.table(["tier", "customers", "profit 12m (CNY)", "share customers", "share profit"], tiers, "Tiers"),
+    ]
+
+
+def _churn_parts(con, as_of: date) -> list[str]:
+    dist = _rows(con, "churn_distribution", as_of)
+    churn_parts = [
+        chart.bars([f"{b:.2f}" for b, _ in dist], {"customers": [n for _, n in dist]}, "Customers by 90-day churn probability"),
+        chart.table(["band", "customers", "mean probability"], _rows(con, "churn_bands", as_of), "Risk bands"),
+    ]
+    if _has_table(con, "churn_calibration"):
+        cal = _rows(con, "churn_calibration", as_of)
+        churn_parts.append(
+            chart.lines(
+                {"validation": [(float(p), float(o)) for p, o, _ in cal]},
+                "Calibration on the validation window: predicted (x) vs observed (y)",
+                diagonal=True,
+            )
+        )
+    churn_parts.append(_model_table(con, as_of))
+    return churn_parts
+
+
+def _ltv_parts(con, as_of: date) -> list[str]:
+    ltv = _rows(con, "ltv_distribution", as_of)
+    return [
+        chart.bars([b for b, _, _ in ltv], {"customers": [n for _, n, _ in ltv]}, "Customers by expected lifetime value (CNY)"),
+        chart.table(["band", "customers", "total LTV (CNY)"], ltv, "Lifetime value bands"),
+    ]
 
 
 def _model_table(con, as_of: date) -> str:

@@ -4,7 +4,8 @@ import dagster as dg
 
 # One partition per business date; a partition's key is the delivery folder's date (YYYY-MM-DD).
 FIRST_BUSINESS_DATE = "2024-01-01"
-daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_BUSINESS_DATE)
+# Business dates are Beijing dates: a partition exists once its day has ended in Asia/Shanghai.
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_BUSINESS_DATE, timezone="Asia/Shanghai")
 
 
 def business_date_window() -> tuple[date, date | None]:

@@ -17,13 +17,14 @@ def gx_dir_for(warehouse: Warehouse) -> Path:
 
 
 def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetChecksDefinition:
-    """Blocking: for every file of the night's delivery, rows in control = rows staged + rows quarantined."""
+    """Blocking: for every file of the night's delivery, rows in control = rows read = rows staged +
+    rows quarantined + rows re-sent (activity rows already staged from another delivery)."""
 
     @dg.asset_check(
         asset=asset,
         name=f"{system}_rows_conserved",
         blocking=True,
-        description=f"Every row the {system} control file announces is either staged or quarantined (none lost, none doubled).",
+        description=f"Every row the {system} control file announces is staged, quarantined or re-sent (none lost, none doubled).",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         business_date = date.fromisoformat(context.partition_key)
@@ -31,17 +32,52 @@ def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
             rows = con.execute(
                 settings.sql_text("ingest/check_conservation"), {"system": system, "business_date": business_date}
             ).fetchall()
-        broken = [r for r in rows if r[1] != r[2] + r[3] or r[1] != r[4]]
+        broken = [r for r in rows if r[1] != r[2] + r[3] + r[5] or r[1] != r[4]]
         return dg.AssetCheckResult(
             passed=bool(rows) and not broken,
             metadata={
                 "files": len(rows),
                 "files_not_conserved": dg.MetadataValue.json(
-                    [{"file": f, "control": c, "staged": s, "quarantined": q, "read": r} for f, c, s, q, r in broken]
+                    [{"file": f, "control": c, "staged": s, "quarantined": q, "read": r, "resent": rs}
+                     for f, c, s, q, r, rs in broken]
                 ),
                 "rows_control": sum(r[1] for r in rows),
                 "rows_staged": sum(r[2] for r in rows),
                 "rows_quarantined": sum(r[3] for r in rows),
+                "rows_resent": sum(r[5] for r in rows),
+            },
+        )
+
+    return _check
+
+
+def reconciliation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetChecksDefinition:
+    """Blocking: per activity file of the night, rows and each money column's sum in the file equal
+    staged + quarantined + re-sent, and no activity id of the delivery is staged twice."""
+
+    @dg.asset_check(
+        asset=asset,
+        name=f"{system}_reconciled",
+        blocking=True,
+        description=(
+            f"Each {system} activity file reconciles with staging: rows and money sums of the file = staged + "
+            "quarantined + re-sent, exactly; no activity id counted twice."
+        ),
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        from models.ingest.reconcile import describe, reconcile
+
+        business_date = date.fromisoformat(context.partition_key)
+        with warehouse.connect() as con:
+            outcome = reconcile(con, system, business_date)
+        problem = describe(system, business_date, outcome)
+        return dg.AssetCheckResult(
+            passed=not problem,
+            description=problem or None,
+            metadata={
+                "measures_compared": outcome["measures"],
+                "mismatches": dg.MetadataValue.json(outcome["mismatches"]),
+                "ids_counted_twice": dg.MetadataValue.json(outcome["duplicates"]),
             },
         )
 

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 import pandera.polars as pa
 
+from quality.bounds import bounds, label
+
 ID_TYPES = ["RESIDENT", "PASSPORT", "PERMIT", "OTHER"]
 GENDERS = ["M", "F"]
 PRODUCTS = ["CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS"]
@@ -19,6 +21,12 @@ CARD_LEVELS = ["STANDARD", "GOLD", "PLATINUM", "DIAMOND"]
 CARD_CHANNELS = ["POS", "ONLINE", "ATM", "MOBILE"]
 TXN_TYPES = ["PURCHASE", "CASH_ADVANCE", "REFUND", "PAYMENT", "FEE", "INTEREST"]
 FX_CHANNELS = ["BRANCH", "ONLINE", "MOBILE"]
+
+# Optional fields whose failing value is nulled and noted, keeping the record (field-level quarantine):
+# a person with a bad birth date is still a customer. Any other failure rejects the whole row.
+FIELD_LEVEL = {
+    "party": ("id_type", "birth_date", "gender", "nationality", "since_date"),
+}
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)  # maturities lie in the future
@@ -43,8 +51,11 @@ def _ts(lo: date, hi: date) -> pa.Column:
     )
 
 
-def _num(*checks: pa.Check) -> pa.Column:
-    return pa.Column(checks=list(checks), nullable=True)
+def _money(name: str) -> pa.Column:
+    """A money or rate field: finite and inside its plausible range (quality/bounds.py); NaN and
+    inf fail the range too."""
+    lo, hi = bounds()[name]
+    return pa.Column(checks=[pa.Check.in_range(lo, hi, error=label(lo, hi))], nullable=True)
 
 
 def staging_schema(target: str, business_date: date) -> pa.DataFrameSchema:
@@ -66,9 +77,9 @@ def staging_schema(target: str, business_date: date) -> pa.DataFrameSchema:
             "product": _text(pa.Check.isin(PRODUCTS)),
             "currency": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
             "card_level": _text(pa.Check.isin(CARD_LEVELS)),
-            "credit_limit": _num(pa.Check.ge(0)),
-            "principal": _num(pa.Check.ge(0)),
-            "annual_rate": _num(pa.Check.in_range(0, 100)),
+            "credit_limit": _money("credit_limit"),
+            "principal": _money("principal"),
+            "annual_rate": _money("annual_rate"),
             "open_date": _date(EARLIEST, soon),
             "maturity_date": _date(EARLIEST, LATEST),
             "close_date": _date(EARLIEST, soon),
@@ -78,22 +89,23 @@ def staging_schema(target: str, business_date: date) -> pa.DataFrameSchema:
         cols = {
             "acct_no": _key(),
             "balance_date": _date(EARLIEST, soon),
-            "interest_rate": _num(pa.Check.in_range(0, 100)),
+            "balance": _money("balance"),
+            "interest_rate": _money("interest_rate"),
         }
     elif target == "loan_balance":
         cols = {
             "contract_no": _key(),
             "as_of": _date(EARLIEST, soon),
-            "outstanding": _num(pa.Check.ge(0)),
-            "days_past_due": _num(pa.Check.ge(0)),
-            "interest_accrued": _num(pa.Check.ge(0)),
+            "outstanding": _money("outstanding"),
+            "days_past_due": _money("days_past_due"),
+            "interest_accrued": _money("interest_accrued"),
         }
     elif target == "card_txn":
         cols = {
             "txn_id": _key(),
             "card_acct_id": _key(),
             "txn_time": _ts(date(1970, 1, 1), business_date + timedelta(days=2)),
-            "amount": _num(pa.Check.ge(0)),
+            "amount": _money("amount"),
             "mcc": _text(pa.Check.str_matches(r"^\d{4}$")),
             "channel": _text(pa.Check.isin(CARD_CHANNELS)),
             "txn_type": _text(pa.Check.isin(TXN_TYPES)),
@@ -105,9 +117,10 @@ def staging_schema(target: str, business_date: date) -> pa.DataFrameSchema:
             "trade_date": _date(EARLIEST, soon),
             "sell_ccy": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
             "buy_ccy": _text(pa.Check.str_matches(r"^[A-Z]{3}$")),
-            "sell_amount": _num(pa.Check.ge(0)),
-            "buy_amount": _num(pa.Check.ge(0)),
-            "rate": _num(pa.Check.gt(0)),
+            "sell_amount": _money("sell_amount"),
+            "buy_amount": _money("buy_amount"),
+            "rate": _money("rate"),
+            "margin_cny": _money("margin_cny"),
             "channel": _text(pa.Check.isin(FX_CHANNELS)),
         }
     else:

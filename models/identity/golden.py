@@ -3,18 +3,28 @@
 `identity.customer_golden` keeps the raw standardised ID and phone (restricted schema) next to
 `id_masked` / `phone_masked` (first 3 and last 4 characters visible) and `id_hash` / `phone_hash`
 (HMAC-SHA256, hex, keyed with `crm.settings.pii_key()`), which analysts use to join.
+
+Hashes are made once per golden record, so a new CRM_PII_KEY would leave old-key hashes behind. The
+work file keeps a fingerprint of the key (an HMAC of a fixed label, never the key); when it differs,
+every golden record and every published date's hashes are redone with the new key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import re
 from datetime import date
 
 import duckdb
+import polars as pl
 
 from crm.settings import pii_key, sql_text
-from crm.sql import run_script
+from crm.sql import query, run_script
+
+log = logging.getLogger(__name__)
+FINGERPRINT_LABEL = "crm pii key fingerprint"
 
 
 def keyed_hash(value: str | None, key: bytes) -> str | None:
@@ -31,15 +41,72 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
+def city_key(city: str) -> str:
+    """Script-free key of a city name: 上海市 and `Shanghai` both give `shanghai`."""
+    from pypinyin import lazy_pinyin
+
+    text = city.strip().removesuffix("市")
+    if re.search(r"[\u3400-\u9fff]", text):
+        text = "".join(lazy_pinyin(text))
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _city_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """`golden_city_keys(address, city, city_key)`: cities are few, so pinyin runs once per distinct city."""
+    run_script(con, "identity/golden_city_names")
+    cities = [r[0] for r in con.execute("select distinct city from golden_address_city").fetchall()]
+    keys = pl.DataFrame({"city": cities, "city_key": [city_key(c) for c in cities]},
+                        schema={"city": pl.String, "city_key": pl.String})
+    con.register("golden_city_key_map", keys)
+    try:
+        run_script(con, "identity/golden_city_keys")
+    finally:
+        con.unregister("golden_city_key_map")
+
+
+def key_fingerprint(key: bytes) -> str:
+    return keyed_hash(FINGERPRINT_LABEL, key)
+
+
 def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool | None = None) -> dict[str, int]:
     """Rebuild `identity.customer_golden` for the customers touched on `business_date` (all when `full`,
-    or when the table does not exist yet). Returns counts."""
+    when the table does not exist yet, or when CRM_PII_KEY changed). Returns counts."""
     if full is None:
         full = not con.sql(sql_text("identity/golden_exists")).fetchall()[0][0]
-    run_script(con, "identity/golden_scope", business_date=business_date, full=full)
-    ipad, opad = hmac_pads(pii_key())
-    con.execute("create or replace temp table golden_new as " + sql_text("identity/golden"), {"ipad": ipad, "opad": opad})
-    run_script(con, "identity/write_customer_golden")
-    total, rebuilt = con.sql(sql_text("identity/golden_counts")).fetchall()[0]
-    run_script(con, "identity/golden_cleanup")
-    return {"customers": total, "rebuilt_tonight": rebuilt, "full_rebuild": int(full)}
+    key = pii_key()
+    ipad, opad = hmac_pads(key)
+    run_script(con, "identity/schema")
+    stored = query(con, "identity/pii_key_fingerprint")
+    fingerprint = key_fingerprint(key)
+    key_changed = bool(stored) and stored[0][0] != fingerprint
+    con.execute("begin transaction")
+    try:
+        if key_changed:
+            log.warning("CRM_PII_KEY changed since the last night: re-hashing every golden record and published date")
+            full = True
+            if query(con, "identity/customer_history_exists")[0][0]:
+                run_script(con, "identity/pii_rehash_history", ipad=ipad, opad=opad)
+        run_script(con, "identity/golden_scope", business_date=business_date, full=full)
+        _city_keys(con)
+        golden_sql = "create or replace temp table golden_new as " + sql_text("identity/golden")
+        con.execute(golden_sql, {"ipad": ipad, "opad": opad})
+        if not full and _columns(con, "identity.customer_golden") != _columns(con, "golden_new"):
+            # The golden record gained columns since it was built: rebuild it whole, once.
+            con.execute("drop table identity.customer_golden")
+            full = True
+            run_script(con, "identity/golden_scope", business_date=business_date, full=True)
+            con.execute(golden_sql, {"ipad": ipad, "opad": opad})
+        run_script(con, "identity/write_customer_golden")
+        total, rebuilt = con.sql(sql_text("identity/golden_counts")).fetchall()[0]
+        run_script(con, "identity/golden_cleanup")
+        if not stored or key_changed:
+            run_script(con, "identity/pii_key_record", fingerprint=fingerprint)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {"customers": total, "rebuilt_tonight": rebuilt, "full_rebuild": int(full), "pii_key_changed": int(key_changed)}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(f"describe {relation}").fetchall()]

@@ -133,7 +133,8 @@ _CJK_CLASS = "\u3400-\u9fff\uf900-\ufaff"
 def name_frame(raw: pl.Series) -> pl.DataFrame:
     """Vectorised `normalise_name` + `name_keys` over distinct raw names.
 
-    Returns raw, main, alias, py_fwd, py_rev, name_key. Only distinct surnames and given names reach
+    Returns raw, main, alias, py_fwd, py_rev, name_key and name_parts (surname and given-name pinyin,
+    or the words of a Latin name: a shared part is weak evidence when the rest is mistyped). Only distinct surnames and given names reach
     pypinyin (through the cached scalar helpers), so two million records cost a few seconds.
     """
     df = pl.DataFrame({"raw": raw.drop_nulls().unique()}, schema={"raw": pl.String})
@@ -169,6 +170,7 @@ def name_frame(raw: pl.Series) -> pl.DataFrame:
         "raw",
         pl.concat_str(["sp", "gp"]).alias("fwd_cn"),
         pl.concat_str(["gp", "sp"]).alias("rev_cn"),
+        pl.concat_list(["sp", "gp"]).list.eval(pl.element().filter(pl.element() != "")).alias("parts_cn"),
     )
 
     # Latin script: tokens as written, and with the last token moved first.
@@ -178,16 +180,19 @@ def name_frame(raw: pl.Series) -> pl.DataFrame:
         "raw",
         pl.col("t").list.join("").alias("fwd_lat"),
         pl.concat_str([pl.col("t").list.last(), pl.col("t").list.slice(0, pl.col("t").list.len() - 1).list.join("")]).alias("rev_lat"),
+        pl.col("t").alias("parts_lat"),
     )
     out = df.join(cn, on="raw", how="left").join(lat, on="raw", how="left").with_columns(
         pl.coalesce("fwd_cn", "fwd_lat").alias("py_fwd"),
         pl.coalesce("rev_cn", "rev_lat").alias("py_rev"),
+        pl.coalesce("parts_cn", "parts_lat").list.unique().list.sort().alias("name_parts"),
     ).with_columns(pl.when(pl.col("py_fwd").str.len_chars() > 0).then(pl.col("py_fwd")).alias("py_fwd"))
     out = out.with_columns(
         pl.when(pl.col("py_fwd").is_not_null()).then(pl.col("py_rev")).alias("py_rev"),
         pl.col("py_fwd").str.split("").list.sort().list.join("").alias("name_key"),
     )
-    return out.select("raw", "main", "alias", "py_fwd", "py_rev", "name_key")
+    out = out.with_columns(pl.when(pl.col("py_fwd").is_not_null()).then(pl.col("name_parts")).alias("name_parts"))
+    return out.select("raw", "main", "alias", "py_fwd", "py_rev", "name_key", "name_parts")
 
 
 @lru_cache(maxsize=None)

@@ -22,7 +22,7 @@ from crm.sql import run_script
 from models.identity import match
 from models.identity.cluster import cluster
 from models.identity.overrides import read_overrides
-from models.identity.standardise import PARTY_STD_SCHEMA, standardise_party
+from models.identity.standardise import PARTY_STD_SCHEMA, STD_VERSION, standardise_party
 from models.identity.stable_ids import assign_ids, next_sequence
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,9 @@ def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, ful
     """`staging.party` -> `identity.party_std`. Only records whose fields changed since they were last
     standardised (or new ones) are standardised again, unless `full`. Returns counts for metadata."""
     run_script(con, "identity/schema")
+    full = full or _frame(con, "std_outdated", version=STD_VERSION)["outdated"][0] > 0
     todo = _frame(con, "party_read", full=full)
+    todo = todo.join(_frame(con, "party_address"), on=["system", "source_key"], how="left")
     fresh = standardise_party(todo, today=business_date)
     con.execute("begin transaction")
     if full:
@@ -97,11 +99,11 @@ def resolve_identities(
     if n_records == 0:
         standardise_into(con, business_date)
         n_records, n_matched = _frame(con, "sizes").row(0)
-    model_missing = retrain or not Path(model_path).exists()
+    model_missing = retrain or not match.model_is_current(Path(model_path))
     # A new model re-scores everything (ids still carry over from the previous map).
     full = mode == "full" or n_matched == 0 or model_missing
     overrides = read_overrides(overrides_path)
-    tf = _frame(con, "tf_name_key")
+    tf = {col: _frame(con, f"tf_{col}") for col in match.TF_COLUMNS}
 
     if full:
         std = _frame(con, "read_party_std").cast(PARTY_STD_SCHEMA)

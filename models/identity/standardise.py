@@ -10,8 +10,12 @@ import datetime as dt
 
 import polars as pl
 
+from models.identity.address import address_frame
 from models.identity.idcard import add_id_columns
 from models.identity.pinyin import name_frame
+
+# Bump when the standardised fields change: rows standardised by an older version are redone.
+STD_VERSION = 2
 
 PARTY_STD_SCHEMA = {
     "uid": pl.String, "system": pl.String, "source_key": pl.String, "name_cn": pl.String,
@@ -19,7 +23,9 @@ PARTY_STD_SCHEMA = {
     "alias_key": pl.String, "id_type": pl.String, "id_std": pl.String, "id_valid": pl.Boolean,
     "id_upgraded": pl.Boolean, "id_consistent": pl.Boolean, "birth_date": pl.Date, "gender": pl.String,
     "phone_std": pl.String, "email_std": pl.String,
-    "raw_hash": pl.String, "std_on": pl.Date,
+    "name_parts": pl.List(pl.String), "addr_norm": pl.String, "addr_tokens": pl.List(pl.String),
+    "addr_nums": pl.String, "postcode": pl.String,
+    "raw_hash": pl.String, "std_on": pl.Date, "std_version": pl.Int16, "golden_hash": pl.String,
 }
 
 
@@ -42,6 +48,8 @@ def _name_table(names: pl.Series) -> pl.DataFrame:
         pl.col("py_rev").alias("n_rev"),
         pl.col("name_key").alias("n_key"),
         "n_alias_key",
+        pl.col("name_parts").alias("n_parts"),
+        pl.col("main").str.contains("[\u3400-\u9fff\uf900-\ufaff]").fill_null(False).alias("n_cjk"),
     )
 
 
@@ -53,18 +61,23 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
     df = party.with_columns(
         [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in ("name", "name_latin", "id_no", "phone", "email", "id_type", "gender")]
     )
-    # Chinese characters first; the Latin-script name (fx name_en) when there are none.
+    if "address" not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias("address"))
+    # Chinese characters first; the Latin-script name (fx name_en) when there are none. A Latin name
+    # delivered in a Chinese-name column is read as Latin: it fills the Latin fields, never name_cn.
     names = _name_table(pl.concat([df["name"], df["name_latin"]]))
     df = df.join(names.rename(lambda c: c + "_c"), left_on="name", right_on="raw_c", how="left")
     df = df.join(names.rename(lambda c: c + "_l"), left_on="name_latin", right_on="raw_l", how="left")
+    df = df.join(address_frame(df["address"].cast(pl.String)), left_on="address", right_on="raw", how="left")
     df = add_id_columns(df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")), "id_no", "_res", today, birth="birth_date")
-    use_cn = pl.col("n_key_c").is_not_null()
+    cjk_c, cjk_l = pl.col("n_cjk_c").fill_null(False), pl.col("n_cjk_l").fill_null(False)
+    use_cn = pl.col("n_key_c").is_not_null() & (cjk_c | pl.col("n_key_l").is_null())
     pick = lambda c: pl.when(use_cn).then(pl.col(c + "_c")).otherwise(pl.col(c + "_l"))  # noqa: E731
     out = df.select(
         pl.concat_str([pl.col("system"), pl.lit(":"), pl.col("source_key")]).alias("uid"),
         "system",
         pl.col("source_key").cast(pl.String),
-        pl.when(use_cn).then(pl.col("n_main_c")).alias("name_cn"),
+        pl.when(use_cn & cjk_c).then(pl.col("n_main_c")).when(~use_cn & cjk_l).then(pl.col("n_main_l")).alias("name_cn"),
         pick("n_alias").alias("name_alias"),
         pick("n_fwd").alias("py_fwd"),
         pick("n_rev").alias("py_rev"),
@@ -76,8 +89,12 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.col("gender").alias("gender_raw"),
         phone_expr(pl.col("phone")).alias("phone_std"),
         pl.col("email").str.to_lowercase().alias("email_std"),
+        pick("n_parts").alias("name_parts"),
+        "addr_norm", "addr_tokens", "addr_nums", "postcode",
         pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
         pl.lit(today, pl.Date).alias("std_on"),
+        pl.lit(STD_VERSION, pl.Int16).alias("std_version"),
+        pl.col("golden_hash") if "golden_hash" in df.columns else pl.lit(None, pl.String).alias("golden_hash"),
     )
     out = out.with_columns(
         # The ID agrees with the record's own birth date and sex (when both are known).

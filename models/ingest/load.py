@@ -21,6 +21,7 @@ from typing import Callable
 import duckdb
 import polars as pl
 
+from crm import settings
 from crm.sql import run_script
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
@@ -31,6 +32,14 @@ MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
 # Rows per pandera validation chunk: bounds the validation's memory whatever the file's size.
 VALIDATE_CHUNK_ROWS = 1_000_000
+# Names are Chinese by contract (EXTRACTS.md). A name column in which fewer than this share of the
+# non-empty values hold a Chinese character was decoded wrongly (mojibake) or is not what the contract
+# says: a broken delivery. Foreign card holders carry pinyin and fx name_local is often empty, so the
+# share is judged only over non-empty values and only from MIN_NAMES_FOR_SCRIPT of them.
+MIN_CJK_NAME_SHARE = 0.5
+MIN_NAMES_FOR_SCRIPT = 20
+# The delivered column behind staging.party.name, per system.
+NAME_COLUMN = {"deposit": "cust_name", "card": "holder_name", "loan": "name", "fx": "name_local"}
 
 
 @dataclass
@@ -42,8 +51,11 @@ class FileReport:
     rows_staged: int
     rows_quarantined: int
     sha256: str
+    rows_resent: int = 0  # activity rows already staged from another delivery: counted once, not staged
     extra_columns: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" of the first failure -> rows
+    fields_nulled: int = 0  # field notes on staged rows (not rows: those rows are staged)
+    nulled: dict[str, int] = field(default_factory=dict)  # "field: reason" -> staged rows with it nulled
 
 
 @dataclass
@@ -67,6 +79,14 @@ class DeliveryReport:
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
 
+    @property
+    def fields_nulled(self) -> int:
+        return sum(f.fields_nulled for f in self.files)
+
+    @property
+    def rows_resent(self) -> int:
+        return sum(f.rows_resent for f in self.files)
+
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     run_script(con, "ingest/create_tables")
@@ -86,7 +106,7 @@ def ingest_delivery(
     """Load `<landing>/<system>/<YYYYMMDD>/` (must be complete) and return what was read/staged/quarantined.
     Every file is verified; `only_targets` (e.g. {"party"} for the identity benchmark) limits which
     staging tables are loaded."""
-    from quality.schemas import failures, staging_schema
+    from quality.schemas import FIELD_LEVEL, failures, staging_schema
 
     say = log or (lambda _msg: None)
     if system not in FILES:
@@ -110,6 +130,7 @@ def ingest_delivery(
 
         ensure_tables(con)
         run_script(con, "ingest/macros")
+        run_script(con, "ingest/field_macros")
         run_script(con, "ingest/begin_delivery")
         t1 = time.perf_counter()
         specs = [spec for spec in FILES[system] if only_targets is None or spec.target in only_targets]
@@ -117,12 +138,14 @@ def ingest_delivery(
             ts = time.perf_counter()
             scan = scans[spec.name]
             entry = control["files"].get(spec.name) or {}
-            _stage_file(con, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date, staging_schema, failures)
-            fr = _file_report(con, spec, scan, entry)
+            _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
+                        staging_schema, failures, FIELD_LEVEL.get(spec.target, ()))
+            fr = _file_report(con, system, business_date, spec, scan, entry)
             report.files.append(fr)
             say(
                 f"{system} {spec.name}: {fr.rows_read} rows read, {fr.rows_staged} staged, "
-                f"{fr.rows_quarantined} quarantined ({time.perf_counter() - ts:.1f}s)"
+                f"{fr.rows_quarantined} quarantined, {fr.rows_resent} re-sent, {fr.fields_nulled} fields nulled "
+                f"({time.perf_counter() - ts:.1f}s)"
             )
             _check_share(system, business_date, fr, max_quarantine_share)
         seconds["parse_validate"] = round(time.perf_counter() - t1, 2)
@@ -147,19 +170,34 @@ def ingest_delivery(
     return report
 
 
-def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures) -> None:
-    """Read, parse and validate one file into `new_<target>` and `new_rejected`."""
+def _stage_file(
+    con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures,
+    field_level: tuple[str, ...] = (),
+) -> None:
+    """Read, parse and validate one file into `new_<target>` and `new_rejected`.
+
+    A parse step that emits `__nulled` (party files) keeps rows whose optional fields failed: those
+    fields are NULL and each failure becomes a 'field_nulled' note; pandera failures of the
+    `field_level` columns are handled the same way."""
     con.execute("drop table if exists raw_rejects")
     con.execute("drop table if exists raw_reject_scans")
     columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
     run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
     run_script(con, f"ingest/parse_{spec.stem}")
+    has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
+    if not has_notes:
+        field_level = ()
+    con.execute("alter table parsed add column __resent boolean default false")
+    if spec.target == "party":
+        _check_name_script(con, system, business_date, spec)
 
     # pandera: value rules on the typed rows that parsed, in chunks so memory stays flat whatever the
     # file's size (a million persons deliver 50M card transactions).
     schema = staging_schema(spec.target, business_date)
     per_line: dict[int, list[str]] = {}
-    reader = con.sql("select * exclude (__errors, __raw) from parsed where len(__errors) = 0").to_arrow_reader(
+    per_field: dict[str, dict[int, list[str]]] = {}
+    internal = "__errors, __nulled, __raw" if has_notes else "__errors, __raw"
+    reader = con.sql(f"select * exclude ({internal}) from parsed where len(__errors) = 0").to_arrow_reader(
         VALIDATE_CHUNK_ROWS
     )
     try:
@@ -170,9 +208,13 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
             for index, column, check in found:
                 if index < 0:
                     raise DeliveryError(
-                        f"{spec.name}: column {column} fails schema check {check} for the whole file (system file {spec.stem})"
+                        f"{system} {business_date:%Y%m%d} {spec.name}: column {column} fails schema check {check} "
+                        "for the whole file"
                     )
-                per_line.setdefault(int(lines[index]), []).append(f"{column}: failed {check}")
+                # range checks carry their own wording ("outside plausible range [lo, hi]")
+                what = check if check.startswith("outside plausible range") else f"failed {check}"
+                target = per_field.setdefault(column, {}) if column in field_level else per_line
+                target.setdefault(int(lines[index]), []).append(f"{column}: {what}")
     finally:
         reader.close()  # an unread result would keep the connection busy
     if per_line:
@@ -188,35 +230,76 @@ def _stage_file(con, spec: FileSpec, scan, utf8_path: Path, business_date: date,
             )
         finally:
             con.unregister("pandera_fail")
-    if spec.snapshot:
-        run_script(con, f"ingest/dedupe_{spec.target}")
-    _fill_missing_raw(con, spec)
+    for column, notes in per_field.items():
+        _null_field(con, column, notes)
+    # Snapshots and activity files alike name each key once; activity rows already staged from
+    # another delivery are re-sent, counted once.
+    run_script(con, f"ingest/dedupe_{spec.target}")
+    if not spec.snapshot:
+        run_script(con, f"ingest/resent_{spec.target}", business_date=business_date)
+    _fill_missing_raw(con, spec, has_notes)
     run_script(con, f"ingest/collect_{spec.target}")
     run_script(con, "ingest/collect_rejects", file=spec.name)
+    if has_notes:
+        run_script(con, "ingest/collect_field_notes", file=spec.name)
 
     # Rows the CSV layer set aside: wrong field count (scan) or quoting DuckDB refused (rejects).
-    extra = [(spec.name, line, "*", f"field_count: {n} fields, header has {len(scan.header)}", raw)
-             for line, n, raw in scan.bad_rows]
+    extra = [(spec.name, line, fld, reason, raw) for line, fld, reason, raw in scan.bad_rows]
     for (csv_line, error_type) in con.execute("select csv_line, error_type from raw_rejects").fetchall():
         line_txt, _, rest = (csv_line or "").partition(",")
         extra.append((spec.name, int(line_txt) if line_txt.isdigit() else None, "*",
                       f"malformed: {str(error_type).lower()}", None))
     if extra:
-        con.executemany("insert into new_rejected values (?, ?, ?, ?, ?)", extra)
-    stats = con.execute(
-        "select count(*) filter (where len(__errors) = 0), count(*) filter (where len(__errors) > 0) from parsed"
+        con.executemany("insert into new_rejected (file, line, field, reason, raw_line) values (?, ?, ?, ?, ?)", extra)
+    staged, rejected, resent = con.execute(
+        "select count(*) filter (where len(__errors) = 0 and not __resent), "
+        "count(*) filter (where len(__errors) > 0), count(*) filter (where __resent) from parsed"
     ).fetchall()[0]
-    staged, rejected = stats
+    nulled = con.execute(
+        "select count(*) from new_rejected where file = ? and action = 'field_nulled'", [spec.name]
+    ).fetchall()[0][0]
     con.execute(
-        "insert into new_file_stats values (?, ?, ?, ?, ?, ?)",
-        [spec.name, None, scan.rows, staged, rejected + len(extra), None],
+        "insert into new_file_stats (file, rows_control, rows_read, rows_staged, rows_quarantined, sha256, "
+        "rows_resent, fields_nulled) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [spec.name, None, scan.rows, staged, rejected + len(extra), None, resent, nulled],
     )
+    if not spec.snapshot:
+        run_script(con, f"ingest/totals_{spec.target}", file=spec.name, rows_read=scan.rows)
 
 
-def _fill_missing_raw(con, spec: FileSpec) -> None:
-    """Rows rejected only by pandera or the duplicate check have no __raw yet: rebuild it from raw_file
-    with ID/phone fields masked (never the raw values)."""
-    n = con.execute("select count(*) from parsed where len(__errors) > 0 and __raw is null").fetchall()[0][0]
+def _check_name_script(con, system: str, business_date: date, spec: FileSpec) -> None:
+    """Blocking: the name column must hold Chinese characters in most of its non-empty values."""
+    names, cjk = con.execute(settings.sql_text("ingest/name_script")).fetchall()[0]
+    if names >= MIN_NAMES_FOR_SCRIPT and cjk < MIN_CJK_NAME_SHARE * names:
+        raise DeliveryError(
+            f"{system} {business_date:%Y%m%d} {spec.name}: column {NAME_COLUMN[system]}: only {cjk} of {names} "
+            f"non-empty names ({cjk / names:.0%}) hold Chinese characters, at least "
+            f"{MIN_CJK_NAME_SHARE:.0%} expected: implausible decoded text (wrong encoding?)"
+        )
+
+
+def _null_field(con, column: str, notes: dict[int, list[str]]) -> None:
+    """Null one optional column on the rows where pandera failed it, and note why on each row."""
+    fail = pl.DataFrame(
+        {"line": list(notes), "errs": list(notes.values())},
+        schema={"line": pl.Int64, "errs": pl.List(pl.String)},
+    )
+    ident = '"' + column.replace('"', '""') + '"'  # a column of the fixed schema (quality/schemas.py)
+    con.register("pandera_null", fail)
+    try:
+        con.execute(
+            f"update parsed set {ident} = null, __nulled = list_concat(parsed.__nulled, f.errs) "
+            "from pandera_null f where parsed.__line = f.line"
+        )
+    finally:
+        con.unregister("pandera_null")
+
+
+def _fill_missing_raw(con, spec: FileSpec, has_notes: bool = False) -> None:
+    """Rows rejected only by pandera or the duplicate check (or with a field nulled by pandera) have no
+    __raw yet: rebuild it from raw_file with ID/phone fields masked (never the raw values)."""
+    noted = "(len(__errors) > 0 or len(__nulled) > 0)" if has_notes else "len(__errors) > 0"
+    n = con.execute(f"select count(*) from parsed where {noted} and __raw is null").fetchall()[0][0]
     if not n:
         return
     parts = []
@@ -225,34 +308,38 @@ def _fill_missing_raw(con, spec: FileSpec) -> None:
         parts.append(f"m(raw_file.{ident})" if c in spec.pii else f"q(raw_file.{ident})")
     expr = "concat_ws(',', " + ", ".join(parts) + ")"
     # Identifiers come from the fixed layout (models/ingest/layout.py), never from the delivery.
+    noted = "(len(parsed.__errors) > 0 or len(parsed.__nulled) > 0)" if has_notes else "len(parsed.__errors) > 0"
     con.execute(
         f"update parsed set __raw = {expr} from raw_file "
-        "where raw_file.__line = parsed.__line and len(parsed.__errors) > 0 and parsed.__raw is null"
+        f"where raw_file.__line = parsed.__line and {noted} and parsed.__raw is null"
     )
 
 
-def _file_report(con, spec: FileSpec, scan, entry: dict) -> FileReport:
-    staged, quarantined = con.execute(
-        "select rows_staged, rows_quarantined from new_file_stats where file = ?", [spec.name]
+def _file_report(con, system: str, business_date: date, spec: FileSpec, scan, entry: dict) -> FileReport:
+    staged, quarantined, resent = con.execute(
+        "select rows_staged, rows_quarantined, rows_resent from new_file_stats where file = ?", [spec.name]
     ).fetchall()[0]
-    if staged + quarantined != scan.rows:
+    if staged + quarantined + resent != scan.rows:
         raise DeliveryError(
-            f"{spec.name}: {scan.rows} rows read but {staged} staged + {quarantined} quarantined (rows lost)"
+            f"{system} {business_date:%Y%m%d} {spec.name}: {scan.rows} rows read but {staged} staged + "
+            f"{quarantined} quarantined + {resent} re-sent (rows lost)"
         )
     rows_control = int(entry.get("rows", scan.rows))
     sha = str(entry.get("sha256", "")) or None
     con.execute(
         "update new_file_stats set rows_control = ?, sha256 = ? where file = ?", [rows_control, sha, spec.name]
     )
-    reasons = Counter()
-    for first, n in con.execute(
-        "select split_part(reason, '; ', 1), count(*) from new_rejected where file = ? group by 1", [spec.name]
+    reasons, nulled = Counter(), Counter()
+    for action, first, n in con.execute(
+        "select action, split_part(reason, '; ', 1), count(*) from new_rejected where file = ? group by all",
+        [spec.name],
     ).fetchall():
-        reasons[first] += n
+        (nulled if action == "field_nulled" else reasons)[first] += n
     return FileReport(
         file=spec.name, target=spec.target, rows_control=rows_control, rows_read=scan.rows,
-        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "",
+        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "", rows_resent=resent,
         extra_columns=list(scan.extra_columns), reasons=dict(reasons),
+        fields_nulled=sum(nulled.values()), nulled=dict(nulled),
     )
 
 
@@ -265,3 +352,14 @@ def _check_share(system: str, business_date: date, fr: FileReport, share: float)
             f"{system} {business_date:%Y%m%d} {fr.file}: {fr.rows_quarantined} of {fr.rows_read} rows fail "
             f"validation (more than {share:.0%}): {top}"
         )
+    # A field nulled in most rows is a changed format, not a few bad values: a broken delivery too.
+    per_field = Counter()
+    for reason, n in fr.nulled.items():
+        per_field[reason.split(":", 1)[0]] += n
+    for name, n in per_field.most_common():
+        if (fr.rows_read >= MIN_ROWS_FOR_SHARE and n > share * fr.rows_read) or (fr.rows_read >= 2 and n == fr.rows_read):
+            top = ", ".join(f"{r} ({k} rows)" for r, k in fr.nulled.items() if r.split(":", 1)[0] == name)
+            raise DeliveryError(
+                f"{system} {business_date:%Y%m%d} {fr.file}: field {name} fails in {n} of {fr.rows_read} rows "
+                f"(more than {share:.0%}): {top}"
+            )

@@ -20,6 +20,15 @@ from models.ingest.layout import FileSpec
 
 CHUNK = 4 * 1024 * 1024
 _LONG_DIGITS = re.compile(r"\+?\d[\d\- ]{5,}\d[xX]?")
+# No real field or record is this long; a longer one is quarantined (its row only), never a syntax
+# error of the whole file. The record limit keeps DuckDB's lines below max_line_size (read_file.sql).
+MAX_FIELD_CHARS = 131_072
+MAX_RECORD_CHARS = 1_000_000
+# Python's csv refuses fields over 131,072 characters by default and would stop the whole file;
+# the limits above judge the row instead (set on every scan: the limit is process-wide).
+CSV_FIELD_SIZE_LIMIT = 2**31 - 1
+# Kept of each field of a quarantined raw line (an oversized field must not be stored whole).
+RAW_FIELD_KEEP = 1000
 
 
 @dataclass
@@ -27,18 +36,30 @@ class ScanResult:
     rows: int = 0  # data records (header excluded), as a CSV parser counts them
     header: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
-    bad_rows: list[tuple[int, int, str]] = field(default_factory=list)  # (line, fields, masked raw)
+    bad_rows: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, field, reason, masked raw)
 
 
 def mask_fields(values: list[str], header: list[str], pii: tuple[str, ...]) -> str:
     """A rejected row for quarantine.raw_line: ID/phone fields replaced by `***`; in a row whose
     field count is wrong the positions are unreliable, so any long digit run is masked as well."""
     pii_pos = {i for i, c in enumerate(header) if c in pii}
-    out = ["***" if i in pii_pos and v else v for i, v in enumerate(values)]
+    out = ["***" if i in pii_pos and v else v[:RAW_FIELD_KEEP] + ("..." if len(v) > RAW_FIELD_KEEP else "")
+           for i, v in enumerate(values)]
     line = ",".join('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v) else v for v in out)
     if len(values) != len(header):
         line = _LONG_DIGITS.sub("***", line)
     return line
+
+
+def _too_long(rec: list[str], header: list[str], size: int) -> tuple[str, str] | None:
+    """(field, reason) when a field or the whole record (`size` characters as delivered) is over its
+    limit, else None."""
+    for name, value in zip(header, rec):
+        if len(value) > MAX_FIELD_CHARS:
+            return name, f"{name}: field too long ({len(value)} characters, limit {MAX_FIELD_CHARS})"
+    if size > MAX_RECORD_CHARS:
+        return "*", f"record: too long ({size} characters, limit {MAX_RECORD_CHARS})"
+    return None
 
 
 def scan_file(
@@ -46,6 +67,7 @@ def scan_file(
 ) -> ScanResult:
     """Decode, count and (when `out_path` is given) write the line-numbered UTF-8 copy."""
     where = f"{system} {path.parent.name} {path.name}"
+    csv.field_size_limit(CSV_FIELD_SIZE_LIMIT)
     try:
         decoder = codecs.getincrementaldecoder(codecs.lookup(encoding).name)(errors="strict")
     except LookupError:
@@ -123,7 +145,12 @@ def scan_file(
                 line_no += n
                 rows += 1
                 if len(rec) != ncols:
-                    bad.append((start, len(rec), mask_fields(rec, header, pii)))
+                    bad.append((start, "*", f"field_count: {len(rec)} fields, header has {ncols}",
+                                mask_fields(rec, header, pii)))
+                # a record shorter than one field's limit cannot be too long: the common case costs a len()
+                elif ((size := len(buf[0]) if n == 1 else sum(map(len, buf)) + n - 1) > MAX_FIELD_CHARS
+                      and (too_long := _too_long(rec, header, size)) is not None):
+                    bad.append((start, too_long[0], too_long[1], mask_fields(rec, header, pii)))
                 elif out:
                     raw = buf[0] if n == 1 else "\n".join(buf)
                     if raw.endswith("\r"):

@@ -1,11 +1,14 @@
--- Golden record per customer. Survivorship, attribute by attribute:
---   name, id, birth date, gender: a record whose valid ID agrees with its birth date and sex first, then the
---     most trusted system (deposit core banking > loan > card > fx: branch KYC before self-service), then the
---     most recently seen record;
---   phone, email, address: the most recently seen record that has one (contact details go stale), then trust;
---   (recency = the record's last_seen in staging.party)
---   employer: loan (income verified) first; nationality: fx first; names in Latin script: fx name_en first.
--- Empty values never win (every pick filters out NULLs), so the most complete value survives.
+-- Golden record per customer: survivorship by evidence, one rule for every voted field.
+--   Each record votes for its normalised value of a field with a weight that decays with the age of
+--   the record (last_seen; half-life one year). The value with the most weight wins; ties go to the
+--   more common value in the whole population (a typo or a homophone is rarer than the name it
+--   spoils), then to a value backed by a record whose valid resident ID agrees with it, then to the
+--   more trusted system (deposit core banking > loan > card > fx), then to the most recently seen.
+--   Birth date and sex read from a valid resident ID outrank any typed-in value (priority 1).
+--   City is voted by a script-free key (pinyin), so an English FX address backs the Chinese city.
+-- Lineage: <field>_source names the record that supplied the value and why ("card:H01 2 of 3 records").
+-- first_seen: the earliest customer-since or account open date across the customer's records.
+-- Phone, e-mail, address: the most recently seen record that has one (contact details go stale).
 -- Hashes: HMAC-SHA256 (RFC 2104) of the standardised value, key pads bound as $ipad / $opad.
 with scope as (
     select * from golden_scope
@@ -15,16 +18,12 @@ map as (
     select * from identity.customer_map semi join scope using (customer_id)
 ),
 
-std as (
-    select * from identity.party_std
-),
-
-party as (
-    select * from staging.party
-),
-
 trust as (
     select * from (values ('deposit', 1), ('loan', 2), ('card', 3), ('fx', 4)) as t(system, trust_rank)
+),
+
+tonight as (
+    select max(last_seen) as d from staging.party
 ),
 
 records as (
@@ -33,53 +32,215 @@ records as (
         std.*,
         coalesce(std.id_consistent, false) as id_good,
         trust.trust_rank,
-        party.name_latin,
+        -- A Latin name delivered in a Chinese-name column (standardisation leaves name_cn empty).
+        coalesce(party.name_latin, case when std.name_cn is null then party.name end) as name_latin,
         party.address,
         party.employer,
         party.nationality,
         party.since_date,
         party.first_seen,
-        party.last_seen
+        party.last_seen,
+        pow(0.5, date_diff('day', party.last_seen, tonight.d) / 365.0) as weight,
+        map.system || ':' || map.source_key as source
     from map
-    join std on std.system = map.system and std.source_key = map.source_key
-    join party on party.system = map.system and party.source_key = map.source_key
+    join identity.party_std as std on std.system = map.system and std.source_key = map.source_key
+    join staging.party as party on party.system = map.system and party.source_key = map.source_key
     join trust on trust.system = map.system
+    cross join tonight
+),
+
+opened as (
+    select system, source_key, min(open_date) as open_date
+    from staging.account semi join map using (system, source_key)
+    group by all
+),
+
+cities as (
+    select * from golden_city_keys
+),
+
+-- One row per record, field and candidate value.
+votes as (
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'name' as field, name_cn as value,
+        name_cn as vkey, 0 as priority from records where name_cn is not null
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'id_no', id_std, id_std,
+        id_valid::int from records where id_std is not null
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'birth_date', birth_date::varchar,
+        birth_date::varchar, 0 from records where birth_date is not null
+    union all
+    select customer_id, source, weight, true, trust_rank, last_seen, 'birth_date', v, v, 1
+    from (select *, strftime(try_strptime(substr(id_std, 7, 8), '%Y%m%d'), '%Y-%m-%d') as v from records)
+    where id_valid and length(id_std) = 18 and v is not null
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'gender', gender, gender, 0
+    from records where gender is not null
+    union all
+    select customer_id, source, weight, true, trust_rank, last_seen, 'gender',
+        case when try_cast(substr(id_std, 17, 1) as int) % 2 = 1 then 'M' else 'F' end, null, 1
+    from records where id_valid and length(id_std) = 18 and try_cast(substr(id_std, 17, 1) as int) is not null
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'city', cities.city, cities.city_key, 0
+    from records join cities on cities.address = records.address
+),
+
+-- How common each value is in the whole population (not only tonight's scope, so a full and an
+-- incremental night break ties alike).
+population as (
+    select 'name' as field, name_cn as vkey, count(*) as freq
+    from identity.party_std where name_cn is not null group by all
+    union all
+    select 'city', c.city_key, count(*)
+    from staging.party as p join golden_city_keys as c on c.address = p.address group by all
+),
+
+tallied as (
+    select
+        customer_id,
+        field,
+        priority,
+        coalesce(vkey, value) as vkey,
+        first(value order by weight desc) as value,
+        round(sum(weight), 6) as weight,
+        count(*) as support,
+        bool_or(id_good) as id_backed,
+        min(trust_rank) as trust_rank,
+        max(last_seen) as last_seen,
+        first(source order by trust_rank, last_seen desc, source) as source
+    from votes
+    group by all
 ),
 
 picked as (
     select
+        t.customer_id,
+        t.field,
+        first(t.value order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
+            t.trust_rank, t.last_seen desc, t.vkey) as value,
+        first(t.source order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
+            t.trust_rank, t.last_seen desc, t.vkey) as source,
+        first(t.support order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
+            t.trust_rank, t.last_seen desc, t.vkey) as support,
+        max(t.priority) as priority,
+        sum(t.support) filter (where t.priority = 0) as voters
+    from tallied as t
+    left join population as p on p.field = t.field and p.vkey = t.vkey
+    group by all
+),
+
+lineage as (
+    select
         customer_id,
-        first(name_cn order by id_good desc, trust_rank, last_seen desc) filter (where name_cn is not null) as name,
+        field,
+        value,
+        source || case
+            when priority = 1 then ' resident ID'
+            else ' ' || support || ' of ' || voters || ' records'
+        end as source
+    from picked
+),
+
+wide as (
+    select
+        customer_id,
+        max(value) filter (where field = 'name') as name,
+        max(source) filter (where field = 'name') as name_source,
+        max(value) filter (where field = 'id_no') as id_no,
+        max(value) filter (where field = 'birth_date')::date as birth_date,
+        max(source) filter (where field = 'birth_date') as birth_date_source,
+        max(value) filter (where field = 'gender') as gender,
+        max(source) filter (where field = 'gender') as gender_source,
+        max(value) filter (where field = 'city') as city,
+        max(source) filter (where field = 'city') as city_source
+    from lineage
+    group by customer_id
+),
+
+started as (
+    select
+        r.customer_id,
+        r.source,
+        least(r.since_date, o.open_date) as started_on,
+        r.first_seen
+    from records as r
+    left join opened as o on o.system = r.system and o.source_key = r.source_key
+),
+
+first_seen as (
+    select
+        customer_id,
+        coalesce(min(started_on), min(first_seen)) as first_seen,
+        case when min(started_on) is null then 'first delivery'
+            else first(source order by started_on nulls last, source) || ' customer since / account opened'
+        end as first_seen_source
+    from started
+    group by customer_id
+),
+
+rest as (
+    select
+        customer_id,
         first(name_latin order by (system = 'fx') desc, last_seen desc) filter (where name_latin is not null) as name_latin,
-        first(py_fwd order by id_good desc, trust_rank, last_seen desc) filter (where py_fwd is not null) as name_pinyin,
         first(id_type order by id_valid desc, id_good desc, trust_rank, last_seen desc) filter (where id_std is not null) as id_type,
-        first(id_std order by id_valid desc, id_good desc, trust_rank, last_seen desc) filter (where id_std is not null) as id_no,
-        first(birth_date order by id_good desc, trust_rank, last_seen desc) filter (where birth_date is not null) as birth_date,
-        first(gender order by id_good desc, trust_rank, last_seen desc) filter (where gender is not null) as gender,
         first(phone_std order by last_seen desc, trust_rank) filter (where phone_std is not null) as phone,
         first(email_std order by last_seen desc, trust_rank) filter (where email_std is not null) as email,
         first(address order by last_seen desc, trust_rank) filter (where address is not null) as address,
         first(employer order by (system = 'loan') desc, last_seen desc) filter (where employer is not null) as employer,
         first(nationality order by (system = 'fx') desc, last_seen desc) filter (where nationality is not null) as nationality,
         list(distinct system order by system) as systems,
-        count(*) as source_records,
-        min(coalesce(first_seen, since_date)) as first_seen
+        count(*) as source_records
     from records
     group by customer_id
 ),
 
+pinyin as (
+    -- The pinyin of the surviving name, from a record that spells it so.
+    select w.customer_id, first(r.py_fwd order by r.trust_rank, r.last_seen desc) as name_pinyin
+    from wide as w join records as r on r.customer_id = w.customer_id and r.name_cn = w.name
+    group by w.customer_id
+),
+
 final as (
     select
-        *,
-        case when id_no is not null
-            then sha256($opad || unhex(sha256($ipad || encode(id_no)))) end as id_hash,
-        case when phone is not null
-            then sha256($opad || unhex(sha256($ipad || encode(phone)))) end as phone_hash,
-        case when id_no is not null and length(id_no) > 7
-            then left(id_no, 3) || repeat('*', length(id_no) - 7) || right(id_no, 4) end as id_masked,
-        case when phone is not null
-            then left(phone, 3) || repeat('*', length(phone) - 7) || right(phone, 4) end as phone_masked
-    from picked
+        rest.customer_id,
+        wide.name,
+        rest.name_latin,
+        coalesce(pinyin.name_pinyin, first_latin.py_fwd) as name_pinyin,
+        rest.id_type,
+        wide.id_no,
+        wide.birth_date,
+        wide.gender,
+        rest.phone,
+        rest.email,
+        rest.address,
+        rest.employer,
+        rest.nationality,
+        rest.systems,
+        rest.source_records,
+        fs.first_seen,
+        case when wide.id_no is not null
+            then sha256($opad || unhex(sha256($ipad || encode(wide.id_no)))) end as id_hash,
+        case when rest.phone is not null
+            then sha256($opad || unhex(sha256($ipad || encode(rest.phone)))) end as phone_hash,
+        case when wide.id_no is not null and length(wide.id_no) > 7
+            then left(wide.id_no, 3) || repeat('*', length(wide.id_no) - 7) || right(wide.id_no, 4) end as id_masked,
+        case when rest.phone is not null
+            then left(rest.phone, 3) || repeat('*', length(rest.phone) - 7) || right(rest.phone, 4) end as phone_masked,
+        wide.city,
+        wide.name_source,
+        wide.birth_date_source,
+        wide.gender_source,
+        wide.city_source,
+        fs.first_seen_source
+    from rest
+    left join wide using (customer_id)
+    left join pinyin using (customer_id)
+    left join first_seen as fs using (customer_id)
+    left join (
+        select customer_id, first(py_fwd order by trust_rank, last_seen desc) as py_fwd
+        from records where py_fwd is not null group by customer_id
+    ) as first_latin using (customer_id)
 )
 
 select * from final order by customer_id

@@ -6,12 +6,34 @@ create table if not exists identity.party_std (
     py_fwd varchar, py_rev varchar, name_key varchar, alias_key varchar, id_type varchar,
     id_std varchar, id_valid boolean, id_upgraded boolean, id_consistent boolean,
     birth_date date, gender varchar, phone_std varchar, email_std varchar,
-    raw_hash varchar, std_on date
+    raw_hash varchar, std_on date, golden_hash varchar
 );
+
+-- Fields added after the first release (a work file from before gets them empty; standardisation
+-- redoes rows whose std_version is older).
+alter table identity.party_std add column if not exists name_parts varchar[];
+alter table identity.party_std add column if not exists addr_norm varchar;
+alter table identity.party_std add column if not exists addr_tokens varchar[];
+alter table identity.party_std add column if not exists addr_nums varchar;
+alter table identity.party_std add column if not exists postcode varchar;
+alter table identity.party_std add column if not exists std_version smallint;
+
+-- raw_hash fingerprints the match fields, golden_hash every field the golden record reads: a record
+-- whose golden_hash alone changed is standardised again (its customer's golden record is rebuilt)
+-- but not matched again. Work files from before golden_hash get the column here.
+alter table identity.party_std add column if not exists golden_hash varchar;
 
 -- The match fields as they were when last resolved: tonight's party_std is compared with it to find
 -- new and changed records (bookkeeping of customer_resolution).
 create table if not exists identity.party_matched as select * from identity.party_std limit 0;
+alter table identity.party_matched add column if not exists name_parts varchar[];
+alter table identity.party_matched add column if not exists addr_norm varchar;
+alter table identity.party_matched add column if not exists addr_tokens varchar[];
+alter table identity.party_matched add column if not exists addr_nums varchar;
+alter table identity.party_matched add column if not exists postcode varchar;
+alter table identity.party_matched add column if not exists std_version smallint;
+
+alter table identity.party_matched add column if not exists golden_hash varchar;
 
 create table if not exists identity.customer_map (
     system varchar, source_key varchar, customer_id varchar, match_rule varchar,
@@ -21,3 +43,6 @@ create table if not exists identity.customer_map (
 create table if not exists identity.id_event (
     business_date date, event varchar, customer_id varchar, other_customer_id varchar, detail varchar
 );
+
+-- Fingerprint of CRM_PII_KEY (an HMAC of a fixed label, never the key) the golden hashes were made with.
+create table if not exists identity.pii_key_state (fingerprint varchar, changed_at timestamp);

@@ -5,5 +5,6 @@ create or replace temp table new_deposit_balance as select * exclude (delivery_d
 create or replace temp table new_loan_balance as select * exclude (delivery_date) from staging.loan_balance limit 0;
 create or replace temp table new_card_txn as select * exclude (delivery_date) from staging.card_txn limit 0;
 create or replace temp table new_fx_deal as select * exclude (delivery_date) from staging.fx_deal limit 0;
-create or replace temp table new_rejected (file varchar, line bigint, field varchar, reason varchar, raw_line varchar);
-create or replace temp table new_file_stats (file varchar, rows_control bigint, rows_read bigint, rows_staged bigint, rows_quarantined bigint, sha256 varchar);
+create or replace temp table new_rejected (file varchar, line bigint, field varchar, reason varchar, raw_line varchar, action varchar default 'row_rejected');
+create or replace temp table new_file_stats (file varchar, rows_control bigint, rows_read bigint, rows_staged bigint, rows_quarantined bigint, sha256 varchar, rows_resent bigint default 0, fields_nulled bigint default 0);
+create or replace temp table new_file_totals (file varchar, measure varchar, file_value decimal(38, 6), quarantined_value decimal(38, 6), resent_value decimal(38, 6));

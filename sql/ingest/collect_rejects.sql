@@ -6,6 +6,7 @@ select
     __line as line,
     split_part(__errors[1], ':', 1) as field,
     array_to_string(__errors, '; ') as reason,
-    __raw as raw_line
+    __raw as raw_line,
+    'row_rejected' as action
 from parsed
 where len(__errors) > 0;

@@ -13,7 +13,23 @@ create table if not exists ingest.delivery_log (
     rows_staged bigint,
     rows_quarantined bigint,
     sha256 varchar,
-    loaded_at timestamp
+    loaded_at timestamp,
+    rows_resent bigint  -- activity rows already staged from another delivery (counted once)
+);
+-- Work files made before rows_resent existed.
+alter table ingest.delivery_log add column if not exists rows_resent bigint default 0;
+
+-- Per delivered activity file and measure (rows, each money column): the file's own figure, read
+-- independently from its all-VARCHAR copy, and the parts of it quarantined and re-sent. The blocking
+-- reconciliation check adds what staging holds for the delivery and compares.
+create table if not exists ingest.file_totals (
+    system varchar,
+    business_date date,
+    file varchar,
+    measure varchar,
+    file_value decimal(38, 6),  -- exact, so a large quarantined value cannot hide a small loss
+    quarantined_value decimal(38, 6),
+    resent_value decimal(38, 6)
 );
 
 create table if not exists quarantine.rejected_row (
@@ -105,3 +121,9 @@ create table if not exists staging.fx_deal (
     channel varchar,
     delivery_date date
 );
+
+-- Field-level quarantine: a party row with a bad optional field is staged with that field nulled and
+-- noted here as 'field_nulled' (one row per field); 'row_rejected' rows were not staged.
+alter table quarantine.rejected_row add column if not exists action varchar default 'row_rejected';
+-- Field notes of staged rows, counted apart from rows: rows_read = rows_staged + rows_quarantined.
+alter table ingest.delivery_log add column if not exists fields_nulled bigint default 0;

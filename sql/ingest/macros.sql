@@ -1,6 +1,10 @@
 -- Helpers shared by the parse_*.sql steps (temporary macros of this connection).
--- v: trimmed value, empty -> NULL. num: a finite number or NULL.
-create or replace temp macro v(x) as nullif(trim(x), '');
+-- ws: every kind of whitespace a key can carry at its ends (ASCII controls, NBSP U+00A0, the
+-- Unicode spaces U+2000..U+200A, ideographic space U+3000, zero-width U+200B..U+200D, U+2060, BOM).
+create or replace temp macro ws() as chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(32) || chr(133) || chr(160) || chr(5760) || chr(6158) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197) || chr(8198) || chr(8199) || chr(8200) || chr(8201) || chr(8202) || chr(8203) || chr(8204) || chr(8205) || chr(8232) || chr(8233) || chr(8239) || chr(8287) || chr(8288) || chr(12288) || chr(65279);
+-- v: value trimmed of every kind of whitespace, empty -> NULL (a key with a trailing TAB or NBSP is
+-- the same key). num: a finite number or NULL.
+create or replace temp macro v(x) as nullif(trim(x, ws()), '');
 create or replace temp macro num(x) as case when isfinite(try_cast(x as double)) then try_cast(x as double) end;
 create or replace temp macro ymd(x) as try_strptime(x, '%Y%m%d')::date;
 create or replace temp macro iso_date(x) as try_strptime(x, '%Y-%m-%d')::date;
@@ -20,3 +24,5 @@ create or replace temp macro q(x) as case
     when contains(x, ',') or contains(x, '"') or contains(x, chr(10)) then '"' || replace(x, '"', '""') || '"'
     else x end;
 create or replace temp macro m(x) as case when x is null then '' else '***' end;
+-- exact: a number as exact DECIMAL(38, 6) for reconciliation sums (NULL when out of its range).
+create or replace temp macro exact(x) as try_cast(x as decimal(38, 6));

@@ -20,13 +20,16 @@ typed as (
 checked as (
     select
         *,
+        -- Only a missing key rejects the row; a bad optional field is nulled and noted (__nulled).
+        list_filter([need_key(holder_id, 'holder_id')], lambda x: x is not null) as __errors,
         list_filter([
-            need_key(holder_id, 'holder_id'),
             bad_code(id_type, id_type_t, 'id_type'),
             bad_date(dob, dob_t, 'dob'),
             bad_code(sex, sex_t, 'sex'),
+            bad_phone(phone, 'phone'),
+            bad_email(email, 'email'),
             bad_date(member_since, member_since_t, 'member_since')
-        ], lambda x: x is not null) as __errors
+        ], lambda x: x is not null) as __nulled
     from typed
 )
 select
@@ -39,15 +42,16 @@ select
     id_number as id_no,
     dob_t as birth_date,
     sex_t as gender,
-    phone,
-    email,
+    case when phone_ok(phone) then phone end as phone,
+    case when email_ok(email) then email end as email,
     bill_address as address,
     null::varchar as employer,
     null::varchar as nationality,
     member_since_t as since_date,
     null::varchar as branch,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    __nulled,
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
         q(holder_id), q(holder_name), q(id_type), m(id_number), q(dob), q(sex), m(phone), q(email),
         q(bill_address), q(member_since)) end as __raw
 from checked;

@@ -21,13 +21,15 @@ typed as (
 checked as (
     select
         *,
+        -- Only a missing key rejects the row; a bad optional field is nulled and noted (__nulled).
+        list_filter([need_key(cust_no, 'cust_no')], lambda x: x is not null) as __errors,
         list_filter([
-            need_key(cust_no, 'cust_no'),
             bad_code(cert_type, id_type_t, 'cert_type'),
             bad_date(birth_date, birth_date_t, 'birth_date'),
             bad_code(gender, gender_t, 'gender'),
+            bad_phone(mobile_no, 'mobile_no'),
             bad_date(open_date, open_date_t, 'open_date')
-        ], lambda x: x is not null) as __errors
+        ], lambda x: x is not null) as __nulled
     from typed
 )
 select
@@ -40,7 +42,7 @@ select
     cert_no as id_no,
     birth_date_t as birth_date,
     gender_t as gender,
-    mobile_no as phone,
+    case when phone_ok(mobile_no) then mobile_no end as phone,
     null::varchar as email,
     address,
     null::varchar as employer,
@@ -48,7 +50,8 @@ select
     open_date_t as since_date,
     open_branch as branch,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    __nulled,
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
         q(cust_no), q(cust_name), q(cert_type), m(cert_no), q(birth_date), q(gender), m(mobile_no),
         q(address), q(open_branch), q(open_date)) end as __raw
 from checked;

@@ -19,11 +19,13 @@ typed as (
 checked as (
     select
         *,
+        -- Only a missing key rejects the row; a bad optional field is nulled and noted (__nulled).
+        list_filter([need_key(client_ref, 'client_ref')], lambda x: x is not null) as __errors,
         list_filter([
-            need_key(client_ref, 'client_ref'),
             bad_code(doc_type, doc_type_t, 'doc_type'),
-            bad_date(date_of_birth, date_of_birth_t, 'date_of_birth')
-        ], lambda x: x is not null) as __errors
+            bad_date(date_of_birth, date_of_birth_t, 'date_of_birth'),
+            bad_phone(mobile, 'mobile')
+        ], lambda x: x is not null) as __nulled
     from typed
 )
 select
@@ -36,7 +38,7 @@ select
     doc_no as id_no,
     date_of_birth_t as birth_date,
     null::varchar as gender,
-    mobile as phone,
+    case when phone_ok(mobile) then mobile end as phone,
     null::varchar as email,
     address_en as address,
     null::varchar as employer,
@@ -44,7 +46,8 @@ select
     null::date as since_date,
     null::varchar as branch,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    __nulled,
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
         q(client_ref), q(name_en), q(name_local), q(doc_type), m(doc_no), q(date_of_birth),
         q(nationality), m(mobile), q(address_en)) end as __raw
 from checked;

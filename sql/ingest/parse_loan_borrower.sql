@@ -21,12 +21,14 @@ typed as (
 checked as (
     select
         *,
+        -- Only a missing key rejects the row; a bad optional field is nulled and noted (__nulled).
+        list_filter([need_key(borrower_id, 'borrower_id')], lambda x: x is not null) as __errors,
         list_filter([
-            need_key(borrower_id, 'borrower_id'),
             bad_code(id_kind, id_kind_t, 'id_kind'),
             bad_date(birthday, birthday_t, 'birthday'),
-            case when gender is not null and not gender_known then 'gender: unknown code' end
-        ], lambda x: x is not null) as __errors
+            case when gender is not null and not gender_known then 'gender: unknown code' end,
+            bad_phone(contact_phone, 'contact_phone')
+        ], lambda x: x is not null) as __nulled
     from typed
 )
 select
@@ -39,7 +41,7 @@ select
     id_no,
     birthday_t as birth_date,
     gender_t as gender,
-    contact_phone as phone,
+    case when phone_ok(contact_phone) then contact_phone end as phone,
     null::varchar as email,
     residence_address as address,
     employer,
@@ -47,7 +49,8 @@ select
     null::date as since_date,
     null::varchar as branch,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    __nulled,
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
         q(borrower_id), q(name), q(id_kind), m(id_no), q(birthday), q(gender), m(contact_phone),
         q(residence_address), q(employer)) end as __raw
 from checked;

@@ -13,6 +13,7 @@ from read_csv(
     escape = '"',
     null_padding = false,
     strict_mode = true,
+    max_line_size = 8000000,  -- above scan.py's MAX_RECORD_CHARS in UTF-8 bytes, with the __line prefix
     store_rejects = true,
     rejects_table = 'raw_rejects',
     rejects_scan = 'raw_reject_scans'

@@ -7,12 +7,12 @@ comment on column crm.publication.run_id is 'Dagster run that built it (find it 
 comment on table crm.customer_history is 'The single customer view for every published business date (time travel: filter on as_of_date).';
 comment on column crm.customer_history.as_of_date is 'Business date of this version.';
 comment on column crm.customer_history.customer_id is 'Stable id of the resolved person: kept from night to night while the evidence for them does not change.';
-comment on column crm.customer_history.name is 'Name in Chinese characters, picked by survivorship (valid ID record, then most trusted system: deposit > loan > card > fx, then most recent).';
+comment on column crm.customer_history.name is 'Name in Chinese characters: the value most of the customer''s records agree on (weighted by recency; ties to the more common name in the population, then a record with a valid resident ID, then system trust deposit > loan > card > fx). See name_source.';
 comment on column crm.customer_history.name_pinyin is 'Name in pinyin, family name first, lower case, used for matching.';
 comment on column crm.customer_history.name_latin is 'Latin-script name as the FX system holds it, when the customer has one.';
-comment on column crm.customer_history.birth_date is 'Date of birth (survivorship as for name).';
-comment on column crm.customer_history.gender is 'M, F, or NULL when unknown.';
-comment on column crm.customer_history.city is 'City of the most recent address on file (the address itself stays in the restricted schema).';
+comment on column crm.customer_history.birth_date is 'Date of birth: read from a valid resident ID when there is one, else the value most records agree on (as for name). See birth_date_source.';
+comment on column crm.customer_history.gender is 'M, F, or NULL when unknown: from a valid resident ID when there is one, else the value most records agree on. See gender_source.';
+comment on column crm.customer_history.city is 'City the customer''s addresses agree on (Chinese and English addresses vote together; weighted by recency). The address itself stays in the restricted schema. See city_source.';
 comment on column crm.customer_history.id_type is 'Type of identity document: RESIDENT (PRC resident ID), PASSPORT, PERMIT, OTHER.';
 comment on column crm.customer_history.id_masked is 'Identity number masked for display: first 3 and last 4 characters.';
 comment on column crm.customer_history.id_hash is 'Keyed hash (HMAC-SHA256) of the standardised identity number, for joining to other hashed data.';
@@ -20,7 +20,12 @@ comment on column crm.customer_history.phone_masked is 'Mobile number masked for
 comment on column crm.customer_history.phone_hash is 'Keyed hash (HMAC-SHA256) of the 11-digit mobile number, for joining.';
 comment on column crm.customer_history.systems is 'Comma-separated source systems the customer appears in (deposit, card, loan, fx).';
 comment on column crm.customer_history.source_records is 'Number of source party records resolved to this customer.';
-comment on column crm.customer_history.first_seen is 'Earliest date the bank knew the customer (earliest customer-since / first delivery of any record).';
+comment on column crm.customer_history.first_seen is 'Earliest date the bank knew the customer: the earliest customer-since or account open date across the customer''s records and accounts (the first delivery date when no record carries one). See first_seen_source.';
+comment on column crm.customer_history.name_source is 'Which record supplied the name and why: system:source_key, then "k of n records" (records agreeing with the winning value of those that have one).';
+comment on column crm.customer_history.birth_date_source is 'Which record supplied the birth date and why: "resident ID" (read from a valid ID) or "k of n records".';
+comment on column crm.customer_history.gender_source is 'Which record supplied the sex and why: "resident ID" (the ID''s sequence-number parity) or "k of n records".';
+comment on column crm.customer_history.city_source is 'Which record supplied the city and why: system:source_key and "k of n records" whose address names that city.';
+comment on column crm.customer_history.first_seen_source is 'Which record supplied first_seen: its customer-since or earliest account open date, or "first delivery" when none is known.';
 
 comment on table crm.customer_source_history is 'Every source party record and the customer it resolved to, per published business date; explains each match.';
 comment on column crm.customer_source_history.as_of_date is 'Business date of this version.';
@@ -41,7 +46,7 @@ comment on table crm.churn_calibration is 'Calibration curve per churn model ver
 comment on table crm.lifetime_value_history is 'Expected lifetime value per customer for every published business date.';
 comment on table crm.product_holding_history is 'Products held and next likely product per customer for every published business date.';
 
-comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged and quarantined.';
+comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged, quarantined and re-sent.';
 comment on column crm.data_quality_history.as_of_date is 'Business date of the delivery.';
 comment on column crm.data_quality_history.system is 'Source system.';
 comment on column crm.data_quality_history.file is 'Delivered file name.';
@@ -49,15 +54,18 @@ comment on column crm.data_quality_history.kind is 'full (first delivery, with h
 comment on column crm.data_quality_history.rows_control is 'Data rows announced by _CONTROL.json.';
 comment on column crm.data_quality_history.rows_read is 'Data rows read from the file.';
 comment on column crm.data_quality_history.rows_staged is 'Rows that passed validation and reached staging.';
-comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined).';
+comment on column crm.data_quality_history.rows_quarantined is 'Rows set aside with a reason (rows_read = rows_staged + rows_quarantined + rows_resent).';
+comment on column crm.data_quality_history.rows_resent is 'Activity rows already staged from an earlier delivery (same transaction, deal or balance key): counted once, not staged again.';
+comment on column crm.data_quality_history.fields_nulled is 'Bad optional fields (birth date, phone, e-mail, codes) nulled in staged party rows; each is a field_nulled row of quarantine_reason_history. Counts fields, not rows.';
 
 comment on table crm.quarantine_reason_history is 'Quarantined rows per file, field and reason for every published date (the rejected values themselves stay restricted).';
 comment on column crm.quarantine_reason_history.as_of_date is 'Business date of the delivery.';
 comment on column crm.quarantine_reason_history.system is 'Source system.';
 comment on column crm.quarantine_reason_history.file is 'Delivered file name.';
-comment on column crm.quarantine_reason_history.field is 'First field that failed.';
+comment on column crm.quarantine_reason_history.field is 'Field that failed (the first one, for a rejected row).';
 comment on column crm.quarantine_reason_history.reason is 'Why the row was rejected.';
-comment on column crm.quarantine_reason_history.rows_quarantined is 'Number of rows rejected for this reason.';
+comment on column crm.quarantine_reason_history.action is 'row_rejected: the row was set aside; field_nulled: the row was staged with this field nulled.';
+comment on column crm.quarantine_reason_history.rows_quarantined is 'Number of rows with this reason (rejected, or staged with the field nulled, as action says).';
 
 comment on table crm.customer_id_event is 'How customer ids changed: every merge, split and move of records between customer ids, per business date, so history stays traceable.';
 comment on column crm.customer_id_event.business_date is 'Business date of the run that made the change.';
@@ -65,3 +73,5 @@ comment on column crm.customer_id_event.event is 'merge: other_customer_id was r
 comment on column crm.customer_id_event.customer_id is 'The surviving (or receiving) customer id.';
 comment on column crm.customer_id_event.other_customer_id is 'The retired, new or giving customer id, as event says.';
 comment on column crm.customer_id_event.detail is 'JSON: how many source records moved (records_moved).';
+
+comment on table crm.output_status is 'Per published business date and output: OK, or INSUFFICIENT_HISTORY when there is too little history to compute it yet (the output is then published empty for that date) with the reason. The customer view never waits for these.';

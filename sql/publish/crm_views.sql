@@ -33,4 +33,4 @@ comment on view crm.product_holding is 'Products and systems each customer holds
 create or replace view crm.data_quality as
 select * from crm.data_quality_history
 where as_of_date = (select max(as_of_date) from crm.publication);
-comment on view crm.data_quality is 'Rows read, staged and quarantined per delivered file for the latest published date.';
+comment on view crm.data_quality is 'Rows read, staged, quarantined and re-sent per delivered file for the latest published date.';

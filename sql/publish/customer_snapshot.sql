@@ -12,7 +12,7 @@ select
     name_latin,
     birth_date,
     gender,
-    nullif(regexp_extract(address, '([^省区]{2,4}?市)', 1), '') as city,
+    city,
     id_type,
     id_masked,
     id_hash,
@@ -20,10 +20,21 @@ select
     phone_hash,
     array_to_string(systems, ',') as systems,
     source_records,
-    first_seen
+    first_seen,
+    name_source,
+    birth_date_source,
+    gender_source,
+    city_source,
+    first_seen_source
 from identity.customer_golden;
 
 create table if not exists marts.customer_history as select * from customer_tonight limit 0;
+-- Lineage columns added after the first release (older versions keep them empty).
+alter table marts.customer_history add column if not exists name_source varchar;
+alter table marts.customer_history add column if not exists birth_date_source varchar;
+alter table marts.customer_history add column if not exists gender_source varchar;
+alter table marts.customer_history add column if not exists city_source varchar;
+alter table marts.customer_history add column if not exists first_seen_source varchar;
 delete from marts.customer_history where as_of_date = $as_of;
 insert into marts.customer_history by name select * from customer_tonight;
 
@@ -51,11 +62,16 @@ select
     rows_control,
     rows_read,
     rows_staged,
-    rows_quarantined
+    rows_quarantined,
+    fields_nulled,
+    coalesce(rows_resent, 0) as rows_resent
 from ingest.delivery_log
 where business_date = $as_of;
 
 create table if not exists marts.data_quality_history as select * from quality_tonight limit 0;
+alter table marts.data_quality_history add column if not exists fields_nulled bigint;  -- warehouses from before
+-- Histories made before rows_resent existed (their files re-sent nothing that was caught: 0).
+alter table marts.data_quality_history add column if not exists rows_resent bigint default 0;
 delete from marts.data_quality_history where as_of_date = $as_of;
 insert into marts.data_quality_history by name select * from quality_tonight;
 
@@ -67,11 +83,13 @@ select
     file,
     field,
     split_part(reason, ';', 1) as reason,
-    count(*) as rows_quarantined
+    count(*) as rows_quarantined,
+    action
 from quarantine.rejected_row
 where business_date = $as_of
 group by all;
 
 create table if not exists marts.quarantine_reason_history as select * from reasons_tonight limit 0;
+alter table marts.quarantine_reason_history add column if not exists action varchar;  -- warehouses from before
 delete from marts.quarantine_reason_history where as_of_date = $as_of;
 insert into marts.quarantine_reason_history by name select * from reasons_tonight;

@@ -38,6 +38,7 @@ def test_definitions_groups_schedule_and_sensor():
 
     blocking = {spec.name: spec.blocking for c in defs.asset_checks or [] for spec in c.check_specs}
     must_block = ["deposit_rows_conserved", "card_rows_conserved", "loan_rows_conserved", "fx_rows_conserved",
+                  "deposit_reconciled", "card_reconciled", "loan_reconciled", "fx_reconciled",
                   "customer_id_per_source_record", "model_quality_not_worse"]
     for name in must_block:
         assert blocking.get(name) is True, f"{name} missing or not blocking"
@@ -146,3 +147,10 @@ def _same_row(a: tuple, b: tuple) -> bool:
 def test_workspace_points_at_definitions():
     text = (ROOT / "workspace.yaml").read_text()
     assert "pipelines.definitions" in text
+
+
+def test_schedule_runs_at_half_past_two_beijing_time():
+    from pipelines.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 2 * * *", "Asia/Shanghai")

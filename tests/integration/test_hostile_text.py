@@ -12,6 +12,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crm.sql import run_script
 from models.identity.golden import hmac_pads, keyed_hash
 from models.identity.standardise import standardise_party
 from models.ingest.load import ingest_delivery
@@ -31,8 +32,13 @@ text = st.one_of(
 
 
 def _trimmed(value: str) -> str | None:
-    # Staging trims surrounding whitespace and maps empty to NULL (sql/ingest/macros.sql `v`).
-    return duckdb.execute("select nullif(trim($v), '')", {"v": value}).fetchall()[0][0]
+    # Staging trims surrounding whitespace of every kind and maps empty to NULL (sql/ingest/macros.sql `v`).
+    con = duckdb.connect()
+    try:
+        run_script(con, "ingest/macros")
+        return con.execute("select v($v)", {"v": value}).fetchall()[0][0]
+    finally:
+        con.close()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

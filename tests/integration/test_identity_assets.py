@@ -8,6 +8,7 @@ import polars as pl
 
 from assets.identity import customer_id_per_source_record, identity_assets, identity_checks
 from crm.settings import DEMO_PII_KEY
+from crm.sql import run_script
 from models.identity.golden import keyed_hash
 from models.identity.idcard import check_char
 from pipelines.resources import Warehouse
@@ -36,8 +37,8 @@ def test_identity_assets_materialize(tmp_path, monkeypatch):
     wh = Warehouse(landing_dir=str(tmp_path / "landing"), published=str(tmp_path / "bank.duckdb"))
     party = _party()  # noqa: F841
     con = duckdb.connect(str(wh.work_path))
-    con.execute("create schema staging")
-    con.execute("create table staging.party as select * from party")
+    run_script(con, "ingest/create_tables")  # the staging tables ingestion creates
+    con.execute("insert into staging.party by name select * from party")
     con.close()
 
     result = dg.materialize(

@@ -19,14 +19,27 @@ def test_unobserved_u_gets_the_rule_of_three_bound_and_id_agreement_dominates():
             lv["m_probability"], lv["u_probability"] = 0.5, 0.5
     ids = _levels(settings, "id_std")
     # Random sampling never met two records sharing an ID: Splink leaves u empty.
-    ids["Exact match on id_std"].update(m_probability=0.96, u_probability=None)
+    ids["same document"].update(m_probability=0.96, u_probability=None)
     ids["two different valid IDs"]["m_probability"] = 0.2
     _levels(settings, "phone_std")["All other comparisons"]["m_probability"] = 0.0
 
     out = match.regularise(settings)
     ids = _levels(out, "id_std")
-    assert ids["Exact match on id_std"]["u_probability"] == 3 / match.U_SAMPLE_PAIRS
-    weight = math.log2(ids["Exact match on id_std"]["m_probability"] / ids["Exact match on id_std"]["u_probability"])
+    assert ids["same document"]["u_probability"] == 3 / match.U_SAMPLE_PAIRS
+    weight = math.log2(ids["same document"]["m_probability"] / ids["same document"]["u_probability"])
     assert weight > 18  # an agreeing resident ID outweighs a mistyped name (about -5 bits)
     assert ids["two different valid IDs"]["m_probability"] == match.M_CEILINGS["two different valid IDs"]
     assert _levels(out, "phone_std")["All other comparisons"]["m_probability"] == match.M_FLOORS["phone_std"]
+
+
+def test_a_field_training_never_saw_carries_no_weight():
+    settings = match.settings_dict()
+    for comp in settings["comparisons"]:
+        for lv in comp["comparison_levels"]:
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5
+    # No postcodes in the training data: Splink leaves every level of the comparison empty.
+    for lv in _levels(settings, "postcode").values():
+        lv["m_probability"] = lv["u_probability"] = None
+    out = match.regularise(settings)
+    for lv in _levels(out, "postcode").values():
+        assert lv["m_probability"] == lv["u_probability"]

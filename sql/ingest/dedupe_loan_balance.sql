@@ -1,0 +1,10 @@
+-- An activity file names each contract_no+as_of once: a later line repeating it is quarantined (it would
+-- count twice downstream), the first one kept.
+update parsed set __errors = list_append(parsed.__errors, 'contract_no: duplicate key contract_no+as_of in file')
+from (
+    select __line from (
+        select __line, row_number() over (partition by contract_no, as_of order by __line) as n
+        from parsed where len(__errors) = 0
+    ) where n > 1
+) d
+where parsed.__line = d.__line;

@@ -1,0 +1,15 @@
+-- Typed up front, so a night that publishes no lifetime value (too little history) still creates it.
+create schema if not exists marts;
+create table if not exists marts.lifetime_value_history (
+    as_of_date date,
+    customer_id varchar,
+    expected_ltv_cny double,
+    horizon_months bigint,
+    discount_rate double,
+    p_alive double,
+    expected_txns_12m double,
+    expected_monthly_contribution double,
+    survival_12m double,
+    expected_value_12m_cny double,
+    churn_probability_90d double
+);
