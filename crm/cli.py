@@ -85,7 +85,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
-    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak", "publish", "foreign", "all", "page"])
+    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak",
+                                    "publish", "foreign", "churn", "all", "page"])
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))

@@ -87,3 +87,65 @@ def test_metrics_and_bands():
         "deposit balance down 60% in 3 months"
     assert ch.describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
     assert ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
+
+
+def _toy(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"deposit_balance": rng.lognormal(8, 2, n), "tenure_days": rng.integers(30, 3000, n).astype(float),
+                      "n_open_accounts": rng.integers(0, 4, n).astype(float)})
+    y = (rng.random(n) < 1 / (1 + np.exp(np.log(X["deposit_balance"]) - 6))).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("kind", ["logistic", "hist_gradient_boosting"])
+def test_every_candidate_saves_and_loads(kind, tmp_path):
+    """Whichever candidate wins, the model file can be written and read back (the logistic one held a closure)."""
+    X, y = _toy()
+    features = list(X.columns)
+    est = ch._candidates(features)[kind].fit(X.to_numpy(dtype=float), y)
+    model = ch.ChurnModel(version="p", kind=kind, features=features, estimator=est, baseline=np.zeros(len(features)))
+    model.save(tmp_path / "m.pkl")
+    back = ch.ChurnModel.load(tmp_path / "m.pkl")
+    np.testing.assert_allclose(back.predict(X), model.predict(X))
+
+
+def _frame(X, y, day, start=0):
+    f = X.copy()
+    f.insert(0, "customer_id", [f"C{i}" for i in range(start, start + len(f))])
+    f.insert(0, "as_of_date", pd.Timestamp(day))
+    f["churned"] = y
+    return f
+
+
+def test_reported_calibration_is_measured_on_data_the_calibrator_never_saw():
+    """ECE and Brier come from the later window; the calibrator is fitted on held-out training customers.
+    The validation window's churn rate is shifted up: a calibrator fitted on it would hide the shift (ECE ~ 0)."""
+    X, y = _toy(6000, seed=1)
+    Xv, yv = _toy(3000, seed=2)
+    yv = np.where(np.random.default_rng(3).random(len(yv)) < 0.15, 1, yv)
+    train, val = _frame(X, y, "2025-01-31"), _frame(Xv, yv, "2025-04-30", start=100_000)
+    lines = []
+    model = ch.train_churn_model(train, val, "h", log=lines.append)
+    held = ch.calibration_rows(train["customer_id"])
+    assert model.n_calibrate == held.sum() and model.n_train == len(train) - held.sum()
+    assert 0.1 < held.mean() < 0.3
+    m = ch.metrics(val["churned"].to_numpy(), model.predict(val))
+    assert m == pytest.approx(model.metrics, nan_ok=True)
+    assert model.metrics["ece"] > 0.08  # the shift shows
+    assert sum(n for *_, n in model.calibration) == len(val)
+    assert any(line.startswith("fitting logistic on ") for line in lines)
+    capped = ch.train_churn_model(train, val, "c", max_train_rows=4000, max_validate_rows=1000)
+    assert capped.n_train + capped.n_calibrate == 4000 and capped.n_validate == 1000
+
+
+def test_heartbeat_logs_while_a_step_runs():
+    import time
+
+    lines = []
+    with ch._Heartbeat(lines.append, "fitting x on 5 rows", every=0.05):
+        time.sleep(0.3)
+    progress = [line for line in lines if "s so far" in line]
+    assert len(progress) >= 3 and all(line.startswith("fitting x on 5 rows") for line in progress)
+    assert lines[-1].startswith("fitting x on 5 rows: done in")
+    with ch._Heartbeat(None, "silent"):  # no logger: no thread, no error
+        pass
