@@ -63,8 +63,8 @@ def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, war
 
     Labels come from the data (churn within 90 days: all accounts closed, or balance under 100 CNY
     with no card/FX activity) at month-ends whose 90 following days are observed. Logistic regression
-    and gradient boosting are fitted on the training window, calibrated (isotonic, 3-fold) and
-    compared on the later validation month-ends; the better AUC wins. Each version is recorded in
+    and gradient boosting are fitted once on the training window, calibrated (isotonic) on held-out
+    training customers and compared on the later validation month-ends; the better AUC wins. Each version is recorded in
     `marts.churn_model_version` and saved beside the work file (`models/churn_<version>.pkl`).
     Reused while younger than `max_age_days` unless `retrain` is set.
     """

@@ -444,7 +444,8 @@ def risk_band(p: float) -> str:
 
 def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
     """Churn probability, band and three drivers (features raising the risk most) per customer."""
-    p, contrib = contributions(model, features)
+    with threadpool_limits(limits=FIT_THREADS):  # native threads spin-wait on shared cores
+        p, contrib = contributions(model, features)
     order = np.argsort(-contrib, axis=1)[:, :3]
     records = features[model.features].to_dict("records")
     drivers = []
