@@ -32,11 +32,11 @@ MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
 # Rows per pandera validation chunk: bounds the validation's memory whatever the file's size.
 VALIDATE_CHUNK_ROWS = 1_000_000
-# Names are Chinese by contract (EXTRACTS.md). A name column in which fewer than this share of the
-# non-empty values hold a Chinese character was decoded wrongly (mojibake) or is not what the contract
-# says: a broken delivery. Foreign card holders carry pinyin and fx name_local is often empty, so the
-# share is judged only over non-empty values and only from MIN_NAMES_FOR_SCRIPT of them.
-MIN_CJK_NAME_SHARE = 0.5
+# A name column in which more than this share of the non-empty values are neither Chinese characters
+# nor mostly Latin letters was decoded wrongly (mojibake): a broken delivery. Latin names are real
+# (foreign holders, a bank's foreign branch), so only text that is neither stops the file; judged over
+# non-empty values (fx name_local is often empty) and only from MIN_NAMES_FOR_SCRIPT of them.
+MAX_IMPLAUSIBLE_NAME_SHARE = 0.5
 MIN_NAMES_FOR_SCRIPT = 20
 # The delivered column behind staging.party.name, per system.
 NAME_COLUMN = {"deposit": "cust_name", "card": "holder_name", "loan": "name", "fx": "name_local"}
@@ -269,12 +269,12 @@ def _stage_file(
 
 def _check_name_script(con, system: str, business_date: date, spec: FileSpec) -> None:
     """Blocking: the name column must hold Chinese characters in most of its non-empty values."""
-    names, cjk = con.execute(settings.sql_text("ingest/name_script")).fetchall()[0]
-    if names >= MIN_NAMES_FOR_SCRIPT and cjk < MIN_CJK_NAME_SHARE * names:
+    names, bad = con.execute(settings.sql_text("ingest/name_script")).fetchall()[0]
+    if names >= MIN_NAMES_FOR_SCRIPT and bad > MAX_IMPLAUSIBLE_NAME_SHARE * names:
         raise DeliveryError(
-            f"{system} {business_date:%Y%m%d} {spec.name}: column {NAME_COLUMN[system]}: only {cjk} of {names} "
-            f"non-empty names ({cjk / names:.0%}) hold Chinese characters, at least "
-            f"{MIN_CJK_NAME_SHARE:.0%} expected: implausible decoded text (wrong encoding?)"
+            f"{system} {business_date:%Y%m%d} {spec.name}: column {NAME_COLUMN[system]}: {bad} of {names} "
+            f"non-empty names ({bad / names:.0%}) are neither Chinese characters nor Latin letters, at most "
+            f"{MAX_IMPLAUSIBLE_NAME_SHARE:.0%} allowed: implausible decoded text (wrong encoding?)"
         )
 
 

@@ -179,7 +179,7 @@ def test_mojibake_names_stop_the_night(case):
 
     _edit_csv(day, "deposit_customer.csv", "gb18030", mojibake)
     msg = _fails_naming(case, "deposit", case["last"].strftime("%Y%m%d"), "deposit_customer.csv", "cust_name",
-                        "chinese characters")
+                        "neither chinese characters nor latin letters")
     assert "implausible" in msg
     _repair(case, orig)
     _assert_clean_rerun_is_exact(case)

@@ -206,7 +206,7 @@ def test_mojibake_names_stop_the_delivery(tmp_path, con):
     with pytest.raises(DeliveryError) as err:
         ingest_delivery(con, tmp_path, "deposit", DAY)
     msg = str(err.value)
-    for word in ("deposit", "20261120", "deposit_customer.csv", "cust_name", "0 of 30", "0%"):
+    for word in ("deposit", "20261120", "deposit_customer.csv", "cust_name", "30 of 30", "100%", "implausible"):
         assert word in msg
     assert rows(con, "select count(*) from staging.party") == [(0,)]
 
@@ -223,6 +223,16 @@ def test_pinyin_holders_and_empty_local_names_pass(tmp_path, con):
     write_delivery(tmp_path, "fx", DAY, fx)
     ingest_delivery(con, tmp_path, "fx", DAY)
     assert rows(con, "select system, count(*) from staging.party group by 1 order by 1") == [("card", 30), ("fx", 40)]
+
+
+def test_a_file_of_latin_names_in_a_chinese_name_column_passes(tmp_path, con):
+    # A foreign branch, or public records converted into our layout: real names, just not Chinese.
+    names = ["Katherine Jonson", "JOSÉ GARCÍA", "o'brien liam", "Anne-Marie Dupont", "ZHANG WEI"]
+    files = sample_files("deposit", DAY)
+    files["deposit_customer.csv"] = _people(30, lambda i: names[i % len(names)])
+    write_delivery(tmp_path, "deposit", DAY, files)
+    ingest_delivery(con, tmp_path, "deposit", DAY)
+    assert rows(con, "select count(*) from staging.party") == [(30,)]
 
 
 # --- 7. reconciliation -----------------------------------------------------------------------------
