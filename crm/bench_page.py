@@ -61,7 +61,24 @@ def _foreign(r: dict) -> list[str]:
     return out + [""]
 
 
-RENDER = {"golden": _golden, "foreign": _foreign}
+def _churn(r: dict) -> list[str]:
+    out = [
+        f"### Churn model training, {r['customers']:,} persons (`crm bench churn`, {r['measured_on']}, {r['cores']} cores)",
+        "",
+        f"{r['train_rows']:,} training and {r['validate_rows']:,} validation customer-dates from {r['snapshots']} "
+        f"month-end snapshots (built once, {r['snapshot_seconds']} s, not in the times below); each row adds one change; "
+        "load is the 1-minute load average during the run.",
+        "",
+        "| variant | seconds | validation AUC | load |",
+        "|---|---|---|---|",
+    ]
+    for name, v in r["variants"].items():
+        load = ", ".join(str(x.get("load_1m")) for x in v["runs"])
+        out.append(f"| {name} | {v['median_seconds']} | {_f(v['auc'])} | {load} |")
+    return out + [""]
+
+
+RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:
