@@ -220,7 +220,8 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
             summary.notices += delivery_notices(delivery_dir(landing, system, business_date))
         try:
             result = job.execute_in_process(
-                partition_key=business_date.isoformat(), instance=instance, raise_on_error=False
+                partition_key=business_date.isoformat(), instance=instance, raise_on_error=False,
+                run_config=_log_config(),
             )
             kind, error = ("", "") if result.success else _failure(result)
         except KeyboardInterrupt:
@@ -232,6 +233,12 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
             summary.failed, summary.error, summary.error_kind = business_date, error, kind
             return
         summary.dates_run.append(business_date)
+
+
+def _log_config() -> dict:
+    # Dagster's console logger prints every event at DEBUG; a person running the job wants INFO.
+    level = os.environ.get("CRM_LOG_LEVEL", "INFO").upper()
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
 def _fill_figures(summary: NightlySummary, work: Path) -> None:

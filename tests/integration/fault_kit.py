@@ -27,6 +27,7 @@ def _env(root: Path, landing: Path) -> dict[str, str]:
         "CRM_REPORTS_DIR": str(root / "reports"),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "CRM_DEMO": "1",
+        "CRM_LOG_LEVEL": "DEBUG",  # the kill and interrupt cases wait for STEP_START events
     }
 
 
