@@ -45,6 +45,10 @@ BLOCKING_RULES = (
     ("birth_date", "addr_nums"),
     ("birth_date", "postcode"),
     ("postcode", "addr_nums"),
+    # The name (in any order) with the house numbers or the postcode: a person whose birth date is
+    # missing or mistyped and whose postcode or house number carries a typo still meets their twin.
+    ("name_key", "addr_nums"),
+    ("name_key", "postcode"),
 )
 # Floors for m probabilities that the training data may leave at (or near) zero: phones and e-mail
 # addresses change, birth dates get mistyped; a weight of -50 for a changed phone would split people.

@@ -8,6 +8,7 @@ import pytest
 
 from crm.sql import run_script
 from models.identity.golden import write_golden
+from models.identity.match import BLOCKING_RULES
 from models.identity.resolve import resolve_identities, standardise_into
 
 DAY = dt.date(2026, 3, 2)
@@ -93,3 +94,33 @@ def test_golden_record_keeps_a_latin_name_from_a_chinese_name_column(resolved):
     cid, _, golden = resolved
     d2 = golden.filter(pl.col("customer_id") == cid["deposit:D2"]).row(0, named=True)
     assert d2["name"] is None and d2["name_latin"] == "david smith"
+
+
+def test_a_person_without_a_shared_birth_date_or_postcode_still_meets_their_twin(tmp_path):
+    # FEBRL-style: name order swapped, one birth date and one document missing, a postcode typo; the
+    # name and the house number agree.
+    rows = [
+        ("card", "C9", "timothy twigger", None, None, None, None, None, "9 tunney crescent, toorak VIC 5013"),
+        ("fx", "F9", None, "TWIGGER TIMOTHY", "PASSPORT", "Q2112223", "1921-09-26", None,
+         "9 Tunney Crescent, Argyle, Toorak VIC 5031"),
+        ("deposit", "D9", "anna smith", None, "OTHER", "R5550001", "1950-01-01", "F", "4 high street, ascot VIC 3032"),
+    ]
+    con = duckdb.connect(str(tmp_path / "bank.work.duckdb"))
+    run_script(con, "ingest/create_tables")
+    party = frame(rows)  # noqa: F841
+    con.execute("insert into staging.party by name select * from party")
+    standardise_into(con, DAY)
+    resolve_identities(con, DAY, tmp_path / "models" / "m.json")
+    cid = dict(con.execute("select system || ':' || source_key, customer_id from identity.customer_map").fetchall())
+    # At scale only candidate pairs are scored: some blocking rule must bring the twins together.
+    blocked = []
+    for rule in BLOCKING_RULES:
+        keys = ", ".join(f"{expr} as k{i}" for i, expr in enumerate(rule))
+        on = " and ".join(f"l.k{i} = r.k{i}" for i in range(len(rule)))
+        blocked += con.execute(
+            f"with k as (select uid, {keys} from identity.party_std) "
+            f"select l.uid, r.uid from k l join k r on l.uid < r.uid and {on}"
+        ).fetchall()
+    con.close()
+    assert cid["card:C9"] == cid["fx:F9"] != cid["deposit:D9"]
+    assert ("card:C9", "fx:F9") in blocked
