@@ -95,7 +95,7 @@ def summary_line(r: dict) -> str:
             f"namesake_false_merge={r['namesake_false_merge_rate']}")
 
 
-def evaluate_from_warehouse(con, truth_csv: str | Path) -> dict:
+def evaluate_from_warehouse(con, truth_csv: pl.DataFrame | str | Path) -> dict:
     """`evaluate` on the work file's `identity.customer_map` (for `crm bench linkage`)."""
     from crm.settings import sql_text
 

@@ -1,20 +1,16 @@
-"""Ingest the sample-data generator's output (skipped until `crm.generator.generate` exists)."""
+"""Ingest the sample-data generator's output."""
 
 from __future__ import annotations
 
 import duckdb
-import pytest
 
-generator = pytest.importorskip("crm.generator")
-
-from models.ingest.landing import complete_dates  # noqa: E402
-from models.ingest.layout import FILES  # noqa: E402
-from models.ingest.load import ingest_delivery  # noqa: E402
+from crm import generator
+from models.ingest.landing import complete_dates
+from models.ingest.layout import FILES
+from models.ingest.load import ingest_delivery
 
 
 def test_generated_deliveries_ingest_and_conserve_rows(tmp_path):
-    if not hasattr(generator, "generate"):
-        pytest.skip("crm.generator.generate not written yet")
     landing, truth = tmp_path / "landing", tmp_path / "truth"
     generator.generate(landing, truth, customers=200, seed=5, daily_deliveries=2)
     dates = complete_dates(landing)
