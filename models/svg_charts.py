@@ -58,7 +58,7 @@ def lines(points: dict[str, list[tuple[float, float]]], title: str, diagonal: bo
     parts = [f'<rect x="{PAD}" y="{PAD}" width="{W - 2 * PAD}" height="{H - 2 * PAD}" fill="none" stroke="#ccc"/>']
     if diagonal:
         parts.append(f'<line x1="{sx(0)}" y1="{sy(0)}" x2="{sx(top)}" y2="{sy(top)}" stroke="#999" stroke-dasharray="4"/>')
-    for s, (name, pts) in enumerate(points.items()):
+    for s, (_name, pts) in enumerate(points.items()):
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{COLORS[s % 6]}" stroke-width="2"/>')
         parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{COLORS[s % 6]}"/>' for x, y in pts)

@@ -109,7 +109,7 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
     for system, acc_name in (("deposit", "deposit"), ("card", "card"), ("loan", "loan"), ("fx", "fx")):
         acc = sim[acc_name]
         if system == "fx":
-            main, dups, since_src = acc["person"], acc["person"][acc["dup"]], None
+            main, dups = acc["person"], acc["person"][acc["dup"]]
         else:
             dupm = acc.get("dup", np.zeros(len(acc["person"]), bool))
             main, dups = np.unique(acc["person"][~dupm]), np.unique(acc["person"][dupm])

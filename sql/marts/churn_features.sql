@@ -62,7 +62,7 @@ dep_change as (
     select customer_id, max(balance_date) as last_change
     from (
         select customer_id, balance_date,
-               balance_cny is distinct from lag(balance_cny) over (partition by acct_no order by balance_date) as changed
+               (balance_cny is distinct from lag(balance_cny) over (partition by acct_no order by balance_date)) as changed
         from dep_rows
     )
     where changed

@@ -127,7 +127,7 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
     assert bad_id not in raw and bad_phone not in raw and "***" in raw
     # conservation per file, and in the report
     log = rows(con, "select file, rows_control, rows_read, rows_staged, rows_quarantined from ingest.delivery_log order by file")
-    for file, control, read, staged, quarantined in log:
+    for _file, control, read, staged, quarantined in log:
         assert control == read == staged + quarantined
     assert dict((r[0], r[4]) for r in log) == {"card_account.csv": 0, "card_holder.csv": 0, "card_txn.csv": 6}
     assert rep.rows_staged == rows(con, "select (select count(*) from staging.party) + (select count(*) from staging.account) "
