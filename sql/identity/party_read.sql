@@ -17,8 +17,10 @@ golden_fields as (
 fingerprinted as (
     select
         system, source_key, name, name_latin, id_type, id_no, birth_date, gender, phone, email,
-        -- Fingerprint of the fields identity reads: an unchanged record is not standardised again.
-        md5(cast(row(name, name_latin, id_type, id_no, birth_date, gender, phone, email) as varchar)) as raw_hash,
+        -- Fingerprint of every field the matcher compares (party_address's address too): a record
+        -- whose fingerprint moved is matched again.
+        md5(cast(row(name, name_latin, id_type, id_no, birth_date, gender, phone, email, address) as varchar))
+            as raw_hash,
         -- Fingerprint of every field the golden record can read: a change refreshes it, not the match.
         md5(cast(golden_fields as varchar)) as golden_hash
     from golden_fields
