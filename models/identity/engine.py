@@ -1,7 +1,7 @@
 """Where the identity stage's matching SQL runs: DuckDB in process (default) or Spark.
 
-Both engines offer the same four verbs to `match.py`: `put` a driver frame as a table, `run` a query
-into a table, `get` a query's rows back, and the Splink database API. The SQL is the same text on
+Both engines offer the same verbs to `match.py`: `put` a driver frame as a table, `run` a query into
+a table, `view` a query under a name, `get` a query's rows back, and the Splink database API. The SQL is the same text on
 both (sql/identity/*.sql is written in the subset both dialects share); only Splink's comparison
 levels differ per dialect (see `match._FN`).
 
@@ -39,6 +39,9 @@ class DuckEngine:
 
     def run(self, name: str, sql: str) -> None:
         self.con.execute(f"create or replace table {name} as {sql}")
+
+    def view(self, name: str, sql: str) -> None:
+        self.con.execute(f"create or replace view {name} as {sql}")
 
     def get(self, sql: str) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(sql).to_arrow_table())
@@ -79,6 +82,9 @@ class SparkEngine:
         self.spark.sql(sql).write.mode("overwrite").parquet(str(path))
         self._read(name, path)
 
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+
     def get(self, sql: str) -> pl.DataFrame:
         path = self.workdir / "out" / uuid.uuid4().hex[:8]
         df = self.spark.sql(sql)
@@ -111,6 +117,7 @@ def spark_session(master: str = "local[2]", shuffle_partitions: int = 8, extra_c
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.default.parallelism", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
     for key, value in (extra_conf or {}).items():

@@ -508,14 +508,14 @@ def link(
         engine.run("anchors", sql_text("identity/exact_anchor"))
         if dirty is None:
             exact = engine.get(sql_text("identity/exact_pairs"))
-            engine.run("party_scope", "select * from party_in")
+            engine.view("party_scope", "select * from party_in")
         else:
             # Only the groups of records that could pair with a dirty record are needed tonight.
             engine.put("dirty_uids", dirty.to_frame("uid"))
             engine.put("candidate_uids", candidate_records(std, dirty).select("uid"))
             engine.run("dirty_anchors", sql_text("identity/dirty_anchors"))
             exact = engine.get(sql_text("identity/exact_pairs_dirty"))
-            engine.run("party_scope", sql_text("identity/party_scope"))
+            engine.view("party_scope", sql_text("identity/party_scope"))
         engine.run("party_all", sql_text("identity/representatives"))
         pairs = _predict(engine, model_path, dirty is not None, threshold, tf, n_records)
     finally:

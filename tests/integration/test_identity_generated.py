@@ -13,7 +13,7 @@ import dagster as dg  # noqa: E402
 
 from assets.identity import identity_assets, identity_checks  # noqa: E402
 from models.identity.evaluate import evaluate_from_warehouse  # noqa: E402
-from pipelines.resources import Warehouse  # noqa: E402
+from pipelines.resources import IdentityEngine, Warehouse  # noqa: E402
 
 
 def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
@@ -26,7 +26,7 @@ def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
     wh = Warehouse(landing_dir=str(landing), published=str(tmp_path / "bank.duckdb"))
     result = dg.materialize(
         [*ingest.ingest_assets, *identity_assets, *identity_checks],
-        resources={"warehouse": wh},
+        resources={"warehouse": wh, "identity_engine": IdentityEngine()},
         partition_key=partition,
     )
     assert result.success
