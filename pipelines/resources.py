@@ -82,8 +82,14 @@ class IdentityEngine(dg.ConfigurableResource):
         if self.name == "duckdb":
             yield None
             return
-        from models.identity.engine import SparkEngine, spark_session
+        from models.identity.engine import SparkEngine, java_missing_reason, spark_session
 
+        try:
+            import pyspark  # noqa: F401
+        except ImportError as exc:
+            raise RuntimeError('the spark identity engine needs pyspark: pip install -e ".[spark]"') from exc
+        if java_missing_reason():
+            raise RuntimeError(f"the spark identity engine cannot start: {java_missing_reason()}")
         master = self.spark_master or os.environ.get("CRM_SPARK_MASTER") or "local[2]"
         partitions = self.shuffle_partitions or int(os.environ.get("CRM_SPARK_SHUFFLE_PARTITIONS") or 8)
         conf = json.loads(self.spark_conf or os.environ.get("CRM_SPARK_CONF") or "{}")
