@@ -114,7 +114,7 @@ def render(r: dict) -> list[str]:
         f"{r['model_training_seconds_duckdb']} s and shared). Spark `{r['spark_master']}`, "
         f"{r['shuffle_partitions']} shuffle partitions.",
         "",
-        "| engine | seconds | of which scoring (Splink) | session start | customers | pairs above threshold |",
+        "| engine | seconds | of which on the engine (anchors, Splink) | session start | customers | pairs above threshold |",
         "|---|---|---|---|---|---|",
         f"| DuckDB | {d['seconds']} | {d['steps']['predict']} | - | {d['customers']:,} | {d['pairs_scored']:,} |",
         f"| Spark | {s['seconds']} | {s['steps']['predict']} | {s['session_start_seconds']} | {s['customers']:,} | {s['pairs_scored']:,} |",
