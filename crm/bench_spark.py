@@ -107,20 +107,21 @@ def render(r: dict) -> list[str]:
     d, s = r["duckdb"], r["spark"]
     load = f"{d['load_average_before']}-{s['load_average_after']}"
     return [
-        f"### Identity on Spark (local mode) vs DuckDB, {r['customers']:,} persons "
-        f"(`crm bench spark`, {r['measured_on']}, {r['cores']} cores, load average {load})",
+        (f"### Identity on Spark (local mode) vs DuckDB, {r['customers']:,} persons "
+         f"(`crm bench spark`, {r['measured_on']}, {r['cores']} cores, load average {load})"),
         "",
-        f"Full resolution of {r['records']:,} records (first delivery; model trained once on DuckDB in "
-        f"{r['model_training_seconds_duckdb']} s and shared). Spark `{r['spark_master']}`, "
-        f"{r['shuffle_partitions']} shuffle partitions.",
+        (f"Full resolution of {r['records']:,} records (first delivery; model trained once on DuckDB in "
+         f"{r['model_training_seconds_duckdb']} s and shared). Spark `{r['spark_master']}`, "
+         f"{r['shuffle_partitions']} shuffle partitions."),
         "",
         "| engine | seconds | of which on the engine (anchors, Splink) | session start | customers | pairs above threshold |",
         "|---|---|---|---|---|---|",
         f"| DuckDB | {d['seconds']} | {d['steps']['predict']} | - | {d['customers']:,} | {d['pairs_scored']:,} |",
         f"| Spark | {s['seconds']} | {s['steps']['predict']} | {s['session_start_seconds']} | {s['customers']:,} | {s['pairs_scored']:,} |",
         "",
-        f"Spark / DuckDB: **{r['ratio_spark_to_duckdb']}x** ({r['ratio_with_session_start']}x with the session start). "
-        f"Same customer map: {r['maps_identical']} (pairwise F1 of one against the other {r['pairwise_f1_spark_vs_duckdb']}); "
-        f"F1 against the generator's truth: DuckDB {r['f1_vs_truth']['duckdb']}, Spark {r['f1_vs_truth']['spark']}.",
+        (f"Spark / DuckDB: **{r['ratio_spark_to_duckdb']}x** ({r['ratio_with_session_start']}x with the session start). "
+         f"Same customer map: {r['maps_identical']} (pairwise F1 of one against the other "
+         f"{r['pairwise_f1_spark_vs_duckdb']}); F1 against the generator's truth: DuckDB {r['f1_vs_truth']['duckdb']}, "
+         f"Spark {r['f1_vs_truth']['spark']}."),
         "",
     ]

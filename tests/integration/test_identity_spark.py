@@ -42,7 +42,7 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_IDENTITY_OVERRIDES", str(tmp_path / "none.csv"))
     landing = tmp_path / "landing"
     generate(landing, tmp_path / "truth", customers=300, seed=5, daily_deliveries=0)
-    first = sorted(p.name for p in (landing / "deposit").iterdir())[0]
+    first = min(p.name for p in (landing / "deposit").iterdir())
     partition = f"{first[:4]}-{first[4:6]}-{first[6:]}"
 
     duck = Warehouse(landing_dir=str(landing), published=str(tmp_path / "duck" / "bank.duckdb"))

@@ -34,7 +34,7 @@ def test_saved_weights_hold_no_sql_and_drive_both_engines(tmp_path):
     saved = path.read_text(encoding="utf-8")
     assert "sql_condition" not in saved and "jaro" not in saved
     duck, spark = match.load_model(path, 10_000, "duckdb"), match.load_model(path, 10_000, "spark")
-    mu = lambda s: [(lv.get("m_probability"), lv.get("u_probability")) for c in s["comparisons"] for lv in c["comparison_levels"]]  # noqa: E731
+    mu = lambda s: [(lv.get("m_probability"), lv.get("u_probability")) for c in s["comparisons"] for lv in c["comparison_levels"]]
     assert mu(duck) == mu(spark)
     assert all(m is not None for m, _ in mu(duck)[1:3])
     assert duck["probability_two_random_records_match"] == spark["probability_two_random_records_match"]
