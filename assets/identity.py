@@ -89,6 +89,10 @@ def customer_resolution(
             engine=engine,
             map_parquet=None if engine is None else map_parquet,
         )
+    # Loaded into the warehouse: only the latest hand-over is kept (a full night's is every record).
+    if engine is not None:
+        for older in set(map_parquet.parent.glob("customer_map_*.parquet")) - {map_parquet}:
+            older.unlink()
     context.log.info(
         f"{result.mode} resolution on {identity_engine.name}: {result.records} records ({result.dirty} matched tonight) "
         f"-> {result.customers} customers"

@@ -51,6 +51,9 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
     shutil.copytree(duck.work_path.parent, tmp_path / "spark")
     spark = Warehouse(landing_dir=str(landing), published=str(tmp_path / "spark" / "bank.duckdb"))
 
+    stale = spark.work_path.parent / "identity" / "customer_map_20000101.parquet"  # an earlier night's hand-over
+    stale.parent.mkdir()
+    stale.write_bytes(b"")
     runs = {
         "duckdb": (duck, IdentityEngine(engine="duckdb")),
         "spark": (spark, IdentityEngine(engine="spark", spark_master="local[2]", shuffle_partitions=2,
@@ -78,8 +81,10 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
     assert diff < 1e-9
     assert on_duck["match_probability"].null_count() == on_spark["match_probability"].null_count()
 
-    # The Spark run handed the customer map over as Parquet and left no exchange files behind.
+    # The Spark run handed the customer map over as Parquet (only the latest kept) and left no
+    # exchange files or Splink checkpoints behind.
     handed = pl.read_parquet(spark.work_path.parent / "identity" / f"customer_map_{first}.parquet")
     assert handed.sort("system", "source_key").select(key).equals(on_spark.select(key))
+    assert not stale.exists()
     leftovers = [p for p in (spark.work_path.parent / "spark").rglob("*") if p.is_file()]
     assert leftovers == []
