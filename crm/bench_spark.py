@@ -9,6 +9,7 @@ generator's truth, and the machine's load average (the machine is shared).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -58,7 +59,7 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
         engine, session_seconds = None, 0.0
         if name == "spark":
             started = time.perf_counter()
-            spark = spark_session(master, partitions)
+            spark = spark_session(master, partitions, json.loads(os.environ.get("CRM_SPARK_CONF") or "{}"))
             engine = SparkEngine(spark, root / name / "exchange")
             session_seconds = round(time.perf_counter() - started, 1)
         con = duckdb.connect(str(work))
