@@ -10,6 +10,7 @@ import sqlglot
 from crm.settings import sql_text
 from models.identity import match
 from models.identity.engine import DuckEngine
+from tests.synthetic_ids import mobile, resident_id
 
 DUCKDB_ONLY = ("jaro_winkler_similarity", "strftime", "list_filter", "list_contains", "list_has_any", "len(", "contains(")
 
@@ -54,12 +55,13 @@ def _record(uid, **kw):
 
 def test_exact_rule_sql_groups_and_fills_representatives():
     born = dt.date(1980, 5, 1)
+    rid, phone_1, phone_2 = resident_id("110101", "19800501", "001"), mobile("138", "00000000"), mobile("139", "00000000")
     rows = [
-        _record("a:1", id_std="110101198005010011", id_valid=True, name_key="wei zhang", birth_date=born),
-        _record("b:1", id_std="110101198005010011", id_valid=True, name_key="wei zhang", birth_date=born,
-                phone_std="13800000000"),
-        _record("c:1", id_std="110101198005010011", id_valid=True, name_key="wei zhang", birth_date=born,
-                phone_std="13900000000", email_std="w@x.cn"),
+        _record("a:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born),
+        _record("b:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born,
+                phone_std=phone_1),
+        _record("c:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born,
+                phone_std=phone_2, email_std="w@x.cn"),
         # Same ID but not valid: no exact rule.
         _record("d:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
         _record("e:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
@@ -82,5 +84,5 @@ def test_exact_rule_sql_groups_and_fills_representatives():
     assert reps["uid"].to_list() == ["a:1", "d:1", "e:1"]
     group = reps.row(0, named=True)
     # First non-null value by uid, field by field.
-    assert (group["phone_std"], group["email_std"]) == ("13800000000", "w@x.cn")
+    assert (group["phone_std"], group["email_std"]) == (phone_1, "w@x.cn")
     assert pairs.rows() == [("a:1", "b:1"), ("a:1", "c:1")]
