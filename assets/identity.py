@@ -10,7 +10,7 @@ from crm import settings
 from models.identity.golden import write_golden
 from models.identity.resolve import model_path_for, resolve_identities, standardise_into
 from pipelines.partitions import daily_partitions
-from pipelines.resources import Warehouse
+from pipelines.resources import IdentityEngine, Warehouse
 
 EXTRACTS = ["deposit_extract", "card_extract", "loan_extract", "fx_extract"]
 COMMON = dict(
@@ -57,12 +57,12 @@ def party_standardised(context: dg.AssetExecutionContext, warehouse: Warehouse) 
 
 @dg.asset(
     deps=[party_standardised],
-    kinds={"duckdb", "splink"},
+    kinds={"duckdb", "spark", "splink"},
     tags={"pii": "true"},
     **COMMON,
 )
 def customer_resolution(
-    context: dg.AssetExecutionContext, config: ResolutionConfig, warehouse: Warehouse
+    context: dg.AssetExecutionContext, config: ResolutionConfig, warehouse: Warehouse, identity_engine: IdentityEngine
 ) -> dg.MaterializeResult:
     """Which source records belong to the same person: the customer map behind the single customer view.
 
@@ -75,7 +75,9 @@ def customer_resolution(
     """
     business_date = date.fromisoformat(context.partition_key)
     overrides = Path(config.overrides_path) if config.overrides_path else default_overrides_path()
-    with warehouse.connect() as con:
+    # On Spark the customer map is handed over as Parquet beside the work file, then loaded by DuckDB.
+    map_parquet = warehouse.work_path.parent / "identity" / f"customer_map_{business_date:%Y%m%d}.parquet"
+    with identity_engine.open(warehouse.work_path) as engine, warehouse.connect() as con:
         result = resolve_identities(
             con,
             business_date,
@@ -84,14 +86,21 @@ def customer_resolution(
             mode=config.mode,
             retrain=config.retrain,
             threshold=config.threshold,
+            engine=engine,
+            map_parquet=None if engine is None else map_parquet,
         )
+    # Loaded into the warehouse: only the latest hand-over is kept (a full night's is every record).
+    if engine is not None:
+        for older in set(map_parquet.parent.glob("customer_map_*.parquet")) - {map_parquet}:
+            older.unlink()
     context.log.info(
-        f"{result.mode} resolution: {result.records} records ({result.dirty} matched tonight) "
+        f"{result.mode} resolution on {identity_engine.name}: {result.records} records ({result.dirty} matched tonight) "
         f"-> {result.customers} customers"
     )
     return dg.MaterializeResult(
         metadata={
             "mode": result.mode,
+            "engine": identity_engine.name,
             "records": result.records,
             "records_matched_tonight": result.dirty,
             "customers": result.customers,

@@ -576,13 +576,19 @@ def bench_churn(customers: int, seed: int, workdir: Path, repeats: int = 1) -> d
     }
 
 
-BENCHES = {"golden": bench_golden, "generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish, "foreign": bench_foreign, "churn": bench_churn}
+def bench_spark(customers: int, seed: int, workdir: Path) -> dict:
+    from crm.bench_spark import bench_spark as run
+
+    return run(customers, seed, workdir)
+
+
+BENCHES = {"golden": bench_golden, "generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish, "foreign": bench_foreign, "churn": bench_churn, "spark": bench_spark}
 
 
 def main(what: str, customers: int, seed: int, workdir: Path, noise_scale: float = 1.0) -> int:
     workdir = workdir.resolve()  # DAGSTER_HOME and the pipeline's paths must be absolute
     workdir.mkdir(parents=True, exist_ok=True)
-    names = [n for n in BENCHES if n not in ("soak", "publish", "foreign", "churn")] if what == "all" else [what]
+    names = [n for n in BENCHES if n not in ("soak", "publish", "foreign", "churn", "spark")] if what == "all" else [what]
     for name in names:
         result = {
             "bench": name,

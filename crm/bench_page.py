@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crm.bench_spark import render as spark_render
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -78,7 +80,7 @@ def _churn(r: dict) -> list[str]:
     return out + [""]
 
 
-RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn}
+RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn, "spark": spark_render}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

@@ -86,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
     b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak",
-                                    "publish", "foreign", "churn", "all", "page"])
+                                    "publish", "foreign", "churn", "spark", "all", "page"])
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))

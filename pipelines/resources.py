@@ -1,10 +1,13 @@
-"""The warehouse resource: one DuckDB work file written by one process (the in-process nightly job)."""
+"""Resources: the warehouse (one DuckDB work file written by one process, the in-process nightly job)
+and the engine identity resolution matches on (DuckDB in process, or Spark)."""
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
@@ -45,6 +48,60 @@ class Warehouse(dg.ConfigurableResource):
             con.close()
 
 
+class IdentityEngine(dg.ConfigurableResource):
+    """Where identity resolution scores candidate pairs: `duckdb` (default, in process) or `spark`.
+
+    On Spark the stage's input (standardised records, term frequencies) goes to Spark as Parquet under
+    `exchange_dir`, the scored pairs come back as Parquet, and the customer map is written as Parquet
+    that the warehouse loads; every later stage stays on DuckDB. Empty fields read the environment
+    (CRM_IDENTITY_ENGINE, CRM_SPARK_MASTER, CRM_SPARK_SHUFFLE_PARTITIONS, CRM_SPARK_EXCHANGE_DIR,
+    CRM_SPARK_CONF), so a deployment switches engines without code. Needs `pip install -e ".[spark]"`.
+    """
+
+    engine: str = ""  # duckdb | spark
+    spark_master: str = ""  # local[N] or a cluster URL (spark://host:7077, yarn, k8s://...)
+    shuffle_partitions: int = 0  # spark.sql.shuffle.partitions; 0 = CRM_SPARK_SHUFFLE_PARTITIONS or 8
+    exchange_dir: str = ""  # Parquet hand-over and Splink checkpoints; a path driver and executors share
+    spark_conf: str = ""  # JSON object of further Spark settings (memory, executors, ...)
+
+    @property
+    def name(self) -> str:
+        name = (self.engine or os.environ.get("CRM_IDENTITY_ENGINE") or "duckdb").strip().lower()
+        if name not in ("duckdb", "spark"):
+            raise ValueError(f"identity engine must be duckdb or spark, not {name!r} (CRM_IDENTITY_ENGINE)")
+        return name
+
+    def exchange_path(self, work_file: Path) -> Path:
+        given = self.exchange_dir or os.environ.get("CRM_SPARK_EXCHANGE_DIR")
+        return Path(given) if given else Path(work_file).parent / "spark"
+
+    @contextmanager
+    def open(self, work_file: Path) -> Iterator[object | None]:
+        """The matching engine for one run (None: DuckDB in process). A Spark session is started for
+        the run and stopped after it; its exchange folder is removed."""
+        if self.name == "duckdb":
+            yield None
+            return
+        from models.identity.engine import SparkEngine, java_missing_reason, spark_session
+
+        try:
+            import pyspark  # noqa: F401
+        except ImportError as exc:
+            raise RuntimeError('the spark identity engine needs pyspark: pip install -e ".[spark]"') from exc
+        if java_missing_reason():
+            raise RuntimeError(f"the spark identity engine cannot start: {java_missing_reason()}")
+        master = self.spark_master or os.environ.get("CRM_SPARK_MASTER") or "local[2]"
+        partitions = self.shuffle_partitions or int(os.environ.get("CRM_SPARK_SHUFFLE_PARTITIONS") or 8)
+        conf = json.loads(self.spark_conf or os.environ.get("CRM_SPARK_CONF") or "{}")
+        spark = spark_session(master, partitions, conf)
+        engine = SparkEngine(spark, self.exchange_path(work_file))
+        try:
+            yield engine
+        finally:
+            engine.close()
+            spark.stop()
+
+
 def default_resources() -> dict[str, object]:
     # Paths resolve from CRM_LANDING_DIR / CRM_WAREHOUSE when a run uses them, not at load time.
-    return {"warehouse": Warehouse()}
+    return {"warehouse": Warehouse(), "identity_engine": IdentityEngine()}

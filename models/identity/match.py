@@ -1,9 +1,10 @@
-"""Record matching: exact evidence first, Fellegi-Sunter (Splink on DuckDB) for the rest.
+"""Record matching: exact evidence first, Fellegi-Sunter (Splink, on DuckDB or Spark) for the rest.
 
 Exact rule: records sharing a valid resident ID, the pinyin name key and the birth date are one person.
 Probabilistic: a Splink model with trained m/u weights scores candidate pairs from tight blocking rules;
-common names get a term-frequency adjustment. The model is trained once, saved as settings JSON and
-reused; `train_model` is only called when no model exists or a retrain is asked for.
+common names get a term-frequency adjustment. The model is trained once (on DuckDB, on a sample), its
+weights saved as engine-neutral JSON and reused on either engine, with the comparison SQL generated for
+that engine's dialect; `train_model` is only called when no model exists or a retrain is asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from crm.settings import sql_text
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +70,50 @@ DEFAULT_THRESHOLD = 0.9
 # A saved model of another version lacks comparisons the code now makes: it is retrained.
 MODEL_VERSION = 2
 TF_COLUMNS = ("name_key", "postcode")
-# Token Jaccard of two addresses (tokens are distinct). list_filter + list_contains, not list_intersect:
-# 3M sampled pairs take 2 s instead of 19 s.
-_SHARED = "len(list_filter(addr_tokens_l, lambda t: list_contains(addr_tokens_r, t)))"
-_JACCARD = f"{_SHARED} / (len(addr_tokens_l) + len(addr_tokens_r) - {_SHARED})"
+# The SQL of the comparison levels that differs per engine; everything else is written once in the
+# subset both share. Spark: Splink's jar registers `jaro_winkler`, date patterns are Java's, and ANSI
+# mode raises on 0/0 where DuckDB gives NULL.
+_FN = {
+    "duckdb": {
+        "jw": "jaro_winkler_similarity({a}, {b})",
+        "ymd": "strftime({a}, '%Y%m%d')",
+        # Tokens are distinct. list_filter + list_contains, not list_intersect: 3M sampled pairs take 2 s
+        # instead of 19 s.
+        "shared": "len(list_filter({a}, lambda t: list_contains({b}, t)))",
+        "len": "len({a})",
+        "div": "{a} / {b}",
+        "any": "list_has_any({a}, {b})",
+        "has_space": "contains({a}, ' ')",
+    },
+    "spark": {
+        "jw": "jaro_winkler({a}, {b})",
+        "ymd": "date_format({a}, 'yyyyMMdd')",
+        "shared": "size(array_intersect({a}, {b}))",
+        "len": "size({a})",
+        "div": "try_divide({a}, {b})",
+        "any": "arrays_overlap({a}, {b})",
+        "has_space": "instr({a}, ' ') > 0",
+    },
+}
 
 
-def _comparisons():
+def _jaccard(dialect: str) -> str:
+    """Token Jaccard of two addresses."""
+    f = _FN[dialect]
+    shared = f["shared"].format(a="addr_tokens_l", b="addr_tokens_r")
+    total = f"{f['len'].format(a='addr_tokens_l')} + {f['len'].format(a='addr_tokens_r')} - {shared}"
+    return f["div"].format(a=shared, b=f"({total})")
+
+
+def _comparisons(dialect: str = "duckdb"):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
+
+    f = _FN[dialect]
+    jw_fwd = f["jw"].format(a="py_fwd_l", b="py_fwd_r")
+    jw_rev = f["jw"].format(a="py_fwd_l", b="py_rev_r")
+    ymd_l, ymd_r = f["ymd"].format(a="birth_date_l"), f["ymd"].format(a="birth_date_r")
+    jaccard = _jaccard(dialect)
 
     name = cl.CustomComparison(
         output_column_name="name",
@@ -85,11 +123,11 @@ def _comparisons():
             cll.CustomLevel("name_key_l = name_key_r", "same pinyin, any order").configure(tf_adjustment_column="name_key"),
             cll.CustomLevel("alias_key_l = name_key_r or name_key_l = alias_key_r", "alias"),
             cll.CustomLevel(
-                "greatest(jaro_winkler_similarity(py_fwd_l, py_fwd_r), jaro_winkler_similarity(py_fwd_l, py_rev_r)) >= 0.88",
+                f"greatest({jw_fwd}, {jw_rev}) >= 0.88",
                 "pinyin similar",
             ),
             # Surname or given name (pinyin, or a word of a Latin name) shared, the rest mistyped.
-            cll.CustomLevel("list_has_any(name_parts_l, name_parts_r)", "one name part shared"),
+            cll.CustomLevel(f["any"].format(a="name_parts_l", b="name_parts_r"), "one name part shared"),
             cll.ElseLevel(),
         ],
     )
@@ -99,7 +137,7 @@ def _comparisons():
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
             cll.CustomLevel(
-                "damerau_levenshtein(strftime(birth_date_l, '%Y%m%d'), strftime(birth_date_r, '%Y%m%d')) <= 1",
+                f"damerau_levenshtein({ymd_l}, {ymd_r}) <= 1",
                 "one digit off",
             ),
             cll.ElseLevel(),
@@ -137,10 +175,10 @@ def _comparisons():
         comparison_levels=[
             cll.CustomLevel("addr_tokens_l is null or addr_tokens_r is null").configure(is_null_level=True),
             cll.CustomLevel("addr_norm_l = addr_norm_r", "same address"),
-            cll.CustomLevel(f"{_JACCARD} >= 0.55", "address tokens mostly shared"),
+            cll.CustomLevel(f"{jaccard} >= 0.55", "address tokens mostly shared"),
             # Script-free: the Chinese and the English address of one flat.
-            cll.CustomLevel("addr_nums_l = addr_nums_r and contains(addr_nums_l, ' ')", "same house numbers"),
-            cll.CustomLevel(f"{_JACCARD} >= 0.3", "address tokens partly shared"),
+            cll.CustomLevel(f"addr_nums_l = addr_nums_r and {f['has_space'].format(a='addr_nums_l')}", "same house numbers"),
+            cll.CustomLevel(f"{jaccard} >= 0.3", "address tokens partly shared"),
             cll.ElseLevel(),
         ],
     )
@@ -156,17 +194,17 @@ def _comparisons():
     return [name, dob, idc, phone, cl.ExactMatch("gender"), cl.ExactMatch("email_std"), address, postcode]
 
 
-def settings_dict() -> dict:
+def settings_dict(dialect: str = "duckdb") -> dict:
     from splink import SettingsCreator, block_on
 
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="uid",
-        comparisons=_comparisons(),
+        comparisons=_comparisons(dialect),
         blocking_rules_to_generate_predictions=[block_on(*r) for r in BLOCKING_RULES],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
-    ).create_settings_dict(sql_dialect_str="duckdb")
+    ).create_settings_dict(sql_dialect_str=dialect)
 
 
 def _splink_input(con: duckdb.DuckDBPyConnection, name: str, std: pl.DataFrame) -> None:
@@ -208,7 +246,7 @@ def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed
     settings["probability_two_random_records_match"] = float(settings["probability_two_random_records_match"])
     model_path.parent.mkdir(parents=True, exist_ok=True)
     _meta_path(model_path).write_text(json.dumps({"training_records": population, "model_version": MODEL_VERSION}), encoding="utf-8")
-    model_path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    model_path.write_text(json.dumps(weights_of(settings), indent=2), encoding="utf-8")
     con.close()
     return model_path
 
@@ -243,23 +281,45 @@ def _meta_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".meta.json")
 
 
-def load_model(model_path: Path, n_records: int | None = None) -> dict:
-    """Saved settings with tonight's blocking rules (blocking is code, the trained weights are data).
+def weights_of(settings: dict) -> dict:
+    """The trained part of a Splink settings dict, free of any SQL: the prior and, per comparison, the
+    m and u of its non-null levels in order. The same file drives the DuckDB and the Spark model."""
+    return {
+        "probability_two_random_records_match": float(settings["probability_two_random_records_match"]),
+        "comparisons": {
+            comp["output_column_name"]: [
+                {"label": lv.get("label_for_charts"), "m_probability": lv["m_probability"], "u_probability": lv["u_probability"]}
+                for lv in comp["comparison_levels"] if not lv.get("is_null_level")
+            ]
+            for comp in settings["comparisons"]
+        },
+    }
+
+
+def load_model(model_path: Path, n_records: int | None = None, dialect: str = "duckdb") -> dict:
+    """Tonight's settings for `dialect`: comparisons and blocking from the code, m/u and prior from the
+    saved weights (blocking and SQL are code, the trained weights are data).
 
     With `n_records`, the prior (probability that two random records match) is rescaled from the
     number of records it was trained on: the expected number of matches per record stays the same.
     """
-    from splink import block_on
-
-    settings = json.loads(Path(model_path).read_text(encoding="utf-8"))
+    saved = json.loads(Path(model_path).read_text(encoding="utf-8"))
+    if isinstance(saved.get("comparisons"), list):  # a model saved as Splink settings (before weights files)
+        saved = weights_of(saved)
+    settings = settings_dict(dialect)
+    for comp in settings["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        trained = saved["comparisons"][comp["output_column_name"]]
+        if [lv.get("label_for_charts") for lv in levels] != [lv["label"] for lv in trained]:
+            raise ValueError(f"saved weights of {comp['output_column_name']} do not fit the comparison levels; retrain")
+        for lv, w in zip(levels, trained, strict=True):
+            lv["m_probability"], lv["u_probability"] = w["m_probability"], w["u_probability"]
+    settings["probability_two_random_records_match"] = saved["probability_two_random_records_match"]
     meta = _meta_path(model_path)
     if n_records and n_records > 1 and meta.exists():
         n_train = json.loads(meta.read_text(encoding="utf-8"))["training_records"]
         prior = settings["probability_two_random_records_match"] * (n_train - 1) / (n_records - 1)
         settings["probability_two_random_records_match"] = min(max(prior, 1e-12), 0.5)
-    settings["blocking_rules_to_generate_predictions"] = [
-        block_on(*r).get_blocking_rule("duckdb").blocking_rule_sql for r in BLOCKING_RULES
-    ]
     return settings
 
 
@@ -290,7 +350,7 @@ def expert_model(model_path: Path) -> Path:
     settings["probability_two_random_records_match"] = EXPERT_PRIOR[0]
     model_path = Path(model_path)
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    model_path.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    model_path.write_text(json.dumps(weights_of(settings), indent=2), encoding="utf-8")
     _meta_path(model_path).write_text(json.dumps({"training_records": EXPERT_PRIOR[1], "expert": True, "model_version": MODEL_VERSION}), encoding="utf-8")
     return model_path
 
@@ -319,38 +379,6 @@ def ensure_model(std: pl.DataFrame, model_path: Path, retrain: bool = False) -> 
         expert_model(model_path)
         return False
     return True
-
-
-EXACT_KEY = ["id_std", "name_key", "birth_date"]
-
-
-def exact_anchor(std: pl.DataFrame) -> pl.DataFrame:
-    """uid -> anchor: the first uid (sorted) of its exact-rule group (same valid resident ID, pinyin
-    name key and birth date); a record outside any group is its own anchor."""
-    in_rule = pl.col("id_valid") & pl.col("name_key").is_not_null() & pl.col("birth_date").is_not_null()
-    return std.select(
-        "uid",
-        pl.when(in_rule).then(pl.col("uid").min().over(pl.when(in_rule).then(pl.struct(EXACT_KEY)))).otherwise(pl.col("uid")).alias("anchor"),
-    )
-
-
-def representatives(std: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
-    """One row per exact-rule group (uid = anchor) with each field's first non-null value in the group.
-
-    Pairs inside a group are already decided, so only groups are compared: far fewer candidate pairs.
-    """
-    multi = anchors.filter(pl.col("uid") != pl.col("anchor"))["anchor"].unique()
-    in_multi = std.join(anchors, on="uid").filter(pl.col("anchor").is_in(multi.implode()))
-    single = std.join(in_multi.select("uid"), on="uid", how="anti").select(SPLINK_COLUMNS)
-    cols = [c for c in SPLINK_COLUMNS if c != "uid"]
-    merged = (
-        in_multi.sort("uid")
-        .group_by("anchor")
-        .agg([pl.col(c).drop_nulls().first() for c in cols])
-        .rename({"anchor": "uid"})
-        .select(SPLINK_COLUMNS)
-    )
-    return pl.concat([single, merged.cast(single.schema)])
 
 
 _SUBSTR = re.compile(r"substr\((\w+), (\d+), (\d+)\)")
@@ -439,26 +467,31 @@ def candidate_records(std: pl.DataFrame, dirty_uids: pl.Series) -> pl.DataFrame:
     return std.join(pl.concat(keep).unique(), on="uid", how="semi")
 
 
-def predict_pairs(
+PAIRS_SCHEMA = {"uid_l": pl.String, "uid_r": pl.String, "match_probability": pl.Float64}
+
+
+def link(
     std: pl.DataFrame,
     model_path: Path,
     dirty: pl.Series | None = None,
     threshold: float = 0.5,
-    threads: int | None = None,
-    anchors: pl.DataFrame | None = None,
     tf: dict[str, pl.DataFrame] | pl.DataFrame | None = None,
     n_records: int | None = None,
-) -> pl.DataFrame:
-    """Scored candidate pairs (uid_l, uid_r, match_probability) at or above `threshold`.
+    engine=None,
+    threads: int | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Edges (uid_l, uid_r) of the exact rule, and scored candidate pairs (uid_l, uid_r,
+    match_probability) at or above `threshold`, computed on `engine` (DuckDB in process by default).
 
-    Records are compared group to group (see `representatives`); a pair names the groups' anchors.
-    With `dirty` (uids of new or changed records) only groups holding a dirty record are compared,
-    against every group; term frequencies still come from all records.
+    Records sharing a valid resident ID, the pinyin name key and the birth date form an exact-rule
+    group named by its first uid (`sql/identity/exact_anchor.sql`); Splink compares one representative
+    per group (`representatives.sql`), so a pair names the groups' anchors. With `dirty` (uids of new
+    or changed records) only groups holding a dirty record are compared, against every group of the
+    records that share a blocking key with one; term frequencies still come from all records. Only
+    the edges come back to the driver.
     """
-    from splink import Linker
+    from models.identity.engine import DuckEngine
 
-    anchors = exact_anchor(std) if anchors is None else anchors
-    # Term frequencies over all records (not groups), before any narrowing.
     if isinstance(tf, pl.DataFrame):
         tf = {"name_key": tf}
     tf = dict(tf or {})
@@ -469,44 +502,47 @@ def predict_pairs(
                 .select(col, (pl.col("len") / pl.col("len").sum()).alias(f"tf_{col}"))
             )
     n_records = n_records or std.height
-    if dirty is not None:
-        # Only the groups of records that could pair with a dirty record are needed tonight.
-        cand = candidate_records(std, dirty).select("uid").join(anchors, on="uid").select("anchor").unique()
-        std = std.join(anchors.join(cand, on="anchor", how="semi").select("uid"), on="uid", how="semi")
-    reps = representatives(std, anchors.join(std.select("uid"), on="uid", how="semi"))
-    con, db = _db(threads)
-    _splink_input(con, "party_all", reps)
-    settings = load_model(model_path, n_records)
+    own = engine is None
+    engine = DuckEngine(threads) if own else engine
+    try:
+        engine.put("party_in", std.select(SPLINK_COLUMNS))
+        engine.run("anchors", sql_text("identity/exact_anchor"))
+        if dirty is None:
+            exact = engine.get(sql_text("identity/exact_pairs"))
+            engine.view("party_scope", "select * from party_in")
+        else:
+            # Only the groups of records that could pair with a dirty record are needed tonight.
+            engine.put("dirty_uids", dirty.to_frame("uid"))
+            engine.put("candidate_uids", candidate_records(std, dirty).select("uid"))
+            engine.run("dirty_anchors", sql_text("identity/dirty_anchors"))
+            exact = engine.get(sql_text("identity/exact_pairs_dirty"))
+            engine.view("party_scope", sql_text("identity/party_scope"))
+        engine.run("party_all", sql_text("identity/representatives"))
+        pairs = _predict(engine, model_path, dirty is not None, threshold, tf, n_records)
+    finally:
+        if own:
+            engine.close()
+    return exact.cast({"uid_l": pl.String, "uid_r": pl.String}), pairs
+
+
+def _predict(engine, model_path: Path, incremental: bool, threshold: float, tf: dict[str, pl.DataFrame],
+             n_records: int) -> pl.DataFrame:
+    from splink import Linker
+
+    db = engine.splink_db()
+    settings = load_model(model_path, n_records, engine.dialect)
     linker = Linker(db.register("party_all"), settings, log_level=logging.WARNING)
     for col, frame in tf.items():
-        con.register("tf_frame", frame.to_arrow())
-        con.execute(f"create table tf_{col} as select * from tf_frame")
-        con.unregister("tf_frame")
+        engine.put(f"tf_{col}", frame)
         linker.table_management.register_term_frequency_lookup(db.register(f"tf_{col}"), col)
-    if dirty is None:
+    if not incremental:
         pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     else:
-        d = anchors.join(dirty.to_frame("uid"), on="uid", how="semi").select(pl.col("anchor").alias("uid")).unique()  # noqa: F841
-        con.execute("create table party_dirty as select p.* from party_all p semi join d using (uid)")
+        engine.run("party_dirty", sql_text("identity/party_dirty"))
         pred = linker.inference.predict_between(
             db.register("party_dirty"), db.register("party_all", table_name="party_all_r"),
             threshold_match_probability=threshold, warning_mode="never",
         )
-    out = pl.from_arrow(
-        con.sql(
-            f"select uid_l, uid_r, match_probability from {pred.physical_name} where uid_l <> uid_r"
-        ).to_arrow_table()
-    )
-    con.close()
-    return out
-
-
-def exact_pairs(std: pl.DataFrame, dirty: pl.Series | None = None, anchors: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Pairs (uid_l = anchor, uid_r = member) joined by the exact rule; with `dirty`, only groups holding
-    a dirty record."""
-    anchors = exact_anchor(std) if anchors is None else anchors
-    pairs = anchors.filter(pl.col("uid") != pl.col("anchor")).select(pl.col("anchor").alias("uid_l"), pl.col("uid").alias("uid_r"))
-    if dirty is not None:
-        dirty_groups = anchors.join(dirty.to_frame("uid"), on="uid", how="semi").select("anchor").unique()
-        pairs = pairs.join(dirty_groups, left_on="uid_l", right_on="anchor", how="semi")
-    return pairs
+    # Splink's own output table: its name is only known at run time.
+    out = engine.get(f"select uid_l, uid_r, match_probability from {pred.physical_name} where uid_l <> uid_r")
+    return out.cast(PAIRS_SCHEMA) if out.width else pl.DataFrame(schema=PAIRS_SCHEMA)

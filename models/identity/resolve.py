@@ -91,8 +91,15 @@ def resolve_identities(
     retrain: bool = False,
     threshold: float = match.DEFAULT_THRESHOLD,
     threads: int | None = None,
+    engine=None,
+    map_parquet: Path | None = None,
 ) -> ResolveResult:
-    """Resolve `staging.party` into `identity.party_std`, `identity.customer_map`, `identity.id_event`."""
+    """Resolve `staging.party` into `identity.party_std`, `identity.customer_map`, `identity.id_event`.
+
+    `engine`: where matching runs (`models.identity.engine`; None = DuckDB in process). With
+    `map_parquet`, tonight's customer-map rows are written there as Parquet and the warehouse loads
+    them from that file (the hand-over of a Spark run to the DuckDB stages after it).
+    """
     t = {"start": time.perf_counter()}
     run_script(con, "identity/schema")
     n_records, n_matched = _frame(con, "sizes").row(0)
@@ -132,20 +139,20 @@ def resolve_identities(
         trained = False
     t["train"] = time.perf_counter()
 
-    # Edges.
-    pairs = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String, "match_probability": pl.Float64})
-    anchors = match.exact_anchor(std)
+    # Edges: computed on the engine (DuckDB or Spark); only edges come back.
+    pairs = pl.DataFrame(schema=match.PAIRS_SCHEMA)
+    exact_edges = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String})
     if len(dirty):
-        pairs = match.predict_pairs(
-            std, Path(model_path), None if full else dirty, threshold=threshold, threads=threads,
-            anchors=anchors, tf=tf, n_records=n_records,
+        exact_edges, pairs = match.link(
+            std, Path(model_path), None if full else dirty, threshold=threshold, tf=tf,
+            n_records=n_records, engine=engine, threads=threads,
         )
     t["predict"] = time.perf_counter()
     prob_edges = pairs.filter(pl.col("match_probability") >= threshold).select(
         pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
         pl.col("match_probability").alias("prob"), pl.lit("probabilistic").alias("rule"),
     )
-    exact = match.exact_pairs(std, None if full else dirty, anchors=anchors).select(
+    exact = exact_edges.select(
         pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
         pl.lit(1.0).alias("prob"), pl.lit("exact_id").alias("rule"),
     )
@@ -238,7 +245,16 @@ def resolve_identities(
     con.execute("begin transaction")
     if full:
         run_script(con, "identity/reset_resolution")
-    write_frame(con, "write_customer_map", "new_customer_map", new_rows)
+    if map_parquet is None:
+        write_frame(con, "write_customer_map", "new_customer_map", new_rows)
+    else:
+        Path(map_parquet).parent.mkdir(parents=True, exist_ok=True)
+        new_rows.write_parquet(map_parquet)
+        run_script(con, "identity/load_customer_map_parquet", path=str(map_parquet))
+        try:
+            run_script(con, "identity/write_customer_map")
+        finally:
+            con.execute("drop table if exists new_customer_map")
     write_frame(con, "append_id_event", "new_id_event", events)
     write_frame(con, "write_party_matched", "matched_uids", dirty.to_frame("uid"))
     con.execute("commit")

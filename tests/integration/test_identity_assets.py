@@ -11,7 +11,7 @@ from crm.settings import DEMO_PII_KEY
 from crm.sql import run_script
 from models.identity.golden import keyed_hash
 from models.identity.idcard import check_char
-from pipelines.resources import Warehouse
+from pipelines.resources import IdentityEngine, Warehouse
 
 
 def _party(n: int = 40) -> pl.DataFrame:
@@ -43,7 +43,7 @@ def test_identity_assets_materialize(tmp_path, monkeypatch):
 
     result = dg.materialize(
         [*identity_assets, *identity_checks],
-        resources={"warehouse": wh},
+        resources={"warehouse": wh, "identity_engine": IdentityEngine()},
         partition_key="2026-01-01",
     )
     assert result.success

@@ -8,7 +8,7 @@ from assets import ingest
 from assets.identity import identity_assets, identity_checks
 from crm import generator
 from models.identity.evaluate import evaluate_from_warehouse
-from pipelines.resources import Warehouse
+from pipelines.resources import IdentityEngine, Warehouse
 
 
 def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
@@ -21,7 +21,7 @@ def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
     wh = Warehouse(landing_dir=str(landing), published=str(tmp_path / "bank.duckdb"))
     result = dg.materialize(
         [*ingest.ingest_assets, *identity_assets, *identity_checks],
-        resources={"warehouse": wh},
+        resources={"warehouse": wh, "identity_engine": IdentityEngine()},
         partition_key=partition,
     )
     assert result.success
