@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Linters (CI runs them before the tests): ruff on the Python, sqlfluff (DuckDB dialect, .sqlfluff) on sql/.
+# Same install as the tests (CI runs both): one install, one stamp.
+INSTALL_EXTRAS="test,spark"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ruff check .
 sqlfluff lint sql --processes 2
