@@ -19,7 +19,8 @@ from crm.settings import SQL_DIR
 from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
-CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding")
+CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding",
+             "customer_lifecycle")
 
 ANALYST = """
 import sys, time, duckdb
@@ -100,6 +101,24 @@ def test_every_view_is_filled_versioned_and_commented(night, published):
     for table in ("customer_history", "value_tier_history", "churn_risk_history", "lifetime_value_history"):
         dates = published.execute(f"select count(distinct as_of_date) from crm.{table}").fetchall()[0][0]
         assert dates == 3, table
+
+
+def test_lifecycle_stages_agree_with_the_truth(night, published):
+    from models.lifecycle_evaluate import evaluate_lifecycle
+
+    work = duckdb.connect(str(night["warehouse"]).replace(".duckdb", ".work.duckdb"), read_only=True)
+    try:
+        res = evaluate_lifecycle(work, night["truth"])
+    finally:
+        work.close()
+    assert res["drifting_persons"] >= 20
+    assert res["drifting_in_decline_share"] >= 0.6      # the generator's drifting persons decline before churning
+    assert res["decline_share_of_staying_customer_months"] <= 0.03
+    assert res["joiners_in_acquisition_share"] >= 0.9
+    moves, rows = published.execute(
+        "select (select sum(customers) from crm.customer_lifecycle_transition), "
+        "(select count(*) from crm.customer_lifecycle_monthly)").fetchall()[0]
+    assert moves == rows > 0
 
 
 def test_rows_are_conserved(night, published):
