@@ -218,11 +218,12 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
 
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
-    """Churn AUC / calibration, LTV rank correlation and lifecycle stages against the generator's truth."""
+    """Churn AUC / calibration, LTV rank correlation, lifecycle stages and next-best-product hit rates against the generator's truth."""
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
     from models.churn_evaluate import evaluate_history
 
     from models.lifecycle_evaluate import evaluate_lifecycle
+    from models.next_best_product_evaluate import evaluate_next_best_product
 
     con, truth = _published_bank(customers, seed, workdir)
     try:
@@ -230,7 +231,8 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
         # Every month-end after the model's training window that the warehouse holds data for.
         later = evaluate_history(con, truth)
         return {"customers": customers, **published, "churn_after_training_window": later,
-                "lifecycle": evaluate_lifecycle(con, truth)}
+                "lifecycle": evaluate_lifecycle(con, truth),
+                "next_best_product": evaluate_next_best_product(con, truth)}
     finally:
         con.close()
 

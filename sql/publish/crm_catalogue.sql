@@ -78,3 +78,5 @@ comment on table crm.output_status is 'Per published business date and output: O
 
 comment on table crm.customer_lifecycle_history is 'Lifecycle stage per customer for every published business date: the stage at the last month-end on or before it and the month before (rules in docs/analysts.md).';
 comment on table crm.customer_lifecycle_monthly is 'Lifecycle stage of every customer at every month-end of the data, with the figures behind it, as judged on the latest night (tonight''s customer map re-attributes the history).';
+comment on table crm.next_best_product_history is 'Propensity per customer and product not held to take the product within 90 days, for every published business date.';
+comment on table crm.next_best_product_model is 'One row per trained next-best-product model version: windows and out-of-time hit rates at 1 and 3 against the popularity baseline.';

@@ -53,3 +53,8 @@ comment on column crm.customer_lifecycle_transition.month is 'The later month-en
 comment on column crm.customer_lifecycle_transition.from_stage is 'Stage at the month-end before, or new.';
 comment on column crm.customer_lifecycle_transition.to_stage is 'Stage at this month-end.';
 comment on column crm.customer_lifecycle_transition.customers is 'Customers making this move.';
+
+create or replace view crm.next_best_product as
+select * from crm.next_best_product_history
+where as_of_date = (select max(as_of_date) from crm.publication);
+comment on view crm.next_best_product is 'Propensity of each customer to take each product they do not hold within 90 days, ranked (1 = offer first), at the latest published date.';

@@ -20,7 +20,7 @@ from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
 CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding",
-             "customer_lifecycle")
+             "customer_lifecycle", "next_best_product")
 
 ANALYST = """
 import sys, time, duckdb
@@ -119,6 +119,24 @@ def test_lifecycle_stages_agree_with_the_truth(night, published):
         "select (select sum(customers) from crm.customer_lifecycle_transition), "
         "(select count(*) from crm.customer_lifecycle_monthly)").fetchall()[0]
     assert moves == rows > 0
+
+
+def test_next_best_product_ranks_products_not_held(night, published):
+    rows = published.execute(
+        "select n.customer_id, n.product, n.propensity, n.rank, h.products from crm.next_best_product as n "
+        "join crm.product_holding as h using (customer_id)").fetchall()
+    assert rows
+    assert all(0 <= p <= 1 and prod not in held.split(",") for _, prod, p, _, held in rows)
+    by_customer: dict[str, list] = {}
+    for cid, _, p, rank, _ in rows:
+        by_customer.setdefault(cid, []).append((rank, p))
+    for ranked in by_customer.values():
+        ranked.sort()
+        assert [r for r, _ in ranked] == list(range(1, len(ranked) + 1))
+        assert all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))  # rank 1 = highest propensity
+    version = published.execute("select hit_rate_at_1, baseline_hit_rate_at_1, customers_taking "
+                                "from crm.next_best_product_model").fetchall()
+    assert version and version[-1][2] > 0 and 0 <= version[-1][0] <= 1
 
 
 def test_rows_are_conserved(night, published):
