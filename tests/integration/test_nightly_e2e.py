@@ -6,6 +6,7 @@ holds a read-only connection to the published file while the later nights publis
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -163,7 +164,9 @@ def test_no_raw_personal_data_in_the_analyst_file_or_report(night, published):
             for col, kind, value in zip(rel.columns, kinds, row):
                 assert kind is None or value is None or not kind.search(str(value)), f"crm.{name}.{col} shows an ID, phone or card number"
     for report in Path(night["env"]["CRM_REPORTS_DIR"]).glob("*.html"):
-        assert not BLOB.search(report.read_text(encoding="utf-8")), report.name
+        # plotly's inlined library is third-party code (its SVG path numbers look like phone numbers)
+        ours = re.sub(r"<script id='plotly-js'>.*?</script>", "", report.read_text(encoding="utf-8"), flags=re.S)
+        assert not BLOB.search(ours), report.name
 
 
 def test_no_raw_personal_data_in_run_logs_or_event_metadata(night):
@@ -191,11 +194,12 @@ def test_report_per_date_with_its_charts(night):
     reports = Path(night["env"]["CRM_REPORTS_DIR"])
     for d in night["dates"]:
         html = (reports / f"{d.isoformat()}.html").read_text(encoding="utf-8")
-        for title in ("value tier", "Tier migration", "Churn risk", "Calibration", "Lifetime value",
-                      "Linkage quality", "Data quality"):
+        for title in ("value tier", "Tier migration", "Lifecycle stages", "Churn risk", "Calibration",
+                      "retention list", "Lifetime value", "Cross-sell", "Hit rates", "Linkage quality", "Data quality"):
             assert title.lower() in html.lower(), title
-        assert html.count("<svg") >= 6
-        assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # opens with no server
+        assert html.count('class="plotly-graph-div"') >= 12
+        assert html.count("<script id='plotly-js'>") == 1 and len(html) > 3_000_000  # the library inlined once
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)  # opens with no server
 
 
 def test_second_run_skips_published_dates_and_rerun_replaces(night, monkeypatch):
