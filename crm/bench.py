@@ -232,7 +232,8 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
         later = evaluate_history(con, truth)
         return {"customers": customers, **published, "churn_after_training_window": later,
                 "lifecycle": evaluate_lifecycle(con, truth),
-                "next_best_product": evaluate_next_best_product(con, truth)}
+                "next_best_product": evaluate_next_best_product(con, truth),
+                "load_average": [round(x, 1) for x in os.getloadavg()]}
     finally:
         con.close()
 
