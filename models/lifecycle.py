@@ -7,6 +7,8 @@ Judged at every month-end of the data (`sql/lifecycle/monthly.sql`), in this ord
 - **decline** (tenure of 4 months or more): deposits under 75% of their level three month-ends
   earlier (which was at least 1,000 CNY); or card and FX activity of the last three months under 30%
   of the three months before (at least 9 events then); or fewer products than three month-ends earlier;
+  the deposit and activity rules hold only when no product was taken meanwhile (a down payment
+  spent on a new mortgage is no decline);
 - **acquisition**: first account or FX deal less than 6 months ago;
 - **growth**: more products than six month-ends earlier, or (tenure under 24 months) the last three
   months' average contribution at least 20% above the three months before;

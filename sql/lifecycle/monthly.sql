@@ -126,9 +126,11 @@ judged as (
         case
             -- the churn definition's state: nothing held, or balances under the floor and no activity for 3 months
             when n_products = 0 or (deposit_cny + loan_cny < $floor_cny and events_3m = 0) then 'lapsed'
+            -- money or activity falling away, unless a product was taken meanwhile (a down payment is no decline)
             when tenure_months >= $trend_months and (
-                (deposit_cny_3m_ago >= $min_deposit_cny and deposit_cny < $decline_ratio * deposit_cny_3m_ago)
-                or (events_prev_3m >= $min_events and events_3m < $activity_ratio * events_prev_3m)
+                (n_products <= n_products_3m_ago and (
+                    (deposit_cny_3m_ago >= $min_deposit_cny and deposit_cny < $decline_ratio * deposit_cny_3m_ago)
+                    or (events_prev_3m >= $min_events and events_3m < $activity_ratio * events_prev_3m)))
                 or n_products < n_products_3m_ago
             ) then 'decline'
             when tenure_months < $acquisition_months then 'acquisition'
