@@ -55,9 +55,9 @@ def frame_at(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     h = ch._frame(con, "nbp/holdings", as_of=as_of)
     f = f.merge(h, on="customer_id", how="left")
     f["products"] = f["products"].fillna("")
-    held = f["products"].str.split(",")
+    wrapped = "," + f["products"] + ","
     for p, col in zip(PRODUCTS, _held_columns()):
-        f[col] = held.apply(lambda s, p=p: p in s).astype(int)
+        f[col] = wrapped.str.contains(f",{p},", regex=False).astype(int)
     f["age_years"] = f["age_years"].astype(float)
     return f
 
