@@ -117,8 +117,16 @@ def _models(r: dict) -> list[str]:
             f"| model | {_f(m['hit_rate_at_1'], 3)} | {_f(m['hit_rate_at_3'], 3)} |",
             f"| `next_product` rule of `crm.product_holding` | {_f(rule['hit_rate_at_1'], 3)} | - |",
             f"| popularity by product set (top 3) | {_f(pop['hit_rate_at_1'], 3)} | {_f(pop['hit_rate_at_3'], 3)} |",
-            "",
         ]
+        val = nb.get("validation_in_pipeline") or {}
+        if val:
+            vm, vp = val["model"], val["popularity_baseline"]
+            out += [
+                f"| model, the pipeline's own out-of-time check ({vm['customers_taking']:,} takers, openings in the data) "
+                f"| {_f(vm['hit_rate_at_1'], 3)} | {_f(vm['hit_rate_at_3'], 3)} |",
+                f"| popularity, same check | {_f(vp['hit_rate_at_1'], 3)} | {_f(vp['hit_rate_at_3'], 3)} |",
+            ]
+        out.append("")
     return out
 
 
