@@ -80,7 +80,59 @@ def _churn(r: dict) -> list[str]:
     return out + [""]
 
 
-RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn, "spark": spark_render}
+def _models(r: dict) -> list[str]:
+    load = r.get("load_average")
+    out = [f"### Models against the generator's truth, {r['customers']:,} persons (`crm bench models`, "
+           f"{r['measured_on']}, {r['cores']} cores{f', load average {load}' if load else ''})", ""]
+    churn, ltv = r.get("churn", {}), r.get("ltv", {})
+    if churn.get("rows"):
+        out += [f"Churn on the published dates: AUC {_f(churn.get('auc'))}, Brier {_f(churn.get('brier'))}, "
+                f"{churn['rows']:,} customer-dates. Lifetime value: Spearman {_f(ltv.get('spearman_12m'))}, "
+                f"portfolio 12-month error {_f(ltv.get('portfolio_error_pct'), 1)}%.", ""]
+    lc = r.get("lifecycle")
+    if lc and lc.get("drifting_persons"):
+        out += [
+            "**Lifecycle stages** (`crm.customer_lifecycle`) against the persons the generator made drift away "
+            f"and churn ({lc['months']} month-ends, {lc['customer_months']:,} customer-months):", "",
+            "| measure | value |", "|---|---|",
+            f"| drifting persons (churned inside the data, 7+ months after joining) | {lc['drifting_persons']:,} |",
+            f"| ... in `decline` at one of the 3 month-ends before the churn month | {lc['drifting_in_decline_before_churn']:,} "
+            f"({_f(lc['drifting_in_decline_share'] * 100, 1)}%) |",
+            f"| ... in `decline` at the month-end just before it | {_f(lc['drifting_in_decline_at_last_month_end_share'] * 100, 1)}% |",
+            f"| months early (first decline to churn month), mean | {_f(lc['months_early_mean'], 2)} |",
+            f"| months early, distribution | {', '.join(f'{k}: {v}' for k, v in lc['months_early_distribution'].items())} |",
+            f"| churners `lapsed` at the churn month's end | {_f(lc['lapsed_in_churn_month_share'] * 100, 1)}% |",
+            f"| `decline` among month-ends of persons who stay 6+ more months | {_f(lc['decline_share_of_staying_customer_months'] * 100, 2)}% |",
+            f"| `decline` month-ends followed by churn within 4 months (precision) | {_f(lc['decline_precision_churn_within_4_months'] * 100, 1)}% |",
+            f"| joiners in `acquisition` at their join month's end | {_f(lc['joiners_in_acquisition_share'] * 100, 1)}% of {lc['joiners']:,} |",
+            "",
+        ]
+    nb = r.get("next_best_product")
+    if nb and nb.get("customers_taking"):
+        m, rule, pop = nb["model"], nb["next_product_rule"], nb["popularity_baseline"]
+        out += [
+            f"**Next best product** (`crm.next_best_product`) on {nb['as_of']}: of {nb['customers_scored']:,} customers "
+            f"scored, {nb['customers_taking']:,} opened a product they did not hold within {nb['horizon_days']} days "
+            f"(truth `product_openings.csv`). Model trained on {nb['training_rows']:,} rows in {nb['fit_seconds']} s "
+            "(snapshots, fit and validation, one thread).", "",
+            "| ranking | hit rate at 1 | hit rate at 3 |", "|---|---|---|",
+            f"| model | {_f(m['hit_rate_at_1'], 3)} | {_f(m['hit_rate_at_3'], 3)} |",
+            f"| `next_product` rule of `crm.product_holding` | {_f(rule['hit_rate_at_1'], 3)} | - |",
+            f"| popularity by product set (top 3) | {_f(pop['hit_rate_at_1'], 3)} | {_f(pop['hit_rate_at_3'], 3)} |",
+        ]
+        val = nb.get("validation_in_pipeline") or {}
+        if val:
+            vm, vp = val["model"], val["popularity_baseline"]
+            out += [
+                f"| model, the pipeline's own out-of-time check ({vm['customers_taking']:,} takers, openings in the data) "
+                f"| {_f(vm['hit_rate_at_1'], 3)} | {_f(vm['hit_rate_at_3'], 3)} |",
+                f"| popularity, same check | {_f(vp['hit_rate_at_1'], 3)} | {_f(vp['hit_rate_at_3'], 3)} |",
+            ]
+        out.append("")
+    return out
+
+
+RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn, "models": _models, "spark": spark_render}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

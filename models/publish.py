@@ -35,6 +35,10 @@ PUBLISHED_TABLES = {
     "churn_calibration": "churn_calibration",
     "lifetime_value_history": "lifetime_value_history",
     "product_holding_history": "product_holding",
+    "customer_lifecycle_history": "customer_lifecycle_history",
+    "customer_lifecycle_monthly": "customer_lifecycle_monthly",
+    "next_best_product_history": "next_best_product_history",
+    "next_best_product_model": "next_best_product_model",
     "data_quality_history": "data_quality_history",
     "quarantine_reason_history": "quarantine_reason_history",
     "output_status": "output_status",
@@ -47,6 +51,8 @@ LATEST_VIEWS = {
     "churn_risk": "churn_risk_history",
     "lifetime_value": "lifetime_value_history",
     "product_holding": "product_holding_history",
+    "customer_lifecycle": "customer_lifecycle_history",
+    "next_best_product": "next_best_product_history",
     "data_quality": "data_quality_history",
 }
 

@@ -5,6 +5,8 @@ import dagster as dg
 from assets import churn as churn_stage
 from assets import identity as identity_stage
 from assets import ingest as ingest_stage
+from assets import lifecycle as lifecycle_stage
+from assets import next_best_product as nbp_stage
 from assets import ltv as ltv_stage
 from assets import publish as publish_stage
 from assets import value as value_stage
@@ -18,6 +20,8 @@ defs = dg.Definitions(
         *ingest_stage.ingest_assets,
         *identity_stage.identity_assets,
         *value_stage.value_assets,
+        *lifecycle_stage.lifecycle_assets,
+        *nbp_stage.nbp_assets,
         *churn_stage.churn_assets,
         *ltv_stage.ltv_assets,
         *publish_stage.publish_assets,

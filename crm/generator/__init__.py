@@ -29,7 +29,8 @@ __all__ = ["generate", "NoiseConfig", "GENERATOR_VERSION"]
 
 # Bumped when the same seed no longer gives the same bank (benchmarks regenerate stale banks).
 # 2: resident IDs are unique (version 1 let same-day, same-district people draw one number).
-GENERATOR_VERSION = 2
+# 3: products are cross-sold after joining (behaviour.LATER), future openings in the truth.
+GENERATOR_VERSION = 3
 
 CHUNK = 25_000
 ACCOUNT_HEADERS = {
@@ -68,6 +69,7 @@ def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_dat
         sim = simulate(rng, P, cal, noise.duplicate_record)
         n_records += _write_chunk(land, tr, rng, P, sim, cal, deliveries, noise, counters)
         tr.persons(P, sim, cal)
+        tr.product_openings(P, sim, cal)
         n_outcomes += tr.outcomes(P, sim, cal)
         if progress:
             progress(f"persons {start + n}/{customers}")
@@ -118,7 +120,8 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
             dupm = acc.get("dup", np.zeros(len(acc["person"]), bool))
             s_main = _since(n, acc["person"][~dupm], acc[open_key][~dupm], join_d)
             s_dup = _since(n, acc["person"][dupm], acc[open_key][dupm], join_d)
-            since = np.concatenate([s_main[main], s_dup[dups]])
+            # a record whose first product here opens later is already on file (cross-sold): since at most today
+            since = np.minimum(np.concatenate([s_main[main], s_dup[dups]]), np.datetime64(cal.end_date, "D"))
         else:
             since = np.concatenate([join_d[main], join_d[dups]]).astype("datetime64[D]")
         df, tdf, keys = records.build(system, rng, P, main, dups, since, counters[system], noise)

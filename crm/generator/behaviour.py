@@ -30,6 +30,18 @@ FX_CCY = np.array(["USD", "HKD", "EUR", "JPY", "GBP"])
 FX_CCY_P = [0.6, 0.15, 0.1, 0.08, 0.07]
 SERVICE_EVENT_P = 0.015
 SILENT_SHARE = 0.35
+# Cross-sell: the first product (this order) opens on joining; each further one opens then too, or with
+# the share below some months later (exponential, this mean): the openings a next-best-product model
+# predicts. A product due after the person churns is never opened.
+# Before a cross-sold product opens its signs show: the current account swells over the 3 months before a
+# savings product or a mortgage (saving up), card use rises before a credit card or a consumer/auto loan.
+SAVE_FOR = ["TIME", "NOTICE", "FXDEP", "MORTGAGE", "BUSINESS"]
+SPEND_FOR = ["CREDIT", "CONSUMER", "AUTO"]
+BUILD_UP = 1.5
+ANCHOR_ORDER = ["CURRENT", "CREDIT", "DEBIT", "TIME", "NOTICE", "FXDEP", "CONSUMER", "AUTO", "MORTGAGE", "BUSINESS", "FX"]
+LATER = {"CURRENT": (0.3, 12), "DEBIT": (0.3, 12), "CREDIT": (0.6, 9), "TIME": (0.6, 15), "NOTICE": (0.6, 15),
+         "FXDEP": (0.6, 15), "MORTGAGE": (0.7, 30), "AUTO": (0.7, 20), "CONSUMER": (0.7, 12), "BUSINESS": (0.7, 24),
+         "FX": (0.6, 12)}
 
 
 def hazard(seg, tenure, nprod, engagement, recent_event, frailty):
@@ -66,6 +78,7 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
         hz[:, k] = hazard(seg, k - join, nprod, eng, recent, frailty)
         churn[alive & (rng.random(n) < hz[:, k])] = k
     churned = churn < M
+    take = _take_months(rng.spawn(1)[0], P["join"], has, churn, M)   # own stream: the other draws stay as they were
     silent = churned & (nloan == 0) & (rng.random(n) < SILENT_SHARE)
     drift_len = rng.integers(2, 5, n)
     close_day = rng.integers(0, 28, n)
@@ -90,7 +103,7 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
             surv *= 1 - hazard(seg, t + i - join, nprod, eng, recent, frailty)
         prob[:, t] = 1 - surv
 
-    sim = {"has": has, "churn": churn, "churned": churned, "silent": silent, "churn_date": churn_date,
+    sim = {"has": has, "take": take, "churn": churn, "churned": churned, "silent": silent, "churn_date": churn_date,
            "act": act, "events": events, "prob": prob, "card_only": card_only}
     held = {"deposit": has_dep, "card": has["DEBIT"] | has["CREDIT"], "fx": has["FX"]}
     sim["dup"] = {s: held[s] & (rng.random(n) < dup_rate) for s in ("deposit", "card", "fx")}
@@ -100,6 +113,41 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
     sim["fx"] = _fx(rng, P, cal, sim)
     _contribution(P, cal, sim)
     return sim
+
+
+def _take_months(rng, join, has, churn, M) -> dict:
+    """Month each person takes each product they will hold (M: never, e.g. due after churning)."""
+    n = len(join)
+    anchored = np.zeros(n, bool)
+    take = {}
+    for p in ANCHOR_ORDER:
+        share, mean = LATER[p]
+        later = anchored & (rng.random(n) < share)
+        delay = np.maximum(1, np.ceil(rng.exponential(mean, n))).astype(np.int64)
+        t = np.where(later, join + delay, join)
+        take[p] = np.where(has[p] & (~later | (t < churn)), t, M)
+        anchored |= has[p]
+    return take
+
+
+def _ramp(sim, P, person, products, M) -> np.ndarray:
+    """Per account and month: 1/3, 2/3, 1 over the 3 months before each of `products` is cross-sold."""
+    k = np.arange(M)[None, :]
+    out = np.zeros((len(person), M))
+    for p in products:
+        t = sim["take"][p][person]
+        later = (t > P["join"][person]) & (t < M)
+        out += np.where(later[:, None], np.clip((k - (t[:, None] - 4)) / 3.0, 0, 1) * (k < t[:, None]), 0.0)
+    return out
+
+
+def _take_of(sim, person, prod, dup) -> np.ndarray:
+    """Take month per account (-10**6 for a duplicate record's account: it keeps its own opening)."""
+    t = np.full(len(person), -10**6, dtype=np.int64)
+    for p in np.unique(prod) if len(prod) else []:
+        sel = (prod == p) & ~dup
+        t[sel] = sim["take"][p][person[sel]]
+    return t
 
 
 def _open_day(rng, cal: Calendar, month: np.ndarray) -> np.ndarray:
@@ -144,6 +192,8 @@ def _deposits(rng, P, cal: Calendar, sim) -> dict:
     open_m = np.maximum(P["join"][person], np.where(dup, rng.integers(-24, cal.history, a), -10**6))
     open_m = np.minimum(open_m, cal.history - 1)
     open_m = np.minimum(open_m, np.maximum(sim["churn"][person] - 1, P["join"][person]))   # opened before churning
+    tk = _take_of(sim, person, prod, dup)
+    open_m = np.where(tk > P["join"][person], tk, open_m)                                   # cross-sold later
     open_d = _open_day(rng, cal, open_m)
     term_y = rng.integers(1, 6, a)
     horizon = cal.month_end(M - 1)
@@ -154,6 +204,7 @@ def _deposits(rng, P, cal: Calendar, sim) -> dict:
     k = np.arange(M)[None, :]
     act = sim["act"][person]
     bal = base[:, None] * _paths(rng, a, M) * np.maximum(act, 0.05)
+    bal *= 1 + BUILD_UP * np.where(((prod == "CURRENT") & ~dup)[:, None], _ramp(sim, P, person, SAVE_FOR, M), 0.0)
     bal = np.where(sim["churned"][person][:, None] & (k >= sim["churn"][person][:, None]),
                    rng.uniform(0, 60, (a, M)) / np.maximum(unit, 1e-9)[:, None], np.maximum(bal, 100 / np.maximum(unit, 1e-9)[:, None]))
     open_mask = (k >= open_m[:, None]) & (k < close_m[:, None])
@@ -186,6 +237,8 @@ def _loans(rng, P, cal: Calendar, sim) -> dict:
     start = P["join"][person] + rng.integers(0, 12, a)
     start = np.clip(np.maximum(start, M - term + 1), None, H - 1)   # every loan outlives the horizon
     start = np.minimum(start, np.maximum(sim["churn"][person] - 1, P["join"][person]))
+    tk = _take_of(sim, person, prod, np.zeros(a, bool))
+    start = np.where(tk > P["join"][person], tk, start)                                     # cross-sold later
     start_d = _open_day(rng, cal, start)
     mat_d = (start_d.astype("datetime64[M]") + term).astype("datetime64[D]") + (start_d - start_d.astype("datetime64[M]").astype("datetime64[D]"))
     closes, close_m = _close_info(sim, person, M)
@@ -224,11 +277,14 @@ def _cards(rng, P, cal: Calendar, sim) -> dict:
     limit = np.where(ctype == "CREDIT", np.maximum(5000, np.round(i * rng.uniform(0.1, 0.4, a) / 1000) * 1000), np.nan)
     open_m = np.minimum(np.maximum(P["join"][person], np.where(dup, rng.integers(-24, cal.history, a), -10**6)), cal.history - 1)
     open_m = np.minimum(open_m, np.maximum(sim["churn"][person] - 1, P["join"][person]))
+    tk = _take_of(sim, person, ctype, dup)
+    open_m = np.where(tk > P["join"][person], tk, open_m)                                   # cross-sold later
     open_d = _open_day(rng, cal, open_m)
     closes, close_m = _close_info(sim, person, M)
     k = np.arange(M)[None, :]
     open_mask = (k >= open_m[:, None]) & (k < close_m[:, None]) & (k < sim["churn"][person][:, None])
     lam = np.where(ctype == "CREDIT", 3.0, 2.2)[:, None] * np.clip(P["engagement"][person], 0.05, 4)[:, None] * sim["act"][person]
+    lam = lam * (1 + BUILD_UP * _ramp(sim, P, person, SPEND_FOR, M))
     lam = np.where(dup[:, None], 0.3, lam)
     cnt = np.where(open_mask, rng.poisson(lam), 0)
     # Card-only customers who have not churned use the card at least monthly (else they would be churned).
@@ -285,7 +341,7 @@ def _fx(rng, P, cal: Calendar, sim) -> dict:
     a = len(person)
     dup = sim["dup"]["fx"][person]
     k = np.arange(M)[None, :]
-    alive = (k > P["join"][person][:, None]) & (k < sim["churn"][person][:, None])
+    alive = (k > sim["take"]["FX"][person][:, None]) & (k < sim["churn"][person][:, None])
     lam = np.where(P["seg"][person] == 4, 1.2, 0.5)[:, None] * np.clip(P["engagement"][person], 0.1, 4)[:, None] * sim["act"][person]
     cnt = np.where(alive, rng.poisson(lam), 0)
     cl = np.repeat(np.arange(a), cnt.sum(1))

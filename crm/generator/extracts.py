@@ -35,7 +35,7 @@ def deposit_account(acc: dict, keys, owners, d: np.datetime64, silent_since) -> 
                          "currency": strs(acc["currency"]), "open_date": dates(acc["open_d"], "deposit"),
                          "maturity_date": dates(acc["maturity"], "deposit"),
                          "close_date": dates(np.where(closed, acc["close_d"], np.datetime64("NaT")), "deposit"),
-                         "status": strs(status)})
+                         "status": strs(status)}).filter(pl.Series(acc["open_d"] <= d))   # not opened yet: not delivered
 
 
 def deposit_balance_full(acc: dict, keys, cal: Calendar) -> pl.DataFrame:
@@ -68,7 +68,7 @@ def card_account(c: dict, keys, owners, d) -> pl.DataFrame:
                          "card_level": strs(c["level"]), "credit_limit": num(c["limit"], 0).str.replace(r"\.0$", ""),
                          "open_date": dates(c["open_d"], "card"),
                          "close_date": dates(np.where(closed, c["close_d"], np.datetime64("NaT")), "card"),
-                         "status": strs(status)})
+                         "status": strs(status)}).filter(pl.Series(c["open_d"] <= d))
 
 
 def card_txn(c: dict, keys, txn_ids, sel: np.ndarray) -> pl.DataFrame:
@@ -86,7 +86,7 @@ def loan_contract(ln: dict, keys, owners, d) -> pl.DataFrame:
     return pl.DataFrame({"contract_no": keys, "borrower_id": owners, "product": strs(ln["product"]),
                          "principal": num(ln["principal"]), "annual_rate": num(ln["rate"]),
                          "start_date": dates(ln["start_d"], "loan"), "maturity_date": dates(ln["maturity"], "loan"),
-                         "status": strs(status)})
+                         "status": strs(status)}).filter(pl.Series(ln["start_d"] <= d))
 
 
 def loan_balance_full(ln: dict, keys, cal: Calendar) -> pl.DataFrame:

@@ -68,6 +68,33 @@ class Truth:
         }))
         return len(p)
 
+    def product_openings(self, P: dict, sim: dict, cal: Calendar) -> None:
+        """Products each person opens after end_date, in the simulated future (FX: the first deal after
+        a later take-up), as the systems would deliver them: the next-best-product model's answers."""
+        end, M = np.datetime64(cal.end_date), cal.months
+        parts = []
+        for system, acc, kind, when, month in (("deposit", sim["deposit"], "product", "open_d", "open_m"),
+                                               ("card", sim["card"], "type", "open_d", "open_m"),
+                                               ("loan", sim["loan"], "product", "start_d", "start_m")):
+            dup = acc.get("dup", np.zeros(len(acc["person"]), bool))
+            sel = np.nonzero(~dup & (acc[when] > end) & (acc[month] < M))[0]
+            prod = np.where(acc[kind][sel] == "FXDEP", "CURRENT", acc[kind][sel]).astype(str)
+            parts.append((acc["person"][sel], np.full(len(sel), system), prod, acc[when][sel]))
+        fx, deal = sim["fx"], sim["fx"]["deal"]
+        later = sim["take"]["FX"][fx["person"]][deal["client"]] >= cal.history
+        sel = np.nonzero(later & (deal["date"] > end))[0]
+        if len(sel):
+            first = pl.DataFrame({"c": deal["client"][sel], "d": deal["date"][sel]}).group_by("c").agg(pl.col("d").min())
+            parts.append((fx["person"][first["c"].to_numpy()], np.full(first.height, "fx"), np.full(first.height, "FX"),
+                          first["d"].to_numpy().astype("datetime64[D]")))
+        person = np.concatenate([x[0] for x in parts])
+        self._append("product_openings.csv", pl.DataFrame({
+            "person_id": pl.Series(P["pid"][person].astype(str)),
+            "system": pl.Series(np.concatenate([x[1] for x in parts]).astype(str)),
+            "product": pl.Series(np.concatenate([x[2] for x in parts]).astype(str)),
+            "open_date": pl.Series(np.concatenate([x[3] for x in parts]).astype("datetime64[D]")).cast(pl.String),
+        }).sort("open_date", "person_id"))
+
     def malformed(self, rows: list[tuple]) -> None:
         df = pl.DataFrame(rows, schema=["system", "business_date", "file", "line", "problem"], orient="row") if rows \
             else pl.DataFrame(schema={"system": pl.String, "business_date": pl.String, "file": pl.String, "line": pl.Int64, "problem": pl.String})

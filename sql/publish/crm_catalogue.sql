@@ -75,3 +75,8 @@ comment on column crm.customer_id_event.other_customer_id is 'The retired, new o
 comment on column crm.customer_id_event.detail is 'JSON: how many source records moved (records_moved).';
 
 comment on table crm.output_status is 'Per published business date and output: OK, or INSUFFICIENT_HISTORY when there is too little history to compute it yet (the output is then published empty for that date) with the reason. The customer view never waits for these.';
+
+comment on table crm.customer_lifecycle_history is 'Lifecycle stage per customer for every published business date: the stage at the last month-end on or before it and the month before (rules in docs/analysts.md).';
+comment on table crm.customer_lifecycle_monthly is 'Lifecycle stage of every customer at every month-end of the data, with the figures behind it, as judged on the latest night (tonight''s customer map re-attributes the history).';
+comment on table crm.next_best_product_history is 'Propensity per customer and product not held to take the product within 90 days, for every published business date.';
+comment on table crm.next_best_product_model is 'One row per trained next-best-product model version: windows and out-of-time hit rates at 1 and 3 against the popularity baseline.';

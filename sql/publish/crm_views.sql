@@ -34,3 +34,27 @@ create or replace view crm.data_quality as
 select * from crm.data_quality_history
 where as_of_date = (select max(as_of_date) from crm.publication);
 comment on view crm.data_quality is 'Rows read, staged, quarantined and re-sent per delivered file for the latest published date.';
+
+create or replace view crm.customer_lifecycle as
+select * from crm.customer_lifecycle_history
+where as_of_date = (select max(as_of_date) from crm.publication);
+comment on view crm.customer_lifecycle is 'Lifecycle stage per customer (acquisition, growth, maturity, decline, lapsed) at the last month-end on or before the latest published date, with the stage a month earlier.';
+
+create or replace view crm.customer_lifecycle_transition as
+select
+    month,
+    coalesce(previous_stage, 'new') as from_stage,
+    stage as to_stage,
+    count(*) as customers
+from crm.customer_lifecycle_monthly
+group by all;
+comment on view crm.customer_lifecycle_transition is 'Month-to-month lifecycle moves: customers per month-end, stage at the month-end before (new: not a customer then) and stage at this one.';
+comment on column crm.customer_lifecycle_transition.month is 'The later month-end of the pair.';
+comment on column crm.customer_lifecycle_transition.from_stage is 'Stage at the month-end before, or new.';
+comment on column crm.customer_lifecycle_transition.to_stage is 'Stage at this month-end.';
+comment on column crm.customer_lifecycle_transition.customers is 'Customers making this move.';
+
+create or replace view crm.next_best_product as
+select * from crm.next_best_product_history
+where as_of_date = (select max(as_of_date) from crm.publication);
+comment on view crm.next_best_product is 'Propensity of each customer to take each product they do not hold within 90 days, ranked (1 = offer first), at the latest published date.';

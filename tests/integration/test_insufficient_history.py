@@ -125,3 +125,4 @@ def test_four_months_of_history_publish_tiers_but_no_churn(tmp_path, monkeypatch
         con.close()
     assert status["value_tier"] == status["product_holding"] == status["customer"] == "OK"
     assert status["churn_risk"] == status["lifetime_value"] == "INSUFFICIENT_HISTORY"
+    assert status["next_best_product"] == "INSUFFICIENT_HISTORY" and status["customer_lifecycle"] == "OK"

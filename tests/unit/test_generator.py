@@ -212,3 +212,28 @@ def test_noise_scaled():
     n = NoiseConfig()
     assert n.scaled(0).id_15_digit == 0 and n.scaled(2).name_typo == 2 * n.name_typo
     assert n.scaled(1000).name_local_missing == 1.0
+
+
+def test_future_product_openings_in_truth_and_never_delivered_early(bank):
+    from datetime import datetime
+
+    from crm.generator.extracts import DATE_FMT
+
+    opens = pl.read_csv(bank["truth"] / "product_openings.csv", try_parse_dates=True)
+    assert opens.height > 0 and (opens["open_date"] > date(2026, 10, 31)).all()
+    assert set(opens["product"]) <= {"CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER",
+                                     "BUSINESS", "FX"}
+    persons = set(pl.read_csv(bank["truth"] / "persons.csv")["person_id"])
+    assert set(opens["person_id"]) <= persons
+    # An account is delivered only from its opening date on: a cross-sold one opening later is not there yet.
+    for system, file, col in (("deposit", "deposit_account.csv", 4), ("card", "card_account.csv", 5),
+                              ("loan", "loan_contract.csv", 5)):
+        for folder in sorted((bank["landing"] / system).iterdir()):
+            day = datetime.strptime(folder.name, "%Y%m%d").date()
+            opened = []
+            for r in _read(folder / file, system)[1:]:
+                try:
+                    opened.append(datetime.strptime(r[col], DATE_FMT[system]).date())
+                except (ValueError, IndexError):
+                    continue  # a planted malformed row
+            assert opened and max(opened) <= day, (system, folder.name)
