@@ -29,7 +29,8 @@ __all__ = ["generate", "NoiseConfig", "GENERATOR_VERSION"]
 
 # Bumped when the same seed no longer gives the same bank (benchmarks regenerate stale banks).
 # 2: resident IDs are unique (version 1 let same-day, same-district people draw one number).
-GENERATOR_VERSION = 2
+# 3: persons who do not churn no longer fade in the last simulated months (the truth's next 12 months).
+GENERATOR_VERSION = 3
 
 CHUNK = 25_000
 ACCOUNT_HEADERS = {

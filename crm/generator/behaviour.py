@@ -73,7 +73,9 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
                           cal.month_start(np.minimum(churn, M - 1)))
     # activity factor: falls over the months before churn, zero from the churn month on
     k_idx = np.arange(M)[None, :]
-    before = churn[:, None] - k_idx
+    # Persons who do not churn within the simulated months do not drift: churn == M only marks the
+    # end of the simulation (drifting them made the last future months, the truth's next 12, fall).
+    before = np.where(churned, churn, 2 * M)[:, None] - k_idx
     frac = np.clip(before / (drift_len[:, None] + 1.0), 0, 1)
     act = np.where(before <= 0, 0.0, np.where(before <= drift_len[:, None], 0.15 + 0.85 * frac, 1.0))
     dip = (~churned) & (rng.random(n) < 0.06)          # false alarms: a temporary dip that recovers

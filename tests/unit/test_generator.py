@@ -212,3 +212,26 @@ def test_noise_scaled():
     n = NoiseConfig()
     assert n.scaled(0).id_15_digit == 0 and n.scaled(2).name_typo == 2 * n.name_typo
     assert n.scaled(1000).name_local_missing == 1.0
+
+
+def test_persons_who_stay_do_not_fade_at_the_end_of_the_simulation():
+    """The truth's next-12-month value at the last delivered month-end runs to the last simulated month.
+    Persons who never churn once faded there as if churning right after it (activity falling to 15%),
+    which deflated the realised value and made every lifetime value forecast look ~6% too high."""
+    import numpy as np
+
+    from crm.generator.behaviour import simulate
+    from crm.generator.calendar import Calendar
+    from crm.generator.people import make_persons
+
+    cal = Calendar(date(2026, 10, 31), 12, 2)
+    rng = np.random.default_rng([5, 0])
+    persons = make_persons(rng, 0, 1500, cal.end_date, cal.history, 0.0)
+    sim = simulate(rng, persons, cal, 0.03)
+    stay, act = ~sim["churned"], sim["act"]
+    assert stay.sum() > 1000
+    last4, earlier = act[stay][:, -4:].mean(axis=0), act[stay][:, :-4].mean()
+    assert (last4 > 0.9 * earlier).all(), (last4, earlier)
+    # Churners still drift before their churn month.
+    went = np.nonzero(sim["churned"] & (sim["churn"] >= 5))[0]
+    assert (act[went, sim["churn"][went] - 1] < 1).all()
