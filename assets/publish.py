@@ -11,7 +11,8 @@ from models.report import write_report
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
-FINAL_OUTPUTS = ["customer_golden", "value_tier", "churn_risk", "lifetime_value", "product_holding"]
+FINAL_OUTPUTS = ["customer_golden", "value_tier", "churn_risk", "lifetime_value", "product_holding",
+                 "retention_priority"]
 
 
 @dg.asset(

@@ -218,16 +218,21 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
 
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
-    """Churn AUC / calibration and LTV rank correlation against the generator's outcomes."""
+    """Churn AUC / calibration, LTV rank correlation and bias (portfolio, per tier), and the retention
+    list's capture of realised lost value, against the generator's outcomes."""
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
     from models.churn_evaluate import evaluate_history
+    from models.retention_evaluate import evaluate_retention
 
+    load_start = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy it was
     con, truth = _published_bank(customers, seed, workdir)
     try:
         published = churn_eval(con, truth)
         # Every month-end after the model's training window that the warehouse holds data for.
         later = evaluate_history(con, truth)
-        return {"customers": customers, **published, "churn_after_training_window": later}
+        return {"customers": customers, "load_1m_start_end": [load_start, round(os.getloadavg()[0], 1)],
+                **published,
+                "retention": evaluate_retention(con, truth), "churn_after_training_window": later}
     finally:
         con.close()
 

@@ -34,6 +34,7 @@ PUBLISHED_TABLES = {
     "churn_model_version": "churn_model_version",
     "churn_calibration": "churn_calibration",
     "lifetime_value_history": "lifetime_value_history",
+    "retention_priority_history": "retention_priority_history",
     "product_holding_history": "product_holding",
     "data_quality_history": "data_quality_history",
     "quarantine_reason_history": "quarantine_reason_history",
@@ -46,6 +47,7 @@ LATEST_VIEWS = {
     "value_tier": "value_tier_history",
     "churn_risk": "churn_risk_history",
     "lifetime_value": "lifetime_value_history",
+    "retention_priority": "retention_priority_history",
     "product_holding": "product_holding_history",
     "data_quality": "data_quality_history",
 }

@@ -7,6 +7,7 @@ from assets import identity as identity_stage
 from assets import ingest as ingest_stage
 from assets import ltv as ltv_stage
 from assets import publish as publish_stage
+from assets import retention as retention_stage
 from assets import value as value_stage
 from pipelines.jobs import nightly_job
 from pipelines.resources import default_resources
@@ -20,6 +21,7 @@ defs = dg.Definitions(
         *value_stage.value_assets,
         *churn_stage.churn_assets,
         *ltv_stage.ltv_assets,
+        *retention_stage.retention_assets,
         *publish_stage.publish_assets,
     ],
     asset_checks=[
