@@ -78,7 +78,53 @@ def _churn(r: dict) -> list[str]:
     return out + [""]
 
 
-RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn}
+def _models(r: dict) -> list[str]:
+    c, ltv = r["churn"], r.get("ltv", {})
+    load = r.get("load_1m_start_end")
+    out = [
+        f"### Churn, lifetime value and retention list, {r['customers']:,} persons (`crm bench models`, "
+        f"{r['measured_on']}, {r['cores']} cores{f', 1-minute load {load[0]} at start, {load[1]} at end' if load else ''})",
+        "",
+        f"Churn on {', '.join(c.get('dates', []))}: AUC {_f(c.get('auc'))} (generator hazard {_f(c.get('truth_hazard_auc'))}), "
+        f"top-decile precision {_f(c.get('top_decile_precision'))} (base {_f(c.get('base_rate'))}), "
+        f"ECE {_f(c.get('ece'))}, Brier {_f(c.get('brier'))}.",
+        "",
+    ]
+    if ltv:
+        out += [
+            f"Lifetime value, next 12 months vs the generator's realised contribution ({ltv['rows']:,} persons): "
+            f"Spearman **{_f(ltv['spearman_12m'])}**, portfolio {ltv['portfolio_predicted_12m'] / 1e6:,.1f} vs "
+            f"{ltv['portfolio_truth_12m'] / 1e6:,.1f} M CNY (**{ltv['portfolio_error_pct']:+.2f}%**).",
+            "",
+            "| value tier | persons | forecast M CNY | realised M CNY | error |",
+            "|---|---|---|---|---|",
+        ]
+        for tier in ("TOP", "GOLD", "GENERAL", "LOW", "NONE"):
+            t = ltv.get("by_tier", {}).get(tier)
+            if t:
+                out.append(f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {t['truth_12m'] / 1e6:,.3f} "
+                           f"| {t['error_pct']:+.1f}% |")
+        out.append("")
+    for day, ret in r.get("retention", {}).items():
+        out += [
+            f"Retention list on {day}: {ret['churners_90d']:,} of {ret['customers']:,} customers churned within 90 days, "
+            f"realised lost value {ret['lost_value_cny'] / 1e6:,.2f} M CNY (their last 12 months' contribution). "
+            f"Share of it held by the top {ret['top_share']:.0%} of customers ranked by:",
+            "",
+            "| value at risk (`crm.retention_priority`) | churn probability alone | lifetime value alone |",
+            "|---|---|---|",
+            f"| **{ret['captured_by_value_at_risk']:.1%}** | {ret['captured_by_churn_probability']:.1%} "
+            f"| {ret['captured_by_lifetime_value']:.1%} |",
+            "",
+        ]
+    later = r.get("churn_after_training_window") or {}
+    if later.get("rows"):
+        out += [f"Churn model {later.get('model_version')} scored at every later month-end "
+                f"({', '.join(later['dates'])}): AUC {_f(later.get('auc'))}, ECE {_f(later.get('ece'))}.", ""]
+    return out
+
+
+RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn, "models": _models}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

@@ -19,7 +19,8 @@ from crm.settings import SQL_DIR
 from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
-CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding")
+CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding",
+             "retention_priority")
 
 ANALYST = """
 import sys, time, duckdb
