@@ -21,7 +21,7 @@ from pipelines.resources import Warehouse
 )
 def retention_priority(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Whom to call first: every scored customer with a positive lifetime value, ranked by value at risk
-    (90-day churn probability x expected lifetime value), with the three churn drivers, the value tier
+    (90-day churn probability x lifetime value if retained), with the three churn drivers, the value tier
     and the relationship-manager branch, overall and within the branch. Written to
     `marts.retention_priority_history`, replacing the date.
     """

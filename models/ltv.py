@@ -119,6 +119,12 @@ def compute_ltv(
     surv = s[:, None] ** months[None, :]
     bal = base["balance_monthly_cny"].fillna(0).to_numpy()
     loan_m, loan_1 = loan_months(loans, base["customer_id"], surv, horizon_months)
+    # The same customer kept for the whole horizon (no churn, so no write-off on leaving): what a
+    # retention call protects. Multiplying the churn-discounted LTV by the churn probability again
+    # would rank the likeliest leavers last.
+    kept = np.ones_like(surv)
+    loan_kept, _ = loan_months(loans.assign(write_off_loss_rate=0.0), base["customer_id"], kept, horizon_months)
+    retained_ltv = (bal[:, None] * disc[None, :]).sum(axis=1) + (loan_kept * disc[None, :]).sum(axis=1)
     bal_ltv = (bal[:, None] * surv * disc[None, :]).sum(axis=1) + (loan_m * disc[None, :]).sum(axis=1)
     bal_12 = (bal[:, None] * surv[:, :12]).sum(axis=1) + loan_m[:, :12].sum(axis=1)
 
@@ -137,7 +143,7 @@ def compute_ltv(
     else:
         agg = pd.DataFrame(columns=["txn_ltv", "txn_12", "txns_12", "p_alive"])
     b = base.set_index("customer_id")
-    b["bal_ltv"], b["bal_12"], b["survival_12m"] = bal_ltv, bal_12, s ** 12
+    b["bal_ltv"], b["bal_12"], b["survival_12m"], b["retained_ltv"] = bal_ltv, bal_12, s ** 12, retained_ltv
     b = b.join(agg, how="left")
     for c in ("txn_ltv", "txn_12", "txns_12"):
         b[c] = b[c].astype(float).fillna(0.0)
@@ -153,6 +159,7 @@ def compute_ltv(
         "survival_12m": b["survival_12m"].to_numpy(),
         "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
         "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
+        "ltv_if_retained_cny": (b["retained_ltv"] + b["txn_ltv"]).to_numpy(),
     })
     return out, params
 
@@ -169,6 +176,7 @@ COMMENTS = {
     "survival_12m": "Probability of not churning within 12 months, from the 90-day churn probability ((1 - p90)^4).",
     "expected_value_12m_cny": "Undiscounted expected contribution of the next 12 months (CNY).",
     "churn_probability_90d": "90-day churn probability used (NULL: outside the churn population, treated as 1).",
+    "ltv_if_retained_cny": "expected_ltv_cny if the customer did not churn within the horizon (no churn survival, no write-off on leaving; transactions as forecast): the value a retention call protects.",
 }
 
 

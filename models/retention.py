@@ -1,4 +1,5 @@
-"""Whom to call first: customers ranked by value at risk (90-day churn probability x lifetime value),
+"""Whom to call first: customers ranked by value at risk (90-day churn probability x lifetime value if
+retained: the published lifetime value already discounts churn),
 with churn drivers, value tier and relationship-manager branch (`sql/marts/retention_priority.sql`)."""
 
 from __future__ import annotations

@@ -126,9 +126,9 @@ def test_value_churn_ltv_assets_materialize(bank):
         assert ltv[0] > 0
         moves = con.execute("select count(*) from marts.tier_migration").fetchall()[0][0]
         assert moves > 0
-        # whom to call first: value at risk = churn probability x lifetime value, ranked, with tier and branch
+        # whom to call first: value at risk = churn probability x lifetime value if retained, ranked, with tier and branch
         listed, wrong_var, wrong_tier, no_branch, max_share = con.execute(
-            "select count(*), count(*) filter (where abs(p.value_at_risk_cny - r.churn_probability * l.expected_ltv_cny) > 1e-6), "
+            "select count(*), count(*) filter (where abs(p.value_at_risk_cny - r.churn_probability * l.ltv_if_retained_cny) > 1e-6), "
             "count(*) filter (where p.value_tier is distinct from t.tier), count(*) filter (where p.branch is null), "
             "max(p.cumulative_share) "
             "from marts.retention_priority_history as p "
@@ -136,7 +136,7 @@ def test_value_churn_ltv_assets_materialize(bank):
             "join marts.lifetime_value_history as l using (as_of_date, customer_id) "
             "join marts.value_tier_history as t using (as_of_date, customer_id)").fetchall()[0]
         eligible = con.execute("select count(*) from marts.churn_risk_history join marts.lifetime_value_history "
-                               "using (as_of_date, customer_id) where expected_ltv_cny > 0").fetchall()[0][0]
+                               "using (as_of_date, customer_id) where ltv_if_retained_cny > 0").fetchall()[0][0]
         assert listed == eligible > 0 and wrong_var == wrong_tier == no_branch == 0 and abs(max_share - 1) < 1e-9
         ranked = con.execute("select priority_rank, value_at_risk_cny from marts.retention_priority_history "
                              "order by priority_rank").fetchall()
