@@ -18,6 +18,7 @@ create table if not exists marts.retention_priority_history (
     driver_3 varchar,
     cumulative_share double
 );
+alter table marts.retention_priority_history add column if not exists ltv_if_retained_cny double;
 
 comment on table marts.retention_priority_history is 'Whom to call first, for every business date: customers ranked by value at risk (90-day churn probability x lifetime value if retained), with churn drivers, value tier and relationship-manager branch.';
 comment on column marts.retention_priority_history.as_of_date is 'Business date of this version.';
