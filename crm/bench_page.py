@@ -90,6 +90,8 @@ def _models(r: dict) -> list[str]:
         f"ECE {_f(c.get('ece'))}, Brier {_f(c.get('brier'))}.",
         "",
     ]
+    if r.get("note"):
+        out += [f"*{r['note']}*", ""]
     if ltv:
         out += [
             f"Lifetime value, next 12 months vs the generator's realised contribution ({ltv['rows']:,} persons): "
