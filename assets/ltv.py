@@ -31,8 +31,9 @@ class LtvConfig(dg.Config):
 def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Expected lifetime value (CNY) per customer over 36 months, discounted at 8% a year.
 
-    Balance-driven contribution (deposits, loans, servicing, card fees and interest: the last 3
-    months' run-rate) times the survival implied by the calibrated 90-day churn probability, plus
+    Balance-driven contribution (deposits, servicing, card fees and interest: the last 3 months'
+    run-rate; loans amortised to maturity, net of the write-off a leaving customer books) times the
+    survival implied by the calibrated 90-day churn probability, plus
     transaction-driven contribution (card interchange, FX margin) forecast with BG/NBD and
     Gamma-Gamma fitted on the whole transaction history, discounted monthly. Written to
     `marts.lifetime_value_history`, replacing the date.

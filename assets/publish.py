@@ -12,7 +12,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
 FINAL_OUTPUTS = ["customer_golden", "value_tier", "churn_risk", "lifetime_value", "product_holding",
-                 "customer_lifecycle", "next_best_product"]
+                 "customer_lifecycle", "next_best_product", "retention_priority"]
 
 
 @dg.asset(

@@ -218,19 +218,24 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
 
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
-    """Churn AUC / calibration, LTV rank correlation, lifecycle stages and next-best-product hit rates against the generator's truth."""
+    """Churn AUC / calibration, LTV rank correlation and bias (portfolio, per tier), the retention list's
+    capture of realised lost value, lifecycle stages and next-best-product hit rates against the truth."""
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
     from models.churn_evaluate import evaluate_history
+    from models.retention_evaluate import evaluate_retention
 
     from models.lifecycle_evaluate import evaluate_lifecycle
     from models.next_best_product_evaluate import evaluate_next_best_product
 
+    load_start = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy it was
     con, truth = _published_bank(customers, seed, workdir)
     try:
         published = churn_eval(con, truth)
         # Every month-end after the model's training window that the warehouse holds data for.
         later = evaluate_history(con, truth)
-        return {"customers": customers, **published, "churn_after_training_window": later,
+        return {"customers": customers, "load_1m_start_end": [load_start, round(os.getloadavg()[0], 1)],
+                **published, "retention": evaluate_retention(con, truth),
+                "churn_after_training_window": later,
                 "lifecycle": evaluate_lifecycle(con, truth),
                 "next_best_product": evaluate_next_best_product(con, truth),
                 "load_average": [round(x, 1) for x in os.getloadavg()]}

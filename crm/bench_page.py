@@ -42,6 +42,21 @@ def _golden(r: dict) -> list[str]:
     return out + [""]
 
 
+def _linkage(r: dict) -> list[str]:
+    o = r["overall"]
+    out = [
+        f"### Linkage, {r['persons']:,} persons (`crm bench linkage`, {r['measured_on']}, {r['cores']} cores)",
+        "",
+        f"Precision {_f(o['precision'], 5)}, recall {_f(o['recall'], 5)}, **F1 {_f(o['f1'], 5)}** ({r['customers']:,} customers, "
+        f"{r['records']:,} records), namesake false merges {_f(r['namesake_false_merge_rate'])}.",
+        "",
+        "| system pair | F1 | true pairs |", "|---|---|---|",
+    ]
+    for pair, x in r.get("by_system_pair", {}).items():
+        out.append(f"| {pair} | {_f(x.get('f1'), 5)} | {x.get('true_pairs', '')} |")
+    return out + [""]
+
+
 def _foreign(r: dict) -> list[str]:
     out = [
         f"### Public person records we did not generate (`crm bench foreign`, {r['measured_on']}, {r['cores']} cores)",
@@ -81,14 +96,51 @@ def _churn(r: dict) -> list[str]:
 
 
 def _models(r: dict) -> list[str]:
-    load = r.get("load_average")
-    out = [f"### Models against the generator's truth, {r['customers']:,} persons (`crm bench models`, "
-           f"{r['measured_on']}, {r['cores']} cores{f', load average {load}' if load else ''})", ""]
-    churn, ltv = r.get("churn", {}), r.get("ltv", {})
-    if churn.get("rows"):
-        out += [f"Churn on the published dates: AUC {_f(churn.get('auc'))}, Brier {_f(churn.get('brier'))}, "
-                f"{churn['rows']:,} customer-dates. Lifetime value: Spearman {_f(ltv.get('spearman_12m'))}, "
-                f"portfolio 12-month error {_f(ltv.get('portfolio_error_pct'), 1)}%.", ""]
+    c, ltv = r.get("churn", {}), r.get("ltv", {})
+    start_end, averages = r.get("load_1m_start_end"), r.get("load_average")
+    load = (f", 1-minute load {start_end[0]} at start, {start_end[1]} at end" if start_end
+            else f", load average {averages} at end" if averages else "")
+    out = [
+        f"### Models against the generator's truth, {r['customers']:,} persons (`crm bench models`, "
+        f"{r['measured_on']}, {r['cores']} cores{load})",
+        "",
+    ]
+    if c:
+        out += [
+            f"Churn on {', '.join(c.get('dates', []))}: AUC {_f(c.get('auc'))} "
+            f"(generator hazard {_f(c.get('truth_hazard_auc'))}), top-decile precision {_f(c.get('top_decile_precision'))} "
+            f"(base {_f(c.get('base_rate'))}), ECE {_f(c.get('ece'))}, Brier {_f(c.get('brier'))}.",
+            "",
+        ]
+    if r.get("note"):
+        out += [f"*{r['note']}*", ""]
+    if ltv:
+        out += [
+            f"Lifetime value, next 12 months vs the generator's realised contribution ({ltv['rows']:,} persons): "
+            f"Spearman **{_f(ltv['spearman_12m'])}**, portfolio {ltv['portfolio_predicted_12m'] / 1e6:,.1f} vs "
+            f"{ltv['portfolio_truth_12m'] / 1e6:,.1f} M CNY (**{ltv['portfolio_error_pct']:+.2f}%**).",
+            "",
+            "| value tier | persons | forecast M CNY | realised M CNY | error |",
+            "|---|---|---|---|---|",
+        ]
+        for tier in ("TOP", "GOLD", "GENERAL", "LOW", "NONE"):
+            t = ltv.get("by_tier", {}).get(tier)
+            if t:
+                out.append(f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {t['truth_12m'] / 1e6:,.3f} "
+                           f"| {t['error_pct']:+.1f}% |")
+        out.append("")
+    for day, ret in r.get("retention", {}).items():
+        out += [
+            f"Retention list on {day}: {ret['churners_90d']:,} of {ret['customers']:,} customers churned within 90 days, "
+            f"realised lost value {ret['lost_value_cny'] / 1e6:,.2f} M CNY (their last 12 months' contribution). "
+            f"Share of it held by the top {ret['top_share']:.0%} of customers ranked by:",
+            "",
+            "| value at risk (`crm.retention_priority`) | churn probability alone | lifetime value alone |",
+            "|---|---|---|",
+            f"| **{ret['captured_by_value_at_risk']:.1%}** | {ret['captured_by_churn_probability']:.1%} "
+            f"| {ret['captured_by_lifetime_value']:.1%} |",
+            "",
+        ]
     lc = r.get("lifecycle")
     if lc and lc.get("drifting_persons"):
         out += [
@@ -129,10 +181,14 @@ def _models(r: dict) -> list[str]:
                 f"| popularity, same check | {_f(vp['hit_rate_at_1'], 3)} | {_f(vp['hit_rate_at_3'], 3)} |",
             ]
         out.append("")
+    later = r.get("churn_after_training_window") or {}
+    if later.get("rows"):
+        out += [f"Churn model {later.get('model_version')} scored at every later month-end "
+                f"({', '.join(later['dates'])}): AUC {_f(later.get('auc'))}, ECE {_f(later.get('ece'))}.", ""]
     return out
 
 
-RENDER = {"golden": _golden, "foreign": _foreign, "churn": _churn, "models": _models, "spark": spark_render}
+RENDER = {"golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models, "spark": spark_render}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

@@ -61,9 +61,14 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
             ltv["expected_value_12m_cny"] = ltv["expected_ltv_cny"] * 12 / ltv["horizon_months"]
         j = (ltv.merge(persons, on="customer_id")
              .merge(outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]))
-        # several customers of one person: add their predictions up, compare with the person's outcome once
+        tiers = con.execute("select as_of_date, customer_id, tier from marts.value_tier_history").df()
+        tiers["as_of_date"] = pd.to_datetime(tiers["as_of_date"]).dt.date
+        j = j.merge(tiers, on=["as_of_date", "customer_id"], how="left").sort_values("expected_value_12m_cny")
+        # several customers of one person: add their predictions up, compare with the person's outcome once;
+        # the person's tier is its most valuable customer's
         per = j.groupby(["person_id", "as_of_date"]).agg(pred=("expected_value_12m_cny", "sum"),
-                                                         truth=("contribution_next_12m", "first")).reset_index()
+                                                         truth=("contribution_next_12m", "first"),
+                                                         tier=("tier", "last")).reset_index()
         if len(per) > 2:
             total_truth = per["truth"].sum()
             result["ltv"] = {
@@ -73,6 +78,13 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
                 "portfolio_truth_12m": float(total_truth),
                 "portfolio_error_pct": float((per["pred"].sum() - total_truth) / abs(total_truth) * 100)
                 if total_truth else float("nan"),
+                "by_tier": {
+                    str(t): {"persons": int(len(g)), "predicted_12m": float(g["pred"].sum()),
+                             "truth_12m": float(g["truth"].sum()),
+                             "error_pct": float((g["pred"].sum() - g["truth"].sum()) / abs(g["truth"].sum()) * 100)
+                             if g["truth"].sum() else float("nan")}
+                    for t, g in per.groupby(per["tier"].fillna("NONE"))
+                },
             }
     return result
 

@@ -4,9 +4,14 @@ discounted monthly.
 
 For month m = 1..H (H = horizon_months, default 36) after the business date:
 - balance part: `balance_monthly x s^m`, where balance_monthly is the mean over the last 3 complete
-  months of deposit + loan + servicing contribution plus card fees and interest, and s is the monthly
+  months of deposit + servicing contribution plus card fees and interest, and s is the monthly
   retention implied by the calibrated 90-day churn probability: `s = (1 - p90)^(1/3)`; customers
   outside the churn population (nothing open, no FX for a year) get p90 = 1;
+- loan part, per open contract: its outstanding amortised linearly to maturity, `O_m = O x max(0, 1 -
+  m / months_left)`, earning the rule's monthly margin while the customer stays (`s^m`), minus the
+  write-off loss booked if the customer leaves in month m (`(s^(m-1) - s^m) x O_m x LGD x` the share
+  of the product's early-ended contracts that were written off). A 3-month run-rate carried loans
+  as if they never amortised nor defaulted;
 - transaction part: (E[X(t_m)] - E[X(t_{m-1})]) x E[value per transaction day] for cards and FX, from
   BG/NBD (weeks) and Gamma-Gamma fitted on tonight's whole history;
 - discounting by `(1 + discount_rate)^(-m/12)`.
@@ -68,6 +73,30 @@ def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -
     return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()), params
 
 
+def loan_months(loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, horizon_months: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Expected loan contribution per customer (rows of `customers`) and month 1..H, survival and
+    write-off included; and next month's loan margin if the customer stays (for the run-rate column)."""
+    n = len(customers)
+    out, first = np.zeros((n, horizon_months)), np.zeros(n)
+    if not len(loans):
+        return out, first
+    pos = pd.Series(np.arange(n), index=customers.to_numpy())
+    idx = pos.reindex(loans["customer_id"].to_numpy()).to_numpy()
+    keep = ~np.isnan(idx)
+    loans, idx = loans[keep], idx[keep].astype(int)
+    months = np.arange(1, horizon_months + 1)
+    left = loans["months_left"].astype(float).fillna(np.inf).to_numpy()
+    bal = loans["outstanding"].to_numpy(float)[:, None] * np.clip(1 - months[None, :] / left[:, None], 0, 1)
+    s = surv[idx]
+    leave = np.concatenate([np.ones((len(idx), 1)), s[:, :-1]], axis=1) - s   # P(churn in month m)
+    value = bal * (loans["margin_monthly"].to_numpy(float)[:, None] * s
+                   - loans["write_off_loss_rate"].to_numpy(float)[:, None] * leave)
+    np.add.at(out, idx, value)
+    np.add.at(first, idx, bal[:, 0] * loans["margin_monthly"].to_numpy(float))
+    return out, first
+
+
 def compute_ltv(
     con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08, log=None
 ) -> tuple[pd.DataFrame, dict]:
@@ -77,7 +106,9 @@ def compute_ltv(
         raise InsufficientHistory("lifetime_value", f"needs churn_risk, not available yet: {why}")
     rules = load_rules(con)
     prepare_accounts(con, as_of)
-    base = _frame(con, "marts/ltv_inputs", as_of=as_of, last_complete=last_complete_month_end(as_of))
+    last_complete = last_complete_month_end(as_of)
+    base = _frame(con, "marts/ltv_inputs", as_of=as_of, last_complete=last_complete)
+    loans = _frame(con, "marts/ltv_loans", as_of=as_of, last_complete=last_complete, **rules)
     summary = _frame(con, "marts/btyd_summary", as_of=as_of, **rules)
     tx, params = transaction_forecast(summary, horizon_months, log)
 
@@ -87,8 +118,15 @@ def compute_ltv(
     s = (1 - p90) ** (1 / 3)
     surv = s[:, None] ** months[None, :]
     bal = base["balance_monthly_cny"].fillna(0).to_numpy()
-    bal_ltv = (bal[:, None] * surv * disc[None, :]).sum(axis=1)
-    bal_12 = (bal[:, None] * surv[:, :12]).sum(axis=1)
+    loan_m, loan_1 = loan_months(loans, base["customer_id"], surv, horizon_months)
+    # The same customer kept for the whole horizon (no churn, so no write-off on leaving): what a
+    # retention call protects. Multiplying the churn-discounted LTV by the churn probability again
+    # would rank the likeliest leavers last.
+    kept = np.ones_like(surv)
+    loan_kept, _ = loan_months(loans.assign(write_off_loss_rate=0.0), base["customer_id"], kept, horizon_months)
+    retained_ltv = (bal[:, None] * disc[None, :]).sum(axis=1) + (loan_kept * disc[None, :]).sum(axis=1)
+    bal_ltv = (bal[:, None] * surv * disc[None, :]).sum(axis=1) + (loan_m * disc[None, :]).sum(axis=1)
+    bal_12 = (bal[:, None] * surv[:, :12]).sum(axis=1) + loan_m[:, :12].sum(axis=1)
 
     mcols = [f"m{k}" for k in months]
     if len(tx):
@@ -105,7 +143,7 @@ def compute_ltv(
     else:
         agg = pd.DataFrame(columns=["txn_ltv", "txn_12", "txns_12", "p_alive"])
     b = base.set_index("customer_id")
-    b["bal_ltv"], b["bal_12"], b["survival_12m"] = bal_ltv, bal_12, s ** 12
+    b["bal_ltv"], b["bal_12"], b["survival_12m"], b["retained_ltv"] = bal_ltv, bal_12, s ** 12, retained_ltv
     b = b.join(agg, how="left")
     for c in ("txn_ltv", "txn_12", "txns_12"):
         b[c] = b[c].astype(float).fillna(0.0)
@@ -117,10 +155,11 @@ def compute_ltv(
         "discount_rate": discount_rate,
         "p_alive": b["p_alive"].astype(float).to_numpy(),
         "expected_txns_12m": b["txns_12"].to_numpy(),
-        "expected_monthly_contribution": (b["balance_monthly_cny"].fillna(0) + b["txn_12"] / 12).to_numpy(),
+        "expected_monthly_contribution": (b["balance_monthly_cny"].fillna(0) + loan_1 + b["txn_12"] / 12).to_numpy(),
         "survival_12m": b["survival_12m"].to_numpy(),
         "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
         "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
+        "ltv_if_retained_cny": (b["retained_ltv"] + b["txn_ltv"]).to_numpy(),
     })
     return out, params
 
@@ -128,15 +167,16 @@ def compute_ltv(
 COMMENTS = {
     "as_of_date": "Business date of this version.",
     "customer_id": "Resolved customer.",
-    "expected_ltv_cny": "Expected profit contribution (CNY) over horizon_months, discounted monthly at discount_rate: balance-driven contribution x churn survival plus card and FX transactions from BG/NBD x Gamma-Gamma.",
+    "expected_ltv_cny": "Expected profit contribution (CNY) over horizon_months, discounted monthly at discount_rate: balance-driven contribution x churn survival, loans amortised to maturity with the expected write-off loss, plus card and FX transactions from BG/NBD x Gamma-Gamma.",
     "horizon_months": "Months of future counted in expected_ltv_cny.",
     "discount_rate": "Annual discount rate applied monthly.",
     "p_alive": "Probability (BG/NBD) that the customer still transacts by card (or FX when no card); NULL without transactions.",
     "expected_txns_12m": "Expected card purchase days plus FX deal days in the next 12 months.",
-    "expected_monthly_contribution": "Balance-driven monthly contribution run-rate plus one twelfth of the expected 12-month transaction contribution (CNY).",
+    "expected_monthly_contribution": "Balance-driven monthly contribution run-rate (deposits, servicing, card fees and interest), plus next month's loan margin on the amortised outstanding, plus one twelfth of the expected 12-month transaction contribution (CNY).",
     "survival_12m": "Probability of not churning within 12 months, from the 90-day churn probability ((1 - p90)^4).",
     "expected_value_12m_cny": "Undiscounted expected contribution of the next 12 months (CNY).",
     "churn_probability_90d": "90-day churn probability used (NULL: outside the churn population, treated as 1).",
+    "ltv_if_retained_cny": "expected_ltv_cny if the customer did not churn within the horizon (no churn survival, no write-off on leaving; transactions as forecast): the value a retention call protects.",
 }
 
 

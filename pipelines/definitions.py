@@ -9,6 +9,7 @@ from assets import lifecycle as lifecycle_stage
 from assets import next_best_product as nbp_stage
 from assets import ltv as ltv_stage
 from assets import publish as publish_stage
+from assets import retention as retention_stage
 from assets import value as value_stage
 from pipelines.jobs import nightly_job
 from pipelines.resources import default_resources
@@ -24,6 +25,7 @@ defs = dg.Definitions(
         *nbp_stage.nbp_assets,
         *churn_stage.churn_assets,
         *ltv_stage.ltv_assets,
+        *retention_stage.retention_assets,
         *publish_stage.publish_assets,
     ],
     asset_checks=[

@@ -29,8 +29,10 @@ __all__ = ["generate", "NoiseConfig", "GENERATOR_VERSION"]
 
 # Bumped when the same seed no longer gives the same bank (benchmarks regenerate stale banks).
 # 2: resident IDs are unique (version 1 let same-day, same-district people draw one number).
-# 3: products are cross-sold after joining (behaviour.LATER), future openings in the truth.
-GENERATOR_VERSION = 3
+# 3: persons who do not churn no longer fade in the last simulated months (the truth's next 12 months).
+# 4: new persons arrive in the daily deliveries; loan systems hold duplicate borrower records.
+# 5: products are cross-sold after joining (behaviour.LATER), future openings in the truth.
+GENERATOR_VERSION = 5
 
 CHUNK = 25_000
 ACCOUNT_HEADERS = {
@@ -65,7 +67,7 @@ def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_dat
     for ci, start in enumerate(range(0, customers, CHUNK)):
         n = min(CHUNK, customers - start)
         rng = np.random.default_rng([seed, ci])
-        P = make_persons(rng, start, n, end_date, history_months, noise.namesake, issued)
+        P = make_persons(rng, start, n, end_date, history_months, noise.namesake, issued, daily_deliveries)
         sim = simulate(rng, P, cal, noise.duplicate_record)
         n_records += _write_chunk(land, tr, rng, P, sim, cal, deliveries, noise, counters)
         tr.persons(P, sim, cal)
@@ -106,7 +108,7 @@ def _ids(prefix: str, base: int, sel: np.ndarray, width: int) -> pl.Series:
 def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliveries, noise, counters) -> int:
     n = len(P["seg"])
     join_d = cal.month_start(P["join"])
-    party, accts = {}, {}
+    party, accts, arrival = {}, {}, {}
     written = 0
     for system, acc_name in (("deposit", "deposit"), ("card", "card"), ("loan", "loan"), ("fx", "fx")):
         acc = sim[acc_name]
@@ -125,6 +127,7 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
         else:
             since = np.concatenate([join_d[main], join_d[dups]]).astype("datetime64[D]")
         df, tdf, keys = records.build(system, rng, P, main, dups, since, counters[system], noise)
+        arrival[system] = P["arrival"][np.concatenate([main, dups])]
         counters[system] += len(keys)
         written += len(keys)
         if tdf is not None:
@@ -147,8 +150,10 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
     silent_since = np.where(sim["silent"][dep["person"]], sim["churn_date"][dep["person"]], np.datetime64("NaT"))
     for i, (d, kind) in enumerate(deliveries):
         dd = np.datetime64(d)
+        # Persons arriving after end_date are delivered from their arrival day on, with their accounts.
         for system in PARTY_FILE:
-            land.write(system, d, PARTY_FILE[system], party[system])
+            land.write(system, d, PARTY_FILE[system], party[system].filter(~pl.Series(arrival[system] > dd)))
+        # (accounts not opened by the day are left out by the extract functions)
         land.write("deposit", d, "deposit_account.csv", X.deposit_account(dep, *accts["deposit"], dd, silent_since))
         land.write("card", d, "card_account.csv", X.card_account(card, *accts["card"], dd))
         land.write("loan", d, "loan_contract.csv", X.loan_contract(ln, *accts["loan"], dd))

@@ -86,7 +86,9 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
                           cal.month_start(np.minimum(churn, M - 1)))
     # activity factor: falls over the months before churn, zero from the churn month on
     k_idx = np.arange(M)[None, :]
-    before = churn[:, None] - k_idx
+    # Persons who do not churn within the simulated months do not drift: churn == M only marks the
+    # end of the simulation (drifting them made the last future months, the truth's next 12, fall).
+    before = np.where(churned, churn, 2 * M)[:, None] - k_idx
     frac = np.clip(before / (drift_len[:, None] + 1.0), 0, 1)
     act = np.where(before <= 0, 0.0, np.where(before <= drift_len[:, None], 0.15 + 0.85 * frac, 1.0))
     dip = (~churned) & (rng.random(n) < 0.06)          # false alarms: a temporary dip that recovers
@@ -105,8 +107,9 @@ def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) 
 
     sim = {"has": has, "take": take, "churn": churn, "churned": churned, "silent": silent, "churn_date": churn_date,
            "act": act, "events": events, "prob": prob, "card_only": card_only}
-    held = {"deposit": has_dep, "card": has["DEBIT"] | has["CREDIT"], "fx": has["FX"]}
-    sim["dup"] = {s: held[s] & (rng.random(n) < dup_rate) for s in ("deposit", "card", "fx")}
+    held = {"deposit": has_dep, "card": has["DEBIT"] | has["CREDIT"], "fx": has["FX"], "loan": nloan > 0}
+    settled = np.isnat(P["arrival"])                   # a second record is typed in later, not on arrival day
+    sim["dup"] = {s: held[s] & settled & (rng.random(n) < dup_rate) for s in ("deposit", "card", "fx", "loan")}
     sim["deposit"] = _deposits(rng, P, cal, sim)
     sim["loan"] = _loans(rng, P, cal, sim)
     sim["card"] = _cards(rng, P, cal, sim)
@@ -154,6 +157,13 @@ def _open_day(rng, cal: Calendar, month: np.ndarray) -> np.ndarray:
     return cal.month_start(month) + rng.integers(0, 28, len(month))
 
 
+def _on_arrival(P, person, open_m, open_d, H):
+    """Accounts of a person arriving after end_date open on the arrival day (month H)."""
+    arrival = P["arrival"][person]
+    new = ~np.isnat(arrival)
+    return np.where(new, H, open_m), np.where(new, arrival, open_d)
+
+
 def _close_info(sim, person, M):
     """Accounts close on the person's churn date unless the person goes silent."""
     closes = sim["churned"][person] & ~sim["silent"][person]
@@ -194,7 +204,7 @@ def _deposits(rng, P, cal: Calendar, sim) -> dict:
     open_m = np.minimum(open_m, np.maximum(sim["churn"][person] - 1, P["join"][person]))   # opened before churning
     tk = _take_of(sim, person, prod, dup)
     open_m = np.where(tk > P["join"][person], tk, open_m)                                   # cross-sold later
-    open_d = _open_day(rng, cal, open_m)
+    open_m, open_d = _on_arrival(P, person, open_m, _open_day(rng, cal, open_m), cal.history)
     term_y = rng.integers(1, 6, a)
     horizon = cal.month_end(M - 1)
     age_y = (horizon - open_d).astype(int) // 365
@@ -221,6 +231,9 @@ def _loans(rng, P, cal: Calendar, sim) -> dict:
         idx = np.nonzero(has[p])[0]
         person.append(idx); prod.append(np.full(len(idx), p, dtype=object))
     person, prod = np.concatenate(person), np.concatenate(prod)
+    pdup = np.nonzero(sim["dup"]["loan"])[0]          # the duplicate borrower record's own small loan
+    dup = np.concatenate([np.zeros(len(person), bool), np.ones(len(pdup), bool)])
+    person, prod = np.concatenate([person, pdup]), np.concatenate([prod, np.full(len(pdup), "CONSUMER", object)])
     a = len(person)
     i = P["income"][person]
     lo = np.array([LOAN_TERM[p][0] for p in prod], dtype=int) if a else np.zeros(0, int)
@@ -233,13 +246,14 @@ def _loans(rng, P, cal: Calendar, sim) -> dict:
         [prod == "MORTGAGE", prod == "AUTO", prod == "CONSUMER"],
         [np.maximum(300_000, i * rng.uniform(3, 8, a)), rng.uniform(80_000, 300_000, a),
          np.minimum(300_000, i * rng.uniform(0.1, 0.6, a) + 10_000)], i * rng.uniform(1, 4, a))
+    principal = np.where(dup, rng.uniform(10_000, 50_000, a), principal) if a else principal
     principal = np.round(principal / 1000) * 1000
     start = P["join"][person] + rng.integers(0, 12, a)
     start = np.clip(np.maximum(start, M - term + 1), None, H - 1)   # every loan outlives the horizon
     start = np.minimum(start, np.maximum(sim["churn"][person] - 1, P["join"][person]))
-    tk = _take_of(sim, person, prod, np.zeros(a, bool))
+    tk = _take_of(sim, person, prod, dup)
     start = np.where(tk > P["join"][person], tk, start)                                     # cross-sold later
-    start_d = _open_day(rng, cal, start)
+    start, start_d = _on_arrival(P, person, start, _open_day(rng, cal, start), H)
     mat_d = (start_d.astype("datetime64[M]") + term).astype("datetime64[D]") + (start_d - start_d.astype("datetime64[M]").astype("datetime64[D]"))
     closes, close_m = _close_info(sim, person, M)
     writeoff = closes & np.isin(prod, ["AUTO", "CONSUMER", "BUSINESS"]) & (rng.random(a) < 0.25)
@@ -252,7 +266,7 @@ def _loans(rng, P, cal: Calendar, sim) -> dict:
     dpd = np.where(writeoff[:, None] & (before >= 1) & (before <= 3), (4 - before) * 30 + rng.integers(0, 10, (a, 1)), dpd)
     dpd = np.where(open_mask, dpd, 0)
     wo_amount = np.where(writeoff, principal * np.clip(1 - (close_m - start) / term, 0, 1), 0.0)
-    return {"person": person, "product": prod, "principal": principal, "rate": rate, "term": term,
+    return {"person": person, "product": prod, "dup": dup, "principal": principal, "rate": rate, "term": term,
             "start_m": start, "start_d": start_d, "maturity": mat_d, "closes": closes, "writeoff": writeoff,
             "close_d": np.where(closes, sim["churn_date"][person], np.datetime64("NaT")), "close_m": close_m,
             "out": out, "dpd": dpd, "wo_amount": wo_amount}
@@ -279,7 +293,7 @@ def _cards(rng, P, cal: Calendar, sim) -> dict:
     open_m = np.minimum(open_m, np.maximum(sim["churn"][person] - 1, P["join"][person]))
     tk = _take_of(sim, person, ctype, dup)
     open_m = np.where(tk > P["join"][person], tk, open_m)                                   # cross-sold later
-    open_d = _open_day(rng, cal, open_m)
+    open_m, open_d = _on_arrival(P, person, open_m, _open_day(rng, cal, open_m), cal.history)
     closes, close_m = _close_info(sim, person, M)
     k = np.arange(M)[None, :]
     open_mask = (k >= open_m[:, None]) & (k < close_m[:, None]) & (k < sim["churn"][person][:, None])

@@ -49,6 +49,7 @@ def _interp(mat: np.ndarray, cal: Calendar, day: int) -> np.ndarray:
     H = cal.history
     last, nxt = mat[:, H - 1], mat[:, H]
     nxt = np.where(np.isnan(nxt), last, nxt)
+    last = np.where(np.isnan(last), nxt, last)        # opened after end_date: its first balance
     return last + (nxt - last) * day / float(cal.days_in(H))
 
 

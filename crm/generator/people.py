@@ -67,9 +67,10 @@ def _new_id(rng: np.random.Generator, region: str, birth: str, male: bool, issue
 
 
 def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, history_months: int,
-                 namesake_rate: float, issued: set[str] | None = None) -> dict:
+                 namesake_rate: float, issued: set[str] | None = None, arrival_days: int = 0) -> dict:
     """One chunk of persons, ids start..start+n-1. Month indices are relative to the first history month.
-    `issued` holds the resident IDs of earlier chunks (updated in place)."""
+    `issued` holds the resident IDs of earlier chunks (updated in place). Some persons arrive on one of
+    the `arrival_days` days after end_date (the daily deliveries), at the history's join rate."""
     issued = set() if issued is None else issued
     seg = rng.choice(len(SEGMENTS), size=n, p=SEG_P)
     male = rng.random(n) < 0.5
@@ -88,6 +89,14 @@ def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, h
     max_tenure = np.maximum(1, (age_days / 30.44 - 18 * 12).astype(int))
     tenure0 = np.minimum(rng.integers(1, 240, n), max_tenure)
     join = np.where(pre, -tenure0, rng.integers(0, history_months, n))
+    # New customers keep arriving after end_date at the history's rate per day: of those who join after
+    # the history starts, the share whose day falls in the daily deliveries' days. They join in month
+    # `history_months` (the first undelivered month) on their arrival day, end_date + 1 .. + arrival_days.
+    days = history_months * 30.44
+    arrive = ~pre & (rng.random(n) < arrival_days / (days + arrival_days))
+    join = np.where(arrive, history_months, join)
+    arrival = np.where(arrive, np.datetime64(end_date) + rng.integers(1, max(arrival_days, 1) + 1, n),
+                       np.datetime64("NaT")).astype("datetime64[D]")
     nonres = rng.random(n) < 0.025
     nationality = np.where(nonres, np.array(FOREIGN_NAT, dtype=object)[rng.integers(0, len(FOREIGN_NAT), n)], "CN")
 
@@ -134,7 +143,7 @@ def make_persons(rng: np.random.Generator, start: int, n: int, end_date: date, h
     return {
         "pid": np.array([f"P{start + i:08d}" for i in range(n)], dtype=object),
         "seg": seg, "male": male, "birth": birth, "city": city, "income": income, "sur": sur, "given": given,
-        "name": name, "engagement": engagement, "join": join, "nonres": nonres, "nationality": nationality,
+        "name": name, "engagement": engagement, "join": join, "arrival": arrival, "nonres": nonres, "nationality": nationality,
         "id": ids, "phone": np.array(phones, dtype=object), "addr": addr, "addr_en": addr_en,
         "old_addr": old_addr, "old_addr_en": old_addr_en, "email": emails, "employer": employers,
         "passport": passports, "namesake_group": namesake_group, "partner": partner,

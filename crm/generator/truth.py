@@ -65,6 +65,8 @@ class Truth:
             "churned_90d": pl.Series(churned.astype(np.int8)),
             "contribution_next_12m": pl.Series(np.round(nxt, 2)),
             "churn_prob_90d": pl.Series(np.round(sim["prob"][p, t], 5)),
+            # months t-11 .. t (from the first history month): what a churner's leaving loses, for scoring retention lists
+            "contribution_last_12m": pl.Series(np.round(csum[p, t + 1] - csum[p, np.maximum(t - 11, 0)], 2)),
         }))
         return len(p)
 

@@ -11,5 +11,8 @@ create table if not exists marts.lifetime_value_history (
     expected_monthly_contribution double,
     survival_12m double,
     expected_value_12m_cny double,
-    churn_probability_90d double
+    churn_probability_90d double,
+    ltv_if_retained_cny double
 );
+-- added 2026-11-28: warehouses created before keep their history, NULL in the new column
+alter table marts.lifetime_value_history add column if not exists ltv_if_retained_cny double;

@@ -1,8 +1,10 @@
 -- Per customer on as_of: the balance-driven monthly contribution run-rate (mean over the last 3 complete
--- months of deposit + loan + servicing contribution, plus card fees and interest) and the 90-day churn
--- probability scored on as_of (NULL when the customer is outside the churn population).
+-- months of deposit + servicing contribution, plus card fees and interest) and the 90-day churn
+-- probability scored on as_of (NULL when the customer is outside the churn population). Loans are not
+-- in the run-rate: they amortise and can be written off, so they are projected per contract
+-- (sql/marts/ltv_loans.sql).
 with months as (
-    select customer_id, month, deposit_cny + loan_cny + servicing_cny as balance_cny
+    select customer_id, month, deposit_cny + servicing_cny as balance_cny
     from marts.contribution_monthly
     where month <= $last_complete and month > last_day($last_complete::date - interval 3 month)
 ),

@@ -44,6 +44,7 @@ comment on table crm.churn_risk_history is 'Churn probability, risk band and dri
 comment on table crm.churn_model_version is 'Every churn model version: training and validation windows and its validation metrics.';
 comment on table crm.churn_calibration is 'Calibration curve per churn model version on its validation window: mean predicted vs observed churn rate per bin.';
 comment on table crm.lifetime_value_history is 'Expected lifetime value per customer for every published business date.';
+comment on table crm.retention_priority_history is 'Whom to call first, per customer at risk, for every published business date: value at risk (churn probability x lifetime value if retained), rank overall and within the branch, drivers, tier, branch.';
 comment on table crm.product_holding_history is 'Products held and next likely product per customer for every published business date.';
 
 comment on table crm.data_quality_history is 'Per delivered file and published date: rows the control file announced, rows read, staged, quarantined and re-sent.';

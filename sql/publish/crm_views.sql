@@ -25,6 +25,11 @@ select * from crm.lifetime_value_history
 where as_of_date = (select max(as_of_date) from crm.publication);
 comment on view crm.lifetime_value is 'Expected lifetime value in CNY per customer over the stated horizon and discount rate, at the latest published date.';
 
+create or replace view crm.retention_priority as
+select * from crm.retention_priority_history
+where as_of_date = (select max(as_of_date) from crm.publication);
+comment on view crm.retention_priority is 'Whom to call first at the latest published date: customers ranked by value at risk (churn probability x lifetime value if retained), with churn drivers, value tier and relationship-manager branch.';
+
 create or replace view crm.product_holding as
 select * from crm.product_holding_history
 where as_of_date = (select max(as_of_date) from crm.publication);

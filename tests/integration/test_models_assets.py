@@ -100,10 +100,15 @@ def bank(tmp_path_factory):
 def test_value_churn_ltv_assets_materialize(bank):
     from assets.churn import churn_assets, churn_checks
     from assets.ltv import ltv_assets
+    from assets.retention import retention_assets
     from assets.value import value_assets, value_checks
 
+    with duckdb.connect(str(bank.work_path)) as con:  # deposit records carry the open branch
+        con.execute("insert into staging.party (system, source_key, branch, since_date) "
+                    "select system, source_key, 'BR' || (hash(source_key) % 4), date '2020-01-01' "
+                    "from identity.customer_map where system = 'deposit'")
     result = dg.materialize(
-        [*value_assets, *churn_assets, *ltv_assets, *value_checks, *churn_checks],
+        [*value_assets, *churn_assets, *ltv_assets, *retention_assets, *value_checks, *churn_checks],
         resources={"warehouse": bank},
         partition_key=str(FIRST),
     )
@@ -121,6 +126,25 @@ def test_value_churn_ltv_assets_materialize(bank):
         assert ltv[0] > 0
         moves = con.execute("select count(*) from marts.tier_migration").fetchall()[0][0]
         assert moves > 0
+        # whom to call first: value at risk = churn probability x lifetime value if retained, ranked, with tier and branch
+        listed, wrong_var, wrong_tier, no_branch, max_share = con.execute(
+            "select count(*), count(*) filter (where abs(p.value_at_risk_cny - r.churn_probability * l.ltv_if_retained_cny) > 1e-6), "
+            "count(*) filter (where p.value_tier is distinct from t.tier), count(*) filter (where p.branch is null), "
+            "max(p.cumulative_share) "
+            "from marts.retention_priority_history as p "
+            "join marts.churn_risk_history as r using (as_of_date, customer_id) "
+            "join marts.lifetime_value_history as l using (as_of_date, customer_id) "
+            "join marts.value_tier_history as t using (as_of_date, customer_id)").fetchall()[0]
+        eligible = con.execute("select count(*) from marts.churn_risk_history join marts.lifetime_value_history "
+                               "using (as_of_date, customer_id) where ltv_if_retained_cny > 0").fetchall()[0][0]
+        assert listed == eligible > 0 and wrong_var == wrong_tier == no_branch == 0 and abs(max_share - 1) < 1e-9
+        ranked = con.execute("select priority_rank, value_at_risk_cny from marts.retention_priority_history "
+                             "order by priority_rank").fetchall()
+        assert [r[0] for r in ranked] == list(range(1, listed + 1))
+        assert all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))
+        branch_ranks = con.execute("select branch, count(*), min(branch_rank), max(branch_rank) "
+                                   "from marts.retention_priority_history group by branch").fetchall()
+        assert len(branch_ranks) > 1 and all(lo == 1 and hi == n for _, n, lo, hi in branch_ranks)
     finally:
         con.close()
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
@@ -140,6 +164,7 @@ def test_value_churn_ltv_assets_materialize(bank):
 def test_evaluate_against_truth(bank, tmp_path):
     """churn_evaluate maps customers to persons and scores published and historic dates (truth made here)."""
     from models.churn_evaluate import evaluate_from_warehouse, evaluate_history
+    from models.retention_evaluate import evaluate_retention
 
     con = duckdb.connect(str(bank.work_path))
     try:
@@ -154,11 +179,16 @@ def test_evaluate_against_truth(bank, tmp_path):
             f = ch.features_at(con, d)
             lab = ch.labels_at(con, f, d)
             for cid, y in zip(f["customer_id"], lab):
-                rows.append((cid, d, int(y), 100.0, 0.5))
+                rows.append((cid, d, int(y), 100.0, 0.5, 1200.0))
         pd.DataFrame(rows, columns=["person_id", "business_date", "churned_90d", "contribution_next_12m",
-                                    "churn_prob_90d"]).to_csv(tmp_path / "outcomes.csv", index=False)
+                                    "churn_prob_90d", "contribution_last_12m"]).to_csv(tmp_path / "outcomes.csv", index=False)
         res = evaluate_from_warehouse(con, tmp_path)
         assert res["churn"]["rows"] > 0 and "ltv" in res
+        # every churner lost the same value here: ranking by churn probability finds more of it than chance
+        ret = evaluate_retention(con, tmp_path)[str(FIRST)]
+        assert ret["churners_90d"] > 0 and ret["lost_value_cny"] == 1200.0 * ret["churners_90d"]
+        assert 0.05 < ret["captured_by_churn_probability"] <= 1
+        assert 0 <= ret["captured_by_value_at_risk"] <= 1 and 0 <= ret["captured_by_lifetime_value"] <= 1
         hist = evaluate_history(con, tmp_path)
         assert hist["rows"] > 0 and hist["auc"] > 0.7
     finally:

@@ -21,7 +21,7 @@ from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
 CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding",
-             "customer_lifecycle", "next_best_product")
+             "customer_lifecycle", "next_best_product", "retention_priority")
 
 ANALYST = """
 import sys, time, duckdb
@@ -190,10 +190,14 @@ def test_analyst_example_queries(night, published, path):
     assert rows, f"{path.name} returned nothing"
 
 
-def test_report_per_date_with_its_charts(night):
+def test_report_per_date_with_its_charts(night, published):
     reports = Path(night["env"]["CRM_REPORTS_DIR"])
+    listed = {d for (d,) in published.execute("select distinct as_of_date from crm.retention_priority_history").fetchall()}
+    assert listed
     for d in night["dates"]:
         html = (reports / f"{d.isoformat()}.html").read_text(encoding="utf-8")
+        # the retention list's head is drawn on every date it was published for
+        assert ("value_at_risk_cny" in html) == (d in listed), d
         for title in ("value tier", "Tier migration", "Lifecycle stages", "Churn risk", "Calibration",
                       "retention list", "Lifetime value", "Cross-sell", "Hit rates", "Linkage quality", "Data quality"):
             assert title.lower() in html.lower(), title

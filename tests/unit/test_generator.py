@@ -237,3 +237,74 @@ def test_future_product_openings_in_truth_and_never_delivered_early(bank):
                 except (ValueError, IndexError):
                     continue  # a planted malformed row
             assert opened and max(opened) <= day, (system, folder.name)
+def test_persons_who_stay_do_not_fade_at_the_end_of_the_simulation():
+    """The truth's next-12-month value at the last delivered month-end runs to the last simulated month.
+    Persons who never churn once faded there as if churning right after it (activity falling to 15%),
+    which deflated the realised value and made every lifetime value forecast look ~6% too high."""
+    import numpy as np
+
+    from crm.generator.behaviour import simulate
+    from crm.generator.calendar import Calendar
+    from crm.generator.people import make_persons
+
+    cal = Calendar(date(2026, 10, 31), 12, 2)
+    rng = np.random.default_rng([5, 0])
+    persons = make_persons(rng, 0, 1500, cal.end_date, cal.history, 0.0)
+    sim = simulate(rng, persons, cal, 0.03)
+    stay, act = ~sim["churned"], sim["act"]
+    assert stay.sum() > 1000
+    last4, earlier = act[stay][:, -4:].mean(axis=0), act[stay][:, :-4].mean()
+    assert (last4 > 0.9 * earlier).all(), (last4, earlier)
+    # Churners still drift before their churn month.
+    went = np.nonzero(sim["churned"] & (sim["churn"] >= 5))[0]
+    assert (act[went, sim["churn"][went] - 1] < 1).all()
+
+
+def test_new_persons_arrive_at_the_history_join_rate():
+    import numpy as np
+
+    from crm.generator.people import make_persons
+
+    end = date(2026, 10, 31)
+    p = make_persons(np.random.default_rng(4), 0, 4000, end, 12, 0.0, arrival_days=10)
+    new = ~np.isnat(p["arrival"])
+    joined = (p["join"] >= 0) & (p["join"] < 12)
+    # per day, as many arrive after end_date as joined per day during the history
+    per_day_history, per_day_new = joined.sum() / (12 * 30.44), new.sum() / 10
+    assert new.sum() > 5 and 0.5 < per_day_new / per_day_history < 2
+    assert (p["join"][new] == 12).all()
+    days = (p["arrival"][new] - np.datetime64(end)).astype(int)
+    assert days.min() >= 1 and days.max() <= 10
+
+
+def test_arrivals_are_delivered_from_their_day_on(bank):
+    persons = pl.read_csv(bank["truth"] / "persons.csv", infer_schema=False)
+    new = set(persons.filter(pl.col("join_month") == "2026-11")["person_id"])
+    assert new
+    src = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False)
+    keys = {(r["system"], r["source_key"]) for r in src.filter(pl.col("person_id").is_in(new)).iter_rows(named=True)}
+    seen = {}
+    for folder, _ in _deliveries(bank["landing"]):
+        system, day = folder.parent.name, folder.name
+        file, key = PARTY[system]
+        rows = _read(folder / file, system)
+        col = rows[0].index(key)
+        for r in rows[1:]:
+            if len(r) == len(rows[0]) and (system, r[col]) in keys:
+                seen.setdefault((system, r[col]), []).append(day)
+    assert set(seen) == keys                                       # every arrival's record is delivered ...
+    assert all("20261031" not in days for days in seen.values())   # ... never in the full delivery
+    # and delivered again in every later snapshot
+    assert all(days == sorted(days) and days[-1] == "20261102" for days in seen.values())
+
+
+def test_loan_system_carries_duplicate_borrowers(bank):
+    src = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False).filter(pl.col("system") == "loan")
+    dups = src.filter(pl.col("planted").str.contains("duplicate"))
+    assert dups.height > 0
+    # the person also has a main borrower record, and the duplicate record holds a contract of its own
+    mains = set(src.filter(~pl.col("planted").fill_null("").str.contains("duplicate"))["person_id"])
+    assert set(dups["person_id"]) <= mains
+    rows = _read(bank["landing"] / "loan" / "20261031" / "loan_contract.csv", "loan")
+    borrowers = {r[1] for r in rows[1:] if len(r) == len(rows[0])}
+    assert len(set(dups["source_key"]) & borrowers) >= 0.9 * dups.height
