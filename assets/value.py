@@ -23,12 +23,19 @@ COMMON = dict(
 )
 
 
+class NightConfig(dg.Config):
+    """Incremental by default; `full` recomputes every month of every customer (same values, more time)."""
+
+    full: bool = False
+
+
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def contribution_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def contribution_monthly(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Monthly profit contribution (CNY) per customer: deposits, loans, cards, FX and servicing cost.
 
-    Rebuilt whole each night from tonight's customer map, so a merge or split re-attributes the
-    history. A month's deposit and loan figures come from each account's last balance in the month:
+    Attributed by tonight's customer map. Each night recomputes the months its delivery touched for
+    every customer, and the whole history of the customers whose records or accounts changed (a merge
+    or split re-attributes their history); `full` recomputes everything. A month's deposit and loan figures come from each account's last balance in the month:
     deposit spread over the funds-transfer price, loan margin over the cost of funds less expected
     loss by days-past-due bucket (and the realised loss on write-off); cards earn interchange,
     cash-advance fees, fees and interest; FX its deal margins; every open account costs a fixed
@@ -36,8 +43,9 @@ def contribution_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        res = build_contribution_monthly(con, as_of)
-    context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months")
+        res = build_contribution_monthly(con, as_of, full=config.full)
+    context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months; "
+                     f"recomputed {res['recomputed']}")
     recent = res.pop("recent_months")
     return dg.MaterializeResult(
         metadata={
