@@ -5,6 +5,8 @@ from datetime import date
 
 import dagster as dg
 
+from crm.progress import Progress
+
 from models.value import (
     build_contribution_monthly,
     build_product_holding,
@@ -42,7 +44,7 @@ def contribution_monthly(context: dg.AssetExecutionContext, config: NightConfig,
     servicing fee. Rule and constants: `models/value.py`, `models/contribution_rules.py`.
     """
     as_of = date.fromisoformat(context.partition_key)
-    with warehouse.connect() as con:
+    with warehouse.connect() as con, Progress.watch_sql(context.log.info, "contribution_monthly", con):
         res = build_contribution_monthly(con, as_of, full=config.full)
     context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months; "
                      f"recomputed {res['recomputed']}")

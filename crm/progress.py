@@ -17,6 +17,11 @@ import duckdb
 EVERY_SECONDS = 10.0
 
 
+def _rate(done: int, seconds: float) -> str:
+    r = done / seconds
+    return f"{r:,.1f}" if r < 10 else f"{r:,.0f}"
+
+
 def _seconds(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
 
@@ -28,8 +33,9 @@ class Progress:
     background thread while the block runs, and one closing line; nothing when `log` is None."""
 
     def __init__(self, log: Callable[[str], None] | None, what: str, total: int | None = None,
-                 unit: str = "rows", every: float = EVERY_SECONDS):
+                 unit: str = "rows", every: float = EVERY_SECONDS, closing: bool = True):
         self.log, self.what, self.total, self.unit, self.every = log, what, total, unit, every
+        self.closing = closing
         self.done = 0
         self.seconds = 0.0
         self._fraction: Callable[[], float | None] | None = None
@@ -58,7 +64,7 @@ class Progress:
         if fraction is not None:
             parts.append(f" ({fraction:.0%})")
         if done and elapsed > 0:
-            parts.append(f", {done / elapsed:,.0f} {self.unit}/s")
+            parts.append(f", {_rate(done, elapsed)} {self.unit}/s")
         if fraction and 0 < fraction < 1:
             parts.append(f", about {_seconds(elapsed * (1 - fraction) / fraction)} left")
         parts.append(f", {_seconds(elapsed)} so far")
@@ -82,9 +88,9 @@ class Progress:
             self.done = self.total
         if self._thread is not None:
             self._thread.join()
-            if exc[0] is None:
+            if exc[0] is None and self.closing:
                 rows = f"{self.done:,} {self.unit} " if self.done else ""
-                rate = f" ({self.done / self.seconds:,.0f} {self.unit}/s)" if self.done and self.seconds > 0 else ""
+                rate = f" ({_rate(self.done, self.seconds)} {self.unit}/s)" if self.done and self.seconds > 0 else ""
                 self.log(f"{self.what}: {rows}done in {_seconds(self.seconds)}{rate}")
 
     @classmethod

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from crm.progress import Progress
 from crm.sql import query
 from models import churn as ch
 
@@ -56,7 +57,8 @@ def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = F
     parts = [carried] if len(carried) else []
     for d, group in todo.groupby("computed_as_of"):
         d = pd.Timestamp(d).date()
-        f = ch.features_at(con, d, customers=group["customer_id"], population_only=False)
+        with Progress.watch_sql(log, f"churn features as of {d}", con, total=len(group), unit="customers"):
+            f = ch.features_at(con, d, customers=group["customer_id"], population_only=False)
         f["as_of_date"] = pd.Timestamp(as_of)
         f["computed_as_of"] = pd.Timestamp(d)
         parts.append(f)
