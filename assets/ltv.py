@@ -4,11 +4,9 @@
 from datetime import date
 
 import dagster as dg
-
-from crm.progress import Progress
-
 import pandas as pd
 
+from crm.progress import Progress
 from models import status
 from models.ltv import COMMENTS, compute_ltv, write_ltv
 from models.status import InsufficientHistory

@@ -6,14 +6,13 @@ from datetime import date
 import dagster as dg
 
 from crm.progress import Progress
-
+from models import status
 from models.value import (
     build_contribution_monthly,
     build_product_holding,
     compute_value_tiers,
     markdown_table,
 )
-from models import status
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 

@@ -15,7 +15,6 @@ import duckdb
 from crm import settings
 from crm.progress import RunBar
 
-
 # Each failure class gets its own advice; the message itself names the step, file, line and field.
 ADVICE = {
     "delivery": "the delivery is broken: have the source system fix and resend it, then rerun",
@@ -206,8 +205,8 @@ def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, f
 
 def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: bool, instance, full: bool = False) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
-    from models.ingest.layout import SYSTEMS
     from models.ingest.landing import scan_landing
+    from models.ingest.layout import SYSTEMS
     from pipelines.definitions import defs
     from pipelines.partitions import business_date_window
 

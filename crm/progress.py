@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 
@@ -74,7 +74,7 @@ class Progress:
         while not self._stop.wait(self.every):
             self.log(self.line(time.perf_counter() - self._started))
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self._started = time.perf_counter()
         if self.log:
             self._thread = threading.Thread(target=self._run, daemon=True)
@@ -95,7 +95,7 @@ class Progress:
 
     @classmethod
     def watch_sql(cls, log, what: str, con: duckdb.DuckDBPyConnection, total: int | None = None,
-                  unit: str = "rows", every: float = EVERY_SECONDS) -> "Progress":
+                  unit: str = "rows", every: float = EVERY_SECONDS) -> Progress:
         """Progress of the statements `con` runs inside the block, as DuckDB estimates it."""
         p = cls(log, what, total, unit, every)
 
@@ -136,7 +136,7 @@ class RunBar:
             self.bar.set_postfix_str(running or "", refresh=False)
             self.bar.refresh()
 
-    def __enter__(self) -> "RunBar":
+    def __enter__(self) -> RunBar:
         import sys
 
         from tqdm import tqdm

@@ -67,7 +67,7 @@ def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = F
     frame = pd.concat(parts, ignore_index=True) if parts else ch.features_at(con, as_of, population_only=False)
     if len(frame):
         frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    info = {"customers": len(frame), "computed": int(len(frame) - len(carried)), "carried": int(len(carried)),
+    info = {"customers": len(frame), "computed": int(len(frame) - len(carried)), "carried": len(carried),
             "previous_night": str(previous) if previous else None, "full": bool(full or previous is None)}
     return frame, info
 
