@@ -2,12 +2,13 @@
 
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from models import churn as ch
+from models import churn_nightly as nightly
+from models import churn_versions as versions
 from models import status
 from models.status import InsufficientHistory
 from models.value import markdown_table
@@ -22,24 +23,36 @@ COMMON = dict(
 )
 
 
+class NightConfig(dg.Config):
+    """Incremental by default; `full` recomputes every customer (same published values, more time)."""
+
+    full: bool = False
+
+
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def churn_features(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def churn_features(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Point-in-time churn features per customer on the business date (`marts.churn_features`).
 
     Tenure, open accounts, products and systems, deposit balance and its 1/3/6-month trends, loan
     outstanding and days past due, card spend and transaction trends, FX deals, days since the last
     activity, recent closures and maturities. Only rows dated on or before the date and accounts
     opened by then are used; a later close date is unknown on the date. The same SQL
-    (`sql/marts/churn_features.sql`) builds the training snapshots.
+    (`sql/marts/churn_features.sql`) builds the training snapshots. Incremental: only customers whose
+    inputs changed (or due their weekly refresh) are recomputed; the rest keep last night's values and
+    their `computed_as_of` date (`models/churn_nightly.py`).
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        f = ch.features_at(con, as_of)
+        f, info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
         ch.write_features(con, f, as_of)
-    desc = f[ch.feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
+    context.log.info(f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
+                     f"from {info['previous_night']}")
+    scored = f[f["in_population"]] if len(f) else f
+    desc = scored[ch.feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
     return dg.MaterializeResult(
         metadata={
-            "customers": len(f),
+            **info,
+            "in_population": len(scored),
             "dagster/row_count": len(f),
             "features": len(ch.feature_columns(f)),
             "summary": dg.MetadataValue.md(desc.to_markdown() if hasattr(desc, "to_markdown") else str(desc)),
@@ -64,51 +77,30 @@ def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, war
     Labels come from the data (churn within 90 days: all accounts closed, or balance under 100 CNY
     with no card/FX activity) at month-ends whose 90 following days are observed. Logistic regression
     and gradient boosting are fitted once on the training window, calibrated (isotonic) on held-out
-    training customers and compared on the later validation month-ends; the better AUC wins. Each version is recorded in
-    `marts.churn_model_version` and saved beside the work file (`models/churn_<version>.pkl`).
-    Reused while younger than `max_age_days` unless `retrain` is set.
+    training customers and compared on the later validation month-ends; the better AUC wins. The current
+    version is reused while younger than `max_age_days` unless `retrain` is set; a model trained tonight
+    is saved beside the work file (`models/churn_<version>.pkl`) as a candidate and becomes a version in
+    `marts.churn_model_version` only once its blocking quality check has passed (`models/churn_versions.py`).
     """
     as_of = date.fromisoformat(context.partition_key)
-    model_dir = warehouse.work_path.parent / "models"
     with warehouse.connect() as con:
-        last = ch.latest_version(con)
-        fresh = (
-            last is not None
-            and last.get("model_path")
-            and pd.notna(last.get("trained_as_of"))
-            and 0 <= (as_of - pd.Timestamp(last["trained_as_of"]).date()).days <= config.max_age_days
+        out = versions.train_or_reuse(
+            con, as_of, warehouse.work_path.parent / "models", retrain=config.retrain,
+            max_age_days=config.max_age_days, validate_months=config.validate_months,
+            train_months=config.train_months, calibration=config.calibration, log=context.log.info,
         )
-        if fresh and not config.retrain and Path(last["model_path"]).exists():
-            context.log.info(f"reusing churn model {last['model_version']} (trained for {last['trained_as_of']})")
-            status.record(con, as_of, "churn_model")
-            return dg.MaterializeResult(
-                metadata={"model_version": last["model_version"], "trained_tonight": False,
-                          "validation_auc": float(last["auc"]), "model_kind": last["model_kind"]}
-            )
-        try:
-            dates = ch.labelled_month_ends(con, as_of)
-            train_dates, val_dates = ch.split_windows(dates, config.validate_months, config.train_months)
-            context.log.info(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
-            train = ch.snapshots(con, train_dates, log=context.log.info)
-            val = ch.snapshots(con, val_dates, log=context.log.info)
-            version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
-            model = ch.train_churn_model(train, val, version, calibration=config.calibration, log=context.log.info)
-        except InsufficientHistory as exc:
-            # A young bank: no model yet is a stated status, and the customer view still goes out.
-            context.log.warning(f"churn model not trained for {as_of}: {exc.reason}")
-            ch.ensure_tables(con)
-            status.record(con, as_of, "churn_model", status.INSUFFICIENT_HISTORY, exc.reason)
-            return dg.MaterializeResult(metadata={"status": status.INSUFFICIENT_HISTORY, "reason": exc.reason,
-                                                  "trained_tonight": False})
-        model.trained_as_of = as_of
-        path = model_dir / f"churn_{version}.pkl"
-        model.save(path)
-        ch.record_version(con, model, path)
-        status.record(con, as_of, "churn_model")
-    m = model.metrics
+    if out.reason:
+        context.log.warning(f"churn model not trained for {as_of}: {out.reason}")
+        return dg.MaterializeResult(metadata={"status": status.INSUFFICIENT_HISTORY, "reason": out.reason,
+                                              "trained_tonight": False})
+    if not out.trained_tonight:
+        return dg.MaterializeResult(metadata={"model_version": out.version, "trained_tonight": False,
+                                              "validation_auc": float(out.current["auc"]),
+                                              "model_kind": out.current["model_kind"]})
+    model, m = out.model, out.model.metrics
     return dg.MaterializeResult(
         metadata={
-            "model_version": version,
+            "model_version": out.version,
             "trained_tonight": True,
             "model_kind": model.kind,
             "validation_auc": m["auc"],
@@ -122,7 +114,7 @@ def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, war
             "calibration": dg.MetadataValue.md(
                 markdown_table(["mean predicted", "observed", "customers"], model.calibration)
             ),
-            "path": str(path),
+            "path": str(out.path),
         }
     )
 
@@ -135,41 +127,29 @@ class QualityConfig(dg.Config):
 def model_quality_not_worse(
     context: dg.AssetCheckExecutionContext, config: QualityConfig, warehouse: Warehouse
 ) -> dg.AssetCheckResult:
-    """The latest model version's validation AUC is not worse than the previous version's by more than the margin."""
+    """Tonight's newly trained model's validation AUC is not worse than the current version's by more
+    than the margin; until it passes, the model is not recorded as a version and nothing is scored."""
+    as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else None
     with warehouse.connect() as con:
-        ch.ensure_tables(con)
-        rows = con.execute(
-            "select model_version, auc from marts.churn_model_version order by trained_at desc limit 2"
-        ).fetchall()
-        why = None
-        if not rows and context.has_partition_key:
-            why = status.insufficient(con, date.fromisoformat(context.partition_key), "churn_model")
-    if not rows:
-        # No model because the history is too short is a stated status, not a worse model.
-        if why:
-            return dg.AssetCheckResult(passed=True, metadata={"status": status.INSUFFICIENT_HISTORY, "reason": why})
-        return dg.AssetCheckResult(passed=False, metadata={"reason": "no model version recorded"})
-    if len(rows) == 1:
-        return dg.AssetCheckResult(passed=True, metadata={"model_version": rows[0][0], "auc": rows[0][1], "previous": "none"})
-    (new_v, new_auc), (old_v, old_auc) = rows
-    return dg.AssetCheckResult(
-        passed=bool(new_auc >= old_auc - config.auc_margin),
-        metadata={"model_version": new_v, "auc": new_auc, "previous_version": old_v, "previous_auc": old_auc,
-                  "margin": config.auc_margin},
-    )
+        passed, meta = versions.quality(con, as_of, config.auc_margin)
+    return dg.AssetCheckResult(passed=passed, metadata=meta)
 
 
 @dg.asset(deps=[churn_features, churn_model], kinds={"duckdb", "scikitlearn"}, **COMMON)
-def churn_risk(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Calibrated 90-day churn probability per customer, risk band and three drivers in words.
 
     Bands: HIGH from 0.30, MEDIUM from 0.10, LOW below. A driver is a feature whose own value
     raises the customer's probability most compared with a typical customer's value of it
     (the probability recomputed with that feature set to its training median), e.g. "deposit
-    balance down 60% in 3 months". Written to `marts.churn_risk_history`, replacing the date.
+    balance down 60% in 3 months". Written to `marts.churn_risk_history`, replacing the date. Only
+    customers whose features were recomputed tonight, or scored by another model version, are scored.
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
+        promoted = versions.promote(con, as_of)  # tonight's candidate passed its blocking check to get here
+        if promoted:
+            context.log.info(f"churn model {promoted} recorded as the current version")
         try:
             model = ch.model_in_use(con, as_of)
         except InsufficientHistory as exc:
@@ -178,12 +158,11 @@ def churn_risk(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
             context.log.warning(f"churn_risk published empty for {as_of}: {exc.reason}")
             return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
                                                   "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
-        f = ch.read_features(con, as_of)
-        if f.empty:
-            f = ch.features_at(con, as_of)
-        scores = ch.score(model, f)
+        scores, info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
         ch.write_risk(con, scores, as_of)
         status.record(con, as_of, "churn_risk")
+    context.log.info(f"churn risk: {info['scored']:,} customers scored, {info['carried']:,} carried "
+                     f"from {info['previous_night']}")
     bands = scores.groupby("risk_band")["churn_probability"].agg(["count", "mean"]).reset_index()
     top = scores.sort_values("churn_probability", ascending=False).head(10)
     drivers = pd.concat([scores["driver_1"], scores["driver_2"], scores["driver_3"]]).dropna()
@@ -191,6 +170,8 @@ def churn_risk(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     return dg.MaterializeResult(
         metadata={
             "customers": len(scores),
+            "scored_tonight": info["scored"],
+            "carried": info["carried"],
             "dagster/row_count": len(scores),
             "model_version": model.version,
             "mean_probability": float(scores["churn_probability"].mean()) if len(scores) else 0.0,

@@ -4,9 +4,9 @@
 from datetime import date
 
 import dagster as dg
-
 import pandas as pd
 
+from crm.progress import Progress
 from models import status
 from models.ltv import COMMENTS, compute_ltv, write_ltv
 from models.status import InsufficientHistory
@@ -41,7 +41,9 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         try:
-            frame, params = compute_ltv(con, as_of, config.horizon_months, config.discount_rate, log=context.log.info)
+            with Progress.watch_sql(context.log.info, "lifetime value", con):
+                frame, params = compute_ltv(con, as_of, config.horizon_months, config.discount_rate,
+                                            log=context.log.info)
         except InsufficientHistory as exc:
             write_ltv(con, pd.DataFrame(columns=list(COMMENTS)), as_of)
             status.record(con, as_of, "lifetime_value", status.INSUFFICIENT_HISTORY, exc.reason)

@@ -5,13 +5,14 @@ from datetime import date
 
 import dagster as dg
 
+from crm.progress import Progress
+from models import status
 from models.value import (
     build_contribution_monthly,
     build_product_holding,
     compute_value_tiers,
     markdown_table,
 )
-from models import status
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -23,21 +24,29 @@ COMMON = dict(
 )
 
 
+class NightConfig(dg.Config):
+    """Incremental by default; `full` recomputes every month of every customer (same values, more time)."""
+
+    full: bool = False
+
+
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def contribution_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def contribution_monthly(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Monthly profit contribution (CNY) per customer: deposits, loans, cards, FX and servicing cost.
 
-    Rebuilt whole each night from tonight's customer map, so a merge or split re-attributes the
-    history. A month's deposit and loan figures come from each account's last balance in the month:
+    Attributed by tonight's customer map. Each night recomputes the months its delivery touched for
+    every customer, and the whole history of the customers whose records or accounts changed (a merge
+    or split re-attributes their history); `full` recomputes everything. A month's deposit and loan figures come from each account's last balance in the month:
     deposit spread over the funds-transfer price, loan margin over the cost of funds less expected
     loss by days-past-due bucket (and the realised loss on write-off); cards earn interchange,
     cash-advance fees, fees and interest; FX its deal margins; every open account costs a fixed
     servicing fee. Rule and constants: `models/value.py`, `models/contribution_rules.py`.
     """
     as_of = date.fromisoformat(context.partition_key)
-    with warehouse.connect() as con:
-        res = build_contribution_monthly(con, as_of)
-    context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months")
+    with warehouse.connect() as con, Progress.watch_sql(context.log.info, "contribution_monthly", con):
+        res = build_contribution_monthly(con, as_of, full=config.full)
+    context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months; "
+                     f"recomputed {res['recomputed']}")
     recent = res.pop("recent_months")
     return dg.MaterializeResult(
         metadata={

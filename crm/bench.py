@@ -84,6 +84,19 @@ def _use_env(workdir: Path, landing: Path, fresh: bool = True) -> Path:
     return warehouse
 
 
+def step_seconds(business_date: date) -> dict[str, float]:
+    """Seconds per step of the latest run of `business_date` (from the Dagster instance of the bench)."""
+    from dagster import DagsterInstance, RunsFilter
+
+    instance = DagsterInstance.get()
+    runs = instance.get_run_records(RunsFilter(tags={"dagster/partition": business_date.isoformat()}), limit=1)
+    if not runs:
+        return {}
+    stats = instance.get_run_step_stats(runs[0].dagster_run.run_id)
+    return {s.step_key: round(s.end_time - s.start_time, 1) for s in sorted(stats, key=lambda s: s.start_time or 0)
+            if s.start_time and s.end_time}
+
+
 def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
     """Time `crm run` per business date: the full delivery night, then each daily night."""
     from crm.nightly import run_nightly
@@ -97,7 +110,8 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
         summary = run_nightly(as_of=d)
         if not summary.ok:
             raise RuntimeError(summary.error)
-        nights.append({"business_date": d.isoformat(), "seconds": round(time.perf_counter() - started, 1)})
+        nights.append({"business_date": d.isoformat(), "seconds": round(time.perf_counter() - started, 1),
+                       "load_1m": round(os.getloadavg()[0], 1), "steps": step_seconds(d)})
     return {
         "customers": customers,
         "nights": nights,

@@ -188,7 +188,53 @@ def _models(r: dict) -> list[str]:
     return out
 
 
-RENDER = {"golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models, "spark": spark_render}
+# Dagster steps of the nightly job, grouped into the stages of the README (checks with their asset).
+STAGES = [
+    ("ingest", ("deposit_extract", "card_extract", "loan_extract", "fx_extract")),
+    ("identity", ("party_standardised", "customer_resolution", "customer_golden")),
+    ("contribution", ("contribution_monthly",)),
+    ("value tier, holdings", ("value_tier", "product_holding")),
+    ("churn features", ("churn_features",)),
+    ("churn model", ("churn_model",)),
+    ("churn scores", ("churn_risk",)),
+    ("lifetime value", ("lifetime_value",)),
+    ("lifecycle, next best product, retention", ("customer_lifecycle", "next_best_product", "retention_priority")),
+    ("publish, report", ("published_warehouse", "nightly_report")),
+]
+
+
+def _stage_seconds(steps: dict[str, float]) -> dict[str, float]:
+    out = {}
+    for stage, prefixes in STAGES:
+        out[stage] = round(sum(v for k, v in steps.items() if k.startswith(prefixes)), 1)
+    return out
+
+
+def _nightly(r: dict) -> list[str]:
+    label = r.get("label", "")
+    nights = r["nights"]
+    out = [
+        f"### Nightly job, {r['customers']:,} persons{(', ' + label) if label else ''} "
+        f"(`crm bench nightly`, {r['measured_on']}, {r['cores']} cores)",
+        "",
+        "Seconds per night and per stage (Dagster step durations; a stage's checks count with it; steps of "
+        "one night overlap nowhere: the job runs in one process). Load: 1-minute load average after the night.",
+        "",
+        "| stage | " + " | ".join(n["business_date"] for n in nights) + " |",
+        "|---|" + "---|" * len(nights),
+        "| **whole night** | " + " | ".join(f"**{n['seconds']}**" for n in nights) + " |",
+    ]
+    if all(n.get("steps") for n in nights):
+        per = [_stage_seconds(n["steps"]) for n in nights]
+        for stage, _ in STAGES:
+            out.append(f"| {stage} | " + " | ".join(str(p[stage]) for p in per) + " |")
+    out.append("| load | " + " | ".join(str(n.get("load_1m", "-")) for n in nights) + " |")
+    out += ["", f"Work file {r['work_file_mb']} MB, analyst file {r['published_file_mb']} MB, peak {r['peak_rss_mb']} MB.", ""]
+    return out
+
+
+RENDER = {"golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models,
+          "spark": spark_render, "nightly": _nightly}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

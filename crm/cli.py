@@ -17,6 +17,18 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     noise = NoiseConfig().scaled(args.noise_scale) if args.noise_scale != 1.0 else None
     started = time.perf_counter()
+    bar = None
+    if sys.stdout.isatty():  # a bar on a terminal, a line per chunk of persons otherwise
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.customers, unit="persons", desc="generate", file=sys.stdout)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+        else:
+            print(f"[generate] persons {done:,}/{total:,}", flush=True)
+
     summary = generate(
         Path(args.landing),
         Path(args.truth),
@@ -26,8 +38,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         history_months=args.history_months,
         daily_deliveries=args.daily,
         noise=noise,
-        progress=lambda msg: print(f"[generate] {msg}", flush=True),
+        progress=progress,
     )
+    if bar is not None:
+        bar.close()
     secs = time.perf_counter() - started
     print(
         f"generated {summary.get('persons', args.customers):,} persons, "
@@ -44,7 +58,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.warehouse:
         os.environ["CRM_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    summary = run_nightly(as_of=as_of, rerun=args.rerun)
+    summary = run_nightly(as_of=as_of, rerun=args.rerun, full=args.full)
     print(summary.render())
     return summary.exit_code
 
@@ -82,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--warehouse", default=None, help="published DuckDB file (analysts' view)")
     r.add_argument("--as-of", default=None, help="last business date to run (YYYY-MM-DD)")
     r.add_argument("--rerun", action="store_true", help="rerun an already published date (the --as-of date, or all dates)")
+    r.add_argument("--full", action="store_true",
+                   help="recompute every customer and month in value and churn, not only what changed")
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from crm import settings
-
+from crm.progress import RunBar
 
 # Each failure class gets its own advice; the message itself names the step, file, line and field.
 ADVICE = {
@@ -179,16 +182,17 @@ def dates_to_run(complete: list[date], pending: list[date], done: set[date],
     return todo, skipped, waiting
 
 
-def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None) -> NightlySummary:
+def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, full: bool = False) -> NightlySummary:
     """Run every complete, unpublished delivery up to `as_of`, in date order, one Dagster run per date.
-    Never raises for a failed night: the summary says what failed, of which class, and what to do."""
+    Never raises for a failed night: the summary says what failed, of which class, and what to do.
+    `full` recomputes every customer in the incremental stages (same results, more time)."""
     from crm.runlock import run_lock
 
     summary = NightlySummary()
     try:
         work = settings.work_path()
         with run_lock(work):
-            _run_dates(summary, work, as_of, rerun, instance)
+            _run_dates(summary, work, as_of, rerun, instance, full)
             _fill_figures(summary, work)
     except KeyboardInterrupt:
         summary.error_kind, summary.error = "interrupted", summary.error or "interrupted (Ctrl-C)"
@@ -199,10 +203,10 @@ def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None) -
     return summary
 
 
-def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: bool, instance) -> None:
+def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: bool, instance, full: bool = False) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
-    from models.ingest.layout import SYSTEMS
     from models.ingest.landing import scan_landing
+    from models.ingest.layout import SYSTEMS
     from pipelines.definitions import defs
     from pipelines.partitions import business_date_window
 
@@ -214,15 +218,19 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
     )
     job = defs.resolve_job_def("nightly")
     instance = instance or _instance()
+    bar = _terminal()
     for business_date in todo:
-        print(f"[run] business date {business_date}", flush=True)
+        if not bar:
+            print(f"[run] business date {business_date}", flush=True)
         for system in SYSTEMS:
             summary.notices += delivery_notices(delivery_dir(landing, system, business_date))
+        run_id = str(uuid.uuid4())
         try:
-            result = job.execute_in_process(
-                partition_key=business_date.isoformat(), instance=instance, raise_on_error=False,
-                run_config=_log_config(),
-            )
+            with RunBar(instance, run_id, len(job.graph.nodes), str(business_date)) if bar else nullcontext():
+                result = job.execute_in_process(
+                    partition_key=business_date.isoformat(), instance=instance, raise_on_error=False,
+                    run_config=_run_config(full, quiet=bar), run_id=run_id,
+                )
             kind, error = ("", "") if result.success else _failure(result)
         except KeyboardInterrupt:
             kind, error = "interrupted", "interrupted (Ctrl-C)"
@@ -233,6 +241,24 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
             summary.failed, summary.error, summary.error_kind = business_date, error, kind
             return
         summary.dates_run.append(business_date)
+
+
+# The stages that compute only what changed since the last night unless told to recompute everything.
+INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk")
+
+
+def _terminal() -> bool:
+    # A bar on a terminal; the log lines (INFO) otherwise, as CI and the scheduler see them.
+    return sys.stdout.isatty() and "CRM_LOG_LEVEL" not in os.environ
+
+
+def _run_config(full: bool = False, quiet: bool = False) -> dict:
+    config = _log_config()
+    if quiet:  # the bar shows progress; warnings and errors still print
+        config["loggers"]["console"]["config"]["log_level"] = "WARNING"
+    if full:
+        config["ops"] = {name: {"config": {"full": True}} for name in INCREMENTAL_ASSETS}
+    return config
 
 
 def _log_config() -> dict:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -38,13 +37,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from crm.progress import Progress
 from crm.settings import sql_text
 from crm.sql import run_script
 from models import status
 from models.status import InsufficientHistory
 
 HORIZON_DAYS = 90
-ID_COLUMNS = ("as_of_date", "customer_id")
+ID_COLUMNS = ("as_of_date", "customer_id", "computed_as_of", "in_population")
 # Risk bands on the calibrated 90-day probability.
 HIGH_CUTOFF = 0.30
 MEDIUM_CUTOFF = 0.10
@@ -52,7 +52,6 @@ MEDIUM_CUTOFF = 0.10
 MAX_TRAIN_ROWS = 300_000
 MAX_VALIDATE_ROWS = 300_000  # AUC's standard error at ~9k churners is ~0.001; scoring more only costs time
 CALIBRATION_SHARE = 0.2
-HEARTBEAT_SECONDS = 10.0  # a progress line at least this often during a long fit
 # Native threads (OpenMP, BLAS) per fit: on 2 cores shared with other work, OpenMP's spin-waiting made
 # the gradient-boosting fit 6x slower with 2 threads than with 1 (crm bench churn).
 FIT_THREADS = 1
@@ -70,10 +69,22 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     return con.execute(stmt, used).df()
 
 
-def features_at(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
-    """Point-in-time features of every customer in the population on `as_of`."""
+def features_at(con: duckdb.DuckDBPyConnection, as_of: date, customers: pd.Series | None = None,
+                population_only: bool = True) -> pd.DataFrame:
+    """Point-in-time features on `as_of` of `customers` (default: every customer of tonight's map), only
+    those in the scored population unless `population_only` is false (then with `in_population`)."""
+    if customers is None:
+        run_script(con, "marts/feature_scope_all")
+    else:
+        con.register("feature_scope_frame", pd.DataFrame({"customer_id": customers.astype(str).to_numpy()}))
+        try:
+            con.execute("create or replace temp table feature_scope as select customer_id from feature_scope_frame")
+        finally:
+            con.unregister("feature_scope_frame")
     df = _frame(con, "marts/churn_features", as_of=as_of)
     df["days_since_activity"] = df["days_since_activity"].fillna(df["tenure_days"]).astype(float)
+    if population_only:
+        df = df[df["in_population"]].drop(columns=["in_population"]).reset_index(drop=True)
     return df
 
 
@@ -129,12 +140,14 @@ def labelled_month_ends(con: duckdb.DuckDBPyConnection, as_of: date, warmup_mont
 def snapshots(con: duckdb.DuckDBPyConnection, dates: list[date], horizon_days: int = HORIZON_DAYS,
               log=None) -> pd.DataFrame:
     frames = []
-    for d in dates:
-        f = features_at(con, d)
-        f["churned"] = labels_at(con, f, d, horizon_days).to_numpy()
-        frames.append(f)
-        if log:
-            log(f"snapshot {d}: {len(f)} customers, churn rate {f['churned'].mean():.4f}")
+    with Progress(log, "labelled month-end snapshots", total=len(dates), unit="month-ends") as progress:
+        for d in dates:
+            f = features_at(con, d)
+            f["churned"] = labels_at(con, f, d, horizon_days).to_numpy()
+            frames.append(f)
+            progress.advance(1)
+            if log:
+                log(f"snapshot {d}: {len(f):,} customers, churn rate {f['churned'].mean():.3f}")
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -232,34 +245,6 @@ class ChurnModel:
         return joblib.load(path)
 
 
-class _Heartbeat:
-    """Logs `what` and the elapsed seconds every `every` seconds until the block ends: one fit can take
-    minutes and a silent step looks hung."""
-
-    def __init__(self, log, what: str, every: float | None = None):
-        self.log, self.what, self.every = log, what, HEARTBEAT_SECONDS if every is None else every
-        self._stop = threading.Event()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            self.log(f"{self.what}: {time.perf_counter() - self._started:.0f} s so far")
-
-    def __enter__(self):
-        self._started = time.perf_counter()
-        if self.log:
-            self.log(f"{self.what} ...")
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self.seconds = time.perf_counter() - self._started
-        if self.log:
-            self._thread.join()
-            self.log(f"{self.what}: done in {self.seconds:.1f} s")
-
-
 def calibration_rows(customer_ids: pd.Series, share: float = CALIBRATION_SHARE) -> np.ndarray:
     """Rows held out to fit the calibrator: every month-end of a fixed `share` of customers (by a hash
     of the id), so the calibrator never sees scores of a customer the classifier was fitted on."""
@@ -298,7 +283,7 @@ def train_churn_model(
     results, timing = {}, {}
     for name, base in _candidates(features, seed, hgb).items():
         with threadpool_limits(limits=threads):
-            with _Heartbeat(log, f"fitting {name} on {len(Xf):,} rows") as hb:
+            with Progress(log, f"fitting {name} on {len(Xf):,} rows") as hb:
                 base.fit(Xf, yf)
             # The fitted classifier is frozen: the calibrator alone is fitted, on the held-out customers.
             model = CalibratedClassifierCV(FrozenEstimator(base), method=calibration).fit(Xc, yc)
@@ -354,7 +339,7 @@ def _driver_estimator(model: ChurnModel):
     return members[0].estimator if members else model.estimator
 
 
-def contributions(model: ChurnModel, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def contributions(model: ChurnModel, df: pd.DataFrame, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated probability, and per feature how much the (uncalibrated) score falls when that
     feature is set to its training median, computed in batched predictions."""
     X = df[model.features].to_numpy(dtype=float)
@@ -374,6 +359,8 @@ def contributions(model: ChurnModel, df: pd.DataFrame) -> tuple[np.ndarray, np.n
             big[j, :, j] = model.baseline[j]
         pj = member.predict_proba(big.reshape(k * m, k))[:, 1].reshape(k, m)
         contrib[s:s + m] = (raw[s:s + m][None, :] - pj).T
+        if progress is not None:
+            progress.advance(m)
     return p, contrib
 
 
@@ -442,10 +429,11 @@ def risk_band(p: float) -> str:
     return "HIGH" if p >= HIGH_CUTOFF else "MEDIUM" if p >= MEDIUM_CUTOFF else "LOW"
 
 
-def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON_DAYS, log=None) -> pd.DataFrame:
     """Churn probability, band and three drivers (features raising the risk most) per customer."""
-    with threadpool_limits(limits=FIT_THREADS):  # native threads spin-wait on shared cores
-        p, contrib = contributions(model, features)
+    with threadpool_limits(limits=FIT_THREADS), \
+            Progress(log, "scoring churn with drivers", total=len(features), unit="customers") as progress:
+        p, contrib = contributions(model, features, progress)  # native threads spin-wait on shared cores
     order = np.argsort(-contrib, axis=1)[:, :3]
     records = features[model.features].to_dict("records")
     drivers = []
@@ -469,6 +457,7 @@ def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON
         "driver_2": [d[1] for d in drivers],
         "driver_3": [d[2] for d in drivers],
         "model_version": model.version,
+        "computed_as_of": (features["computed_as_of"] if "computed_as_of" in features else features["as_of_date"]).to_numpy(),
     })
     return out
 
@@ -504,7 +493,7 @@ def model_in_use(con: duckdb.DuckDBPyConnection, as_of: date) -> ChurnModel:
 
 
 RISK_COLUMNS = ["as_of_date", "customer_id", "churn_probability", "horizon_days", "risk_band",
-                "driver_1", "driver_2", "driver_3", "model_version"]
+                "driver_1", "driver_2", "driver_3", "model_version", "computed_as_of"]
 
 
 def empty_risk() -> pd.DataFrame:
@@ -536,18 +525,13 @@ def record_version(con: duckdb.DuckDBPyConnection, model: ChurnModel, path: Path
 def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date) -> None:
     con.register("risk_tonight", scores)
     try:
-        con.execute("create schema if not exists marts")
-        con.execute(
-            "create table if not exists marts.churn_risk_history (as_of_date date, customer_id varchar, "
-            "churn_probability double, horizon_days integer, risk_band varchar, driver_1 varchar, driver_2 varchar, "
-            "driver_3 varchar, model_version varchar)"
-        )
+        ensure_nightly_tables(con)
         con.execute("begin")
         con.execute("delete from marts.churn_risk_history where as_of_date = ?", [as_of])
         con.execute(
             "insert into marts.churn_risk_history by name select as_of_date::date as as_of_date, customer_id, "
             "churn_probability, horizon_days::integer as horizon_days, risk_band, driver_1, driver_2, driver_3, "
-            "model_version from risk_tonight"
+            "model_version, computed_as_of::date as computed_as_of from risk_tonight"
         )
         con.execute("commit")
     finally:
@@ -563,6 +547,9 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
         "driver_2": "Second driver.",
         "driver_3": "Third driver.",
         "model_version": "Churn model version that produced the score (marts.churn_model_version).",
+        "computed_as_of": "Date as of which the features, probability and drivers were computed: the last "
+                          "delivery that changed the customer's inputs, or their weekly refresh (at most 6 days "
+                          "before as_of_date); unchanged customers keep the values computed then.",
     }
     con.execute("comment on table marts.churn_risk_history is 'Churn probability, risk band and drivers per customer for every business date.'")
     for col, text in comments.items():
@@ -576,7 +563,24 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     ).fetchall()[0][0])
 
 
+def ensure_nightly_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The nightly tables, with the columns of incremental nights (added to older warehouses)."""
+    con.execute("create schema if not exists marts")
+    if _has_table(con, "marts", "churn_features") and not con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'marts' and table_name = 'churn_features' "
+        "and column_name = 'computed_as_of'"
+    ).fetchall()[0][0]:
+        con.execute("drop table marts.churn_features")  # derived data of an older layout: recomputed tonight
+    con.execute(
+        "create table if not exists marts.churn_risk_history (as_of_date date, customer_id varchar, "
+        "churn_probability double, horizon_days integer, risk_band varchar, driver_1 varchar, driver_2 varchar, "
+        "driver_3 varchar, model_version varchar, computed_as_of date)"
+    )
+    con.execute("alter table marts.churn_risk_history add column if not exists computed_as_of date")
+
+
 def write_features(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date) -> None:
+    ensure_nightly_tables(con)
     if features.empty and not _has_table(con, "marts", "churn_features"):
         return  # no population yet: an empty frame has no column types to create the table from
     con.register("features_tonight", features)

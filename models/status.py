@@ -33,8 +33,11 @@ def record(con: duckdb.DuckDBPyConnection, as_of: date, output: str, status: str
 
 
 def of(con: duckdb.DuckDBPyConnection, as_of: date, output: str) -> tuple[str, str | None] | None:
-    """(status, reason) recorded for `output` on `as_of`, or None."""
-    run_script(con, "status/create")
+    """(status, reason) recorded for `output` on `as_of`, or None. Read-only (asset checks call it)."""
+    if not con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'output_status'"
+    ).fetchall()[0][0]:
+        return None
     rows = query(con, "status/read", as_of=as_of, output=output)
     return (rows[0][0], rows[0][1]) if rows else None
 

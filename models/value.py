@@ -65,11 +65,33 @@ def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     run_script(con, "marts/account_customer", as_of=as_of)
 
 
-def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
-    """Rebuild marts.contribution_monthly for every month up to `as_of`; returns summary figures."""
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchall()[0][0])
+
+
+def contribution_previous(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
+    """The night the table was last computed for, when tonight can build on it (an earlier night)."""
+    if not (_has_table(con, "marts", "contribution_monthly") and _has_table(con, "marts", "contribution_state")):
+        return None
+    previous = query(con, "marts/contribution_previous")[0][0]
+    # A rerun of that night or of an earlier one (a late delivery) recomputes everything.
+    return previous if previous is not None and previous < as_of else None
+
+
+def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False) -> dict[str, object]:
+    """Update marts.contribution_monthly up to `as_of`: only the months a delivery since the last computed
+    night touched and the customers whose attribution changed, or everything when `full` (or no earlier
+    night to build on). Returns summary figures."""
     params = load_rules(con)
     prepare_accounts(con, as_of)
-    run_script(con, "marts/contribution_monthly", as_of=as_of, **params)
+    previous = None if full else contribution_previous(con, as_of)
+    run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous or as_of)
+    run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None, **params)
+    scope = con.execute(
+        "select (select count(*) from contribution_months), (select count(*) from contribution_customers)"
+    ).fetchall()[0]
     rows, customers, months, first, last, total = con.execute(
         "select count(*), count(distinct customer_id), count(distinct month), min(month), max(month), "
         "sum(total_cny) from marts.contribution_monthly"
@@ -85,6 +107,8 @@ def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date) -> d
         "first_month": str(first),
         "last_month": str(last),
         "total_cny": float(total or 0),
+        "recomputed": "all months, every customer" if previous is None else
+                      f"{scope[0]} month(s) for every customer, every month for {scope[1]} customer(s)",
         "recent_months": by_month,
     }
 

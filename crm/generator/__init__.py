@@ -49,7 +49,7 @@ PARTY_FILE = {"deposit": "deposit_customer.csv", "card": "card_holder.csv", "loa
 
 def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_date: date = date(2026, 10, 31),
              history_months: int = 24, daily_deliveries: int = 3, noise: NoiseConfig | None = None,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[int, int], None] | None = None) -> dict:
     noise = noise or NoiseConfig()
     if (end_date + timedelta(days=1)).day != 1:
         raise ValueError("end_date must be a month-end (the full delivery's business date)")
@@ -74,7 +74,7 @@ def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_dat
         tr.product_openings(P, sim, cal)
         n_outcomes += tr.outcomes(P, sim, cal)
         if progress:
-            progress(f"persons {start + n}/{customers}")
+            progress(start + n, customers)  # persons done, of
     tr.malformed(land.malformed)
     stats = land.finish()
     tr.config({"seed": seed, "customers": customers, "end_date": end_date.isoformat(), "history_months": history_months,

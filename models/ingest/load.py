@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from crm import settings
+from crm.progress import Progress
 from crm.sql import run_script
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
@@ -138,8 +139,10 @@ def ingest_delivery(
             ts = time.perf_counter()
             scan = scans[spec.name]
             entry = control["files"].get(spec.name) or {}
-            _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
-                        staging_schema, failures, FIELD_LEVEL.get(spec.target, ()))
+            # a line every 10 s on a long file; the line below closes it
+            with Progress(log, f"{system} {spec.name}: validating", total=scan.rows, closing=False) as progress:
+                _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
+                            staging_schema, failures, FIELD_LEVEL.get(spec.target, ()), progress)
             fr = _file_report(con, system, business_date, spec, scan, entry)
             report.files.append(fr)
             say(
@@ -172,7 +175,7 @@ def ingest_delivery(
 
 def _stage_file(
     con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures,
-    field_level: tuple[str, ...] = (),
+    field_level: tuple[str, ...] = (), progress: Progress | None = None,
 ) -> None:
     """Read, parse and validate one file into `new_<target>` and `new_rejected`.
 
@@ -204,6 +207,8 @@ def _stage_file(
         for batch in reader:
             frame = pl.from_arrow(batch)
             found = failures(schema, frame) if frame.height else []
+            if progress is not None:
+                progress.advance(frame.height)
             lines = frame["__line"]
             for index, column, check in found:
                 if index < 0:

@@ -1,6 +1,6 @@
 -- Per-delivery scratch tables (temporary: private to this connection, gone when it closes).
 create or replace temp table new_party as select * exclude (first_seen, last_seen) from staging.party limit 0;
-create or replace temp table new_account as select * exclude (first_seen, last_seen) from staging.account limit 0;
+create or replace temp table new_account as select * exclude (first_seen, last_seen, changed_on) from staging.account limit 0;
 create or replace temp table new_deposit_balance as select * exclude (delivery_date) from staging.deposit_balance limit 0;
 create or replace temp table new_loan_balance as select * exclude (delivery_date) from staging.loan_balance limit 0;
 create or replace temp table new_card_txn as select * exclude (delivery_date) from staging.card_txn limit 0;

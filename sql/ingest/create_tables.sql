@@ -77,8 +77,13 @@ create table if not exists staging.account (
     close_date date,
     status varchar,
     first_seen date,
-    last_seen date
+    last_seen date,
+    changed_on date
 );
+
+-- Business date of the delivery that last changed the account's content (not last_seen): the nightly
+-- models recompute only the customers whose inputs changed. Added to warehouses made before it.
+alter table staging.account add column if not exists changed_on date;
 
 create table if not exists staging.deposit_balance (
     acct_no varchar,

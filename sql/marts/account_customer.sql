@@ -22,6 +22,7 @@ select
     a.open_date,
     a.close_date,
     a.status,
+    a.changed_on,
     -- Effective end of the account: its close date, else for a closed/settled/written-off
     -- account without one, its last activity (or open date).
     coalesce(

@@ -4,6 +4,8 @@
 -- Loan contracts carry no close date: a loan with no balance reported in the 45 days up to as_of
 -- (balances come at least monthly) is taken as closed the day after its last report; otherwise a
 -- settled loan's last outstanding would count as held forever.
+-- Computed for the customers in temp table feature_scope (customer_id) only: a night recomputes the
+-- customers whose inputs changed. in_population says whether the customer is scored on as_of.
 with loan_last as (
     select contract_no, max(as_of) as last_report
     from staging.loan_balance
@@ -27,7 +29,7 @@ acct as (
     from staging.account as a
     join identity.customer_map as m on m.system = a.system and m.source_key = a.source_key
     left join loan_last as ll on a.system = 'loan' and ll.contract_no = a.account_key
-    where a.open_date <= $as_of
+    where a.open_date <= $as_of and m.customer_id in (select customer_id from feature_scope)
 ),
 
 ccy as (select * from (values ('CNY', 1.0), ('USD', 7.10), ('EUR', 7.70), ('HKD', 0.91), ('JPY', 0.047), ('GBP', 9.00)) as t(currency, cny_per_unit)),
@@ -114,7 +116,7 @@ fx as (
         max(d.trade_date) as last_deal
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
-    where d.trade_date <= $as_of
+    where d.trade_date <= $as_of and m.customer_id in (select customer_id from feature_scope)
     group by m.customer_id
 ),
 
@@ -148,6 +150,17 @@ customers as (
 select
     $as_of::date as as_of_date,
     c.customer_id,
+    -- population: an open account on as_of, or an FX deal in the last 365 days, and not already gone: a
+    -- customer whose balances are under the 100 CNY floor with no card or FX activity in the last 90 days
+    -- meets the churn condition today, so there is nothing left to predict (the generator's truth agrees)
+    (
+        (coalesce(a.n_open_accounts, 0) > 0 or coalesce(f.fx_deals_365, 0) > 0)
+        and not (
+            coalesce(d0.bal, 0) + coalesce(l0.outstanding, 0) < 100
+            and coalesce(k.txns_90, 0) = 0
+            and coalesce(f.fx_deals_90, 0) = 0
+        )
+    ) as in_population,
     ($as_of::date - least(coalesce(a.first_open, f.first_deal), coalesce(f.first_deal, a.first_open)))::integer as tenure_days,
     coalesce(a.n_open_accounts, 0)::integer as n_open_accounts,
     coalesce(a.n_open_products, 0)::integer as n_open_products,
@@ -191,13 +204,4 @@ left join dep_points as d3 on d3.customer_id = c.customer_id and d3.k = 3
 left join dep_points as d6 on d6.customer_id = c.customer_id and d6.k = 6
 left join loan_points as l0 on l0.customer_id = c.customer_id and l0.k = 0
 left join loan_points as l3 on l3.customer_id = c.customer_id and l3.k = 3
--- population: an open account on as_of, or an FX deal in the last 365 days, and not already gone: a
--- customer whose balances are under the 100 CNY floor with no card or FX activity in the last 90 days
--- meets the churn condition today, so there is nothing left to predict (the generator's truth agrees)
-where (coalesce(a.n_open_accounts, 0) > 0 or coalesce(f.fx_deals_365, 0) > 0)
-  and not (
-      coalesce(d0.bal, 0) + coalesce(l0.outstanding, 0) < 100
-      and coalesce(k.txns_90, 0) = 0
-      and coalesce(f.fx_deals_90, 0) = 0
-  )
 order by c.customer_id

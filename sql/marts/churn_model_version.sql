@@ -6,6 +6,10 @@ create table if not exists marts.churn_model_version (
     auc double, brier double, ece double, top_decile_precision double, base_rate double, features json,
     model_path varchar
 );
+-- A model trained tonight waits here until its blocking quality check passes (models/churn_versions.py).
+create table if not exists marts.churn_model_candidate (
+    as_of_date date, model_version varchar, trained_at timestamp, auc double, model_path varchar
+);
 create table if not exists marts.churn_calibration (
     model_version varchar, mean_predicted double, observed_rate double, customers bigint
 );

@@ -1,13 +1,24 @@
 -- Monthly profit contribution (CNY) per customer, every month of the data up to as_of, by the rule in
 -- models/value.py (constants from models/contribution_rules.py, loaded into temp tables rule_*).
--- Needs temp table account_customer (sql/marts/account_customer.sql). Rebuilt whole every night.
+-- Needs temp table account_customer (sql/marts/account_customer.sql). Computes every (customer, month) when
+-- full, else only the months and customers of temp tables contribution_months and contribution_customers
+-- (sql/marts/contribution_scope.sql), replacing those rows: the rows of other months and customers read
+-- nothing that changed.
 create schema if not exists marts;
 
 create or replace temp table contribution_tonight as
-with deposit_last as (
+with in_scope as (
+    select system, account_key from account_customer
+    where customer_id in (select customer_id from contribution_customers)
+),
+
+deposit_last as (
     select acct_no, balance_date, balance, interest_rate
     from staging.deposit_balance
-    where balance_date <= $as_of
+    where balance_date <= $as_of and (
+        $full or last_day(balance_date) in (select month from contribution_months)
+        or acct_no in (select account_key from in_scope where system = 'deposit')
+    )
     qualify row_number() over (partition by acct_no, last_day(balance_date) order by balance_date desc) = 1
 ),
 
@@ -30,7 +41,10 @@ deposit_month as (
 loan_last as (
     select contract_no, as_of, outstanding, days_past_due
     from staging.loan_balance
-    where as_of <= $as_of
+    where as_of <= $as_of and (
+        $full or last_day(as_of) in (select month from contribution_months)
+        or contract_no in (select account_key from in_scope where system = 'loan')
+    )
     qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
 ),
 
@@ -81,7 +95,10 @@ card_month as (
         end) as card_cny
     from staging.card_txn as t
     join account_customer as a on a.system = 'card' and a.account_key = t.card_acct_id
-    where t.txn_time < $as_of::date + interval 1 day and t.amount is not null
+    where t.txn_time < $as_of::date + interval 1 day and t.amount is not null and (
+        $full or last_day(t.txn_time::date) in (select month from contribution_months)
+        or a.customer_id in (select customer_id from contribution_customers)
+    )
     group by all
 ),
 
@@ -137,11 +154,25 @@ select
     coalesce(sum(deposit_cny), 0) + coalesce(sum(loan_cny), 0) + coalesce(sum(card_cny), 0)
         + coalesce(sum(fx_cny), 0) + coalesce(sum(servicing_cny), 0) as total_cny
 from parts
-where month <= last_day($as_of::date) and month >= (select min(month) from months)
+where month <= last_day($as_of::date) and month >= (select min(month) from months) and (
+    $full or month in (select month from contribution_months)
+    or customer_id in (select customer_id from contribution_customers)
+)
 group by all;
 
-create or replace table marts.contribution_monthly as
-select * from contribution_tonight order by customer_id, month;
+create table if not exists marts.contribution_monthly as select * from contribution_tonight limit 0;
+
+delete from marts.contribution_monthly
+where $full
+    or month in (select month from contribution_months)
+    or customer_id in (select customer_id from contribution_customers)
+    or customer_id not in (select customer_id from identity.customer_map);
+
+insert into marts.contribution_monthly select * from contribution_tonight order by customer_id, month;
+
+create table if not exists marts.contribution_state (as_of_date date);
+delete from marts.contribution_state;
+insert into marts.contribution_state values ($as_of);
 
 comment on table marts.contribution_monthly is 'Monthly profit contribution (CNY) per customer and product family, by the contribution rule in the README, for every month up to the latest business date.';
 comment on column marts.contribution_monthly.customer_id is 'Resolved customer (crm.customer.customer_id), by tonight''s customer map.';

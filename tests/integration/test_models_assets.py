@@ -83,9 +83,10 @@ def build_bank(path, n: int = 600, seed: int = 3, daily_days: int = 2) -> None:
     for table, rows in (("staging.account", acc), ("staging.deposit_balance", dep), ("staging.loan_balance", loan),
                         ("staging.card_txn", txn), ("staging.fx_deal", fx), ("identity.customer_map", cmap)):
         if rows:
-            cols = [c[0] for c in con.execute(f"describe {table}").fetchall()]
+            # the leading columns; later ones (e.g. staging.account.changed_on) stay NULL
+            cols = [c[0] for c in con.execute(f"describe {table}").fetchall()][:len(rows[0])]
             frame = pd.DataFrame(rows, columns=cols)  # noqa: F841
-            con.execute(f"insert into {table} select * from frame")
+            con.execute(f"insert into {table} ({', '.join(cols)}) select * from frame")
     con.close()
 
 
@@ -193,3 +194,46 @@ def test_evaluate_against_truth(bank, tmp_path):
         assert hist["rows"] > 0 and hist["auc"] > 0.7
     finally:
         con.close()
+
+
+def test_a_rejected_model_is_never_the_current_version(tmp_path):
+    """A retrained model that fails its blocking check is not recorded and nothing is scored with it; the
+    next night still uses (and compares with) the last accepted version."""
+    from assets.churn import churn_assets, churn_checks
+
+    wh = Warehouse(landing_dir=str(tmp_path / "landing"), published=str(tmp_path / "bank.duckdb"))
+    build_bank(wh.work_path, n=300, seed=5)
+    nights = [FIRST, FIRST + dt.timedelta(days=1), FIRST + dt.timedelta(days=2)]
+
+    def night(d, **config):
+        return dg.materialize([*churn_assets, *churn_checks], resources={"warehouse": wh}, partition_key=str(d),
+                              run_config={"ops": config}, raise_on_error=False)
+
+    assert night(nights[0]).success
+    con = duckdb.connect(str(wh.work_path), read_only=True)
+    try:
+        night_versions = con.execute("select model_version from marts.churn_model_version").fetchall()
+    finally:
+        con.close()
+    assert len(night_versions) == 1
+    accepted = night_versions[0][0]
+
+    # Retrained and held to an impossible bar (AUC must beat the current one by 1.0): rejected.
+    rejected = night(nights[1], churn_model={"config": {"retrain": True}},
+                     churn_model_model_quality_not_worse={"config": {"auc_margin": -1.0}})
+    assert [c.passed for c in rejected.get_asset_check_evaluations()] == [False]
+    assert not rejected.asset_materializations_for_node("churn_risk")
+    candidate = rejected.asset_materializations_for_node("churn_model")[0].metadata["model_version"].value
+    assert candidate != accepted
+
+    # The next night reuses the accepted version, its check passes, and it scores with that version.
+    after = night(nights[2])
+    assert after.success and [c.passed for c in after.get_asset_check_evaluations()] == [True]
+    con = duckdb.connect(str(wh.work_path), read_only=True)
+    try:
+        recorded = [r[0] for r in con.execute("select model_version from marts.churn_model_version").fetchall()]
+        used = con.execute("select distinct model_version from marts.churn_risk_history where as_of_date = ?",
+                           [nights[2]]).fetchall()
+    finally:
+        con.close()
+    assert recorded == [accepted] and used == [(accepted,)]

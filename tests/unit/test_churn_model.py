@@ -44,7 +44,7 @@ def test_features_ignore_rows_after_as_of(con):
     con.execute("insert into staging.fx_deal select deal_id || 'f', client_ref, date '2025-07-05', sell_ccy, buy_ccy, sell_amount, "
                 "buy_amount, rate, 1000, channel, null from staging.fx_deal")
     con.execute("insert into staging.account select 'deposit', 'NEWACC', source_key, 'TIME', 'CNY', null, null, null, null, "
-                "date '2025-07-01', null, null, 'ACTIVE', null, null from staging.account where system = 'deposit' limit 5")
+                "date '2025-07-01', null, null, 'ACTIVE', null, null, null from staging.account where system = 'deposit' limit 5")
     con.execute("update staging.account set close_date = date '2025-08-01', status = 'CLOSED' where close_date is null")
     after = ch.features_at(con, d)
     con.execute("rollback")
@@ -138,14 +138,38 @@ def test_reported_calibration_is_measured_on_data_the_calibrator_never_saw():
     assert capped.n_train + capped.n_calibrate == 4000 and capped.n_validate == 1000
 
 
-def test_heartbeat_logs_while_a_step_runs():
+def test_progress_logs_rows_rate_and_time_left_while_a_step_runs():
     import time
 
+    from crm.progress import Progress
+
     lines = []
-    with ch._Heartbeat(lines.append, "fitting x on 5 rows", every=0.05):
-        time.sleep(0.3)
-    progress = [line for line in lines if "s so far" in line]
-    assert len(progress) >= 3 and all(line.startswith("fitting x on 5 rows") for line in progress)
-    assert lines[-1].startswith("fitting x on 5 rows: done in")
-    with ch._Heartbeat(None, "silent"):  # no logger: no thread, no error
+    with Progress(lines.append, "scoring x", total=1000, unit="customers", every=0.05) as p:
+        for _ in range(5):
+            time.sleep(0.06)
+            p.advance(100)
+    progress = [line for line in lines if "so far" in line]
+    assert len(progress) >= 3 and all(line.startswith("scoring x: ") for line in progress)
+    assert any("/1,000 customers (" in line and "customers/s" in line and " left" in line for line in progress)
+    assert lines[-1].startswith("scoring x: 500 customers done in")
+    with Progress(None, "silent"):  # no logger: no thread, no error
         pass
+
+
+def test_every_candidate_can_be_saved_and_loaded(tmp_path):
+    """Whichever candidate wins is pickled beside the work file and loaded by later nights."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    rng = np.random.default_rng(0)
+    features = ["deposit_balance", "tenure_days", "n_open_accounts"]
+    X = rng.normal(size=(400, 3)) * [1e4, 300, 2]
+    y = (X[:, 0] + rng.normal(size=400) * 1e4 < 0).astype(int)
+    for kind, base in ch._candidates(features).items():
+        est = CalibratedClassifierCV(FrozenEstimator(base.fit(X, y)), method="isotonic").fit(X, y)
+        model = ch.ChurnModel(version=kind, kind=kind, features=features, estimator=est,
+                              baseline=np.median(X, axis=0))
+        model.save(tmp_path / f"{kind}.pkl")
+        loaded = ch.ChurnModel.load(tmp_path / f"{kind}.pkl")
+        frame = pd.DataFrame(X, columns=features)
+        np.testing.assert_array_equal(loaded.predict(frame), model.predict(frame))

@@ -1,0 +1,93 @@
+"""Incremental churn nights: new features, scores and drivers only for customers whose inputs changed.
+
+A churn feature such as "days since the last activity" or "card spend in the last 90 days" moves
+every day for every customer, so "unchanged" cannot mean "same values as yesterday". Instead each
+customer's values are computed *as of* a date that is a function of the data alone
+(`sql/marts/churn_feature_dates.sql`): the later of the last delivery that changed their inputs and
+their weekly refresh date. Tonight's values of a customer whose date did not move are last night's
+(nothing they read changed), carried and re-dated, with `computed_as_of` saying when they were
+computed; the others are computed at their date. A full recomputation (`full=True`) computes every
+customer at the same dates, so it publishes the same values: tested in
+`tests/integration/test_incremental_night.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from crm.progress import Progress
+from crm.sql import query
+from models import churn as ch
+
+REFRESH_DAYS = 7  # every customer is recomputed at least this often, whatever their inputs
+
+
+def feature_dates(con: duckdb.DuckDBPyConnection, as_of: date, refresh_days: int = REFRESH_DAYS) -> pd.DataFrame:
+    """(customer_id, computed_as_of) for every customer of tonight's map."""
+    return ch._frame(con, "marts/churn_feature_dates", as_of=as_of, since=as_of - timedelta(days=refresh_days),
+                     refresh_days=refresh_days)
+
+
+def previous_nights(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date | None, date | None]:
+    """The last nights before `as_of` with churn features and with churn scores."""
+    ch.ensure_nightly_tables(con)
+    features = None
+    if ch._has_table(con, "marts", "churn_features"):
+        features = query(con, "marts/previous_features_night", as_of=as_of)[0][0]
+    return features, query(con, "marts/previous_risk_night", as_of=as_of)[0][0]
+
+
+def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False,
+                     log=None) -> tuple[pd.DataFrame, dict]:
+    """Tonight's features of every customer (in and out of the scored population): carried from the
+    previous night where the computation date did not move, computed at their date otherwise."""
+    dates = feature_dates(con, as_of)
+    previous, _ = previous_nights(con, as_of)
+    carried = pd.DataFrame()
+    if previous is not None and not full:
+        con.register("feature_dates", dates)
+        try:
+            carried = ch._frame(con, "marts/churn_features_carried", as_of=as_of, previous=previous)
+        finally:
+            con.unregister("feature_dates")
+    todo = dates[~dates["customer_id"].isin(carried["customer_id"])] if len(carried) else dates
+    parts = [carried] if len(carried) else []
+    for d, group in todo.groupby("computed_as_of"):
+        d = pd.Timestamp(d).date()
+        with Progress.watch_sql(log, f"churn features as of {d}", con, total=len(group), unit="customers"):
+            f = ch.features_at(con, d, customers=group["customer_id"], population_only=False)
+        f["as_of_date"] = pd.Timestamp(as_of)
+        f["computed_as_of"] = pd.Timestamp(d)
+        parts.append(f)
+        if log:
+            log(f"churn features: {len(f):,} customers computed as of {d}")
+    frame = pd.concat(parts, ignore_index=True) if parts else ch.features_at(con, as_of, population_only=False)
+    if len(frame):
+        frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    info = {"customers": len(frame), "computed": int(len(frame) - len(carried)), "carried": len(carried),
+            "previous_night": str(previous) if previous else None, "full": bool(full or previous is None)}
+    return frame, info
+
+
+def nightly_scores(con: duckdb.DuckDBPyConnection, model: ch.ChurnModel, as_of: date, full: bool = False,
+                   log=None) -> tuple[pd.DataFrame, dict]:
+    """Tonight's scores of the population: carried where the features' date and the model version are
+    last night's, scored (with drivers) otherwise."""
+    features = ch.read_features(con, as_of)
+    features = features[features["in_population"]].reset_index(drop=True) if len(features) else features
+    _, previous = previous_nights(con, as_of)
+    carried = pd.DataFrame()
+    if previous is not None and not full:
+        carried = ch._frame(con, "marts/churn_risk_carried", as_of=as_of, previous=previous,
+                            model_version=model.version)
+    todo = features[~features["customer_id"].isin(carried["customer_id"])] if len(carried) else features
+    scored = ch.score(model, todo.reset_index(drop=True), log=log)
+    parts = [p for p in (carried, scored) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else scored
+    if len(out):
+        out = out.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return out, {"customers": len(out), "scored": len(scored), "carried": len(carried),
+                 "previous_night": str(previous) if previous else None}
