@@ -14,7 +14,7 @@ import pytest
 from assets.identity import customer_golden, customer_id_per_source_record, party_standardised
 from assets.ingest import ingest_checks
 from pipelines.definitions import defs
-from pipelines.resources import Warehouse
+from pipelines.resources import default_resources
 
 INGEST = {next(iter(c.check_keys)).name: c for c in ingest_checks}
 
@@ -55,7 +55,7 @@ def test_blocking_check_fails_and_stops_downstream(case, check_name):
         [*defs.assets, *defs.asset_checks],
         selection=selection,
         partition_key=day.isoformat(),
-        resources={"warehouse": Warehouse()},
+        resources=default_resources(),
         raise_on_error=False,
     )
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
