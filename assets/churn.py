@@ -161,8 +161,9 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
         scores, info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
         ch.write_risk(con, scores, as_of)
         status.record(con, as_of, "churn_risk")
-    context.log.info(f"churn risk: {info['scored']:,} customers scored, {info['carried']:,} carried "
-                     f"from {info['previous_night']}")
+    carried = (f", {info['carried']:,} carried from {info['previous_night']}" if info["previous_night"]
+               else " (first night: no values to carry)")
+    context.log.info(f"churn risk: {info['scored']:,} customers scored{carried}")
     bands = scores.groupby("risk_band")["churn_probability"].agg(["count", "mean"]).reset_index()
     top = scores.sort_values("churn_probability", ascending=False).head(10)
     drivers = pd.concat([scores["driver_1"], scores["driver_2"], scores["driver_3"]]).dropna()

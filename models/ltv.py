@@ -69,7 +69,8 @@ def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -
         frame["p_alive"] = bg.p_alive(x, tx, T)
         out.append(frame)
         if log:
-            log(f"BTYD {kind}: {len(s)} customers, {params[kind]}")
+            fitted = {m: {k: round(v, 3) for k, v in ps.items()} for m, ps in params[kind].items()}
+            log(f"BTYD {kind}: {len(s):,} customers, {fitted}")
     return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()), params
 
 
