@@ -89,7 +89,9 @@ def value_tier(context: dg.AssetExecutionContext, config: TierConfig, warehouse:
     shares = {r[0]: {"customers": r[1], "share_customers": round(r[3], 4),
                      "share_profit": None if r[4] is None else round(r[4], 4)} for r in res.summary}
     thresholds = {r[0]: r[5] for r in res.summary if r[0] in ("TOP", "GOLD")}
-    context.log.info(f"value_tier: {res.customers} customers; {shares}")
+    context.log.info(f"value tiers: {res.customers:,} customers; " + ", ".join(
+        f"{t} {v['customers']:,}" + ("" if v["share_profit"] is None else f" ({v['share_profit']:.0%} of profit)")
+        for t, v in shares.items()))
     return dg.MaterializeResult(
         metadata={
             "customers": res.customers,
