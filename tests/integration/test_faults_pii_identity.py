@@ -109,12 +109,14 @@ def test_a_deposit_only_customer_who_moves_shows_the_new_city_next_night(case):
     assert got == [(new_city, case["last"])]
     work = _work(case)
     try:
-        # The golden record was refreshed without matching the record again (its match fields did not change).
+        # The address is match evidence: the record was matched again tonight and kept its customer id.
         assert work.execute("select address from identity.customer_golden where customer_id = ?", [customer_id]).fetchall() == [(moved,)]
         matched_on = work.execute("select std_on from identity.party_matched where uid = ?", [f"deposit:{key}"]).fetchall()
+        kept = work.execute("select customer_id from identity.customer_map where system = 'deposit' and source_key = ?",
+                            [key]).fetchall()
     finally:
         work.close()
-    assert matched_on and matched_on[0][0] < case["last"]
+    assert matched_on == [(case["last"],)] and kept == [(customer_id,)]
 
 
 def test_a_new_pii_key_leaves_no_hash_made_with_the_old_one(case, monkeypatch):
