@@ -7,10 +7,10 @@ select
     $business_date::date as last_seen,
     case
         when a.account_key is null
-            or row(n.source_key, n.product, n.currency, n.card_level, n.credit_limit, n.principal, n.annual_rate,
-                   n.open_date, n.maturity_date, n.close_date, n.status)
-            is distinct from row(a.source_key, a.product, a.currency, a.card_level, a.credit_limit, a.principal,
-                                 a.annual_rate, a.open_date, a.maturity_date, a.close_date, a.status)
+            or (row(n.source_key, n.product, n.currency, n.card_level, n.credit_limit, n.principal, n.annual_rate,
+                    n.open_date, n.maturity_date, n.close_date, n.status)
+                is distinct from row(a.source_key, a.product, a.currency, a.card_level, a.credit_limit, a.principal,
+                                     a.annual_rate, a.open_date, a.maturity_date, a.close_date, a.status))
             then $business_date::date
         else coalesce(a.changed_on, a.first_seen)
     end as changed_on
