@@ -22,7 +22,12 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None
         con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
 
 
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """The single statement of `sql/<name>.sql`, executed: fetch its result as rows or a frame."""
+    (stmt,) = con.extract_statements(sql_text(name))
+    return con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
+
+
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
     """Rows of the single statement in `sql/<name>.sql`."""
-    (stmt,) = con.extract_statements(sql_text(name))
-    return con.execute(stmt.query, _bound(name, stmt.named_parameters, params)).fetchall()
+    return execute(con, name, **params).fetchall()

@@ -38,8 +38,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from crm.progress import Progress
-from crm.settings import sql_text
-from crm.sql import run_script
+from crm.sql import execute, run_script
 from models import status
 from models.status import InsufficientHistory
 
@@ -62,11 +61,7 @@ _MONEY = {"deposit_balance", "deposit_balance_1m", "deposit_balance_3m", "deposi
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    import re
-
-    stmt = sql_text(name)
-    used = {k: params[k] for k in set(re.findall(r"\$([a-z_][a-z0-9_]*)", stmt)) if k in params}
-    return con.execute(stmt, used).df()
+    return execute(con, name, **params).df()
 
 
 def features_at(con: duckdb.DuckDBPyConnection, as_of: date, customers: pd.Series | None = None,
