@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import date
@@ -53,12 +52,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from crm.nightly import run_nightly
 
-    if args.landing:
-        os.environ["CRM_LANDING_DIR"] = str(Path(args.landing).resolve())
-    if args.warehouse:
-        os.environ["CRM_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    summary = run_nightly(as_of=as_of, rerun=args.rerun, full=args.full)
+    summary = run_nightly(as_of=as_of, rerun=args.rerun, full=args.full, landing=args.landing, warehouse=args.warehouse)
     print(summary.render())
     return summary.exit_code
 

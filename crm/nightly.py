@@ -15,6 +15,8 @@ import duckdb
 from crm import settings
 from crm.progress import RunBar
 
+ROOT = Path(__file__).resolve().parents[1]
+
 # Each failure class gets its own advice; the message itself names the step, file, line and field.
 ADVICE = {
     "delivery": "the delivery is broken: have the source system fix and resend it, then rerun",
@@ -154,7 +156,7 @@ def _instance():
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text((Path(__file__).parents[1] / "pipelines" / "dagster.yaml").read_text(), encoding="utf-8")
+        config.write_text((ROOT / "pipelines" / "dagster.yaml").read_text(), encoding="utf-8")
     return DagsterInstance.get()
 
 
@@ -182,18 +184,23 @@ def dates_to_run(complete: list[date], pending: list[date], done: set[date],
     return todo, skipped, waiting
 
 
-def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, full: bool = False) -> NightlySummary:
+def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, full: bool = False,
+                landing: Path | None = None, warehouse: Path | None = None) -> NightlySummary:
     """Run every complete, unpublished delivery up to `as_of`, in date order, one Dagster run per date.
     Never raises for a failed night: the summary says what failed, of which class, and what to do.
-    `full` recomputes every customer in the incremental stages (same results, more time)."""
+    `full` recomputes every customer in the incremental stages (same results, more time). `landing`
+    and `warehouse` (the analyst file) override CRM_LANDING_DIR / CRM_WAREHOUSE through the runs'
+    resource config, so the process environment is left as it was."""
     from crm.runlock import run_lock
+    from pipelines.resources import Warehouse
 
     summary = NightlySummary()
     try:
-        work = settings.work_path()
-        with run_lock(work):
-            _run_dates(summary, work, as_of, rerun, instance, full)
-            _fill_figures(summary, work)
+        paths = {k: str(Path(v).resolve()) for k, v in (("landing_dir", landing), ("published", warehouse)) if v}
+        wh = Warehouse(**paths)
+        with run_lock(wh.work_path):
+            _run_dates(summary, wh, paths, as_of, rerun, instance, full)
+            _fill_figures(summary, wh)
     except KeyboardInterrupt:
         summary.error_kind, summary.error = "interrupted", summary.error or "interrupted (Ctrl-C)"
     except Exception as exc:  # noqa: BLE001 - every class gets a message and advice, never a bare traceback
@@ -203,22 +210,24 @@ def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, f
     return summary
 
 
-def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: bool, instance, full: bool = False) -> None:
+def _run_dates(summary: NightlySummary, wh, paths: dict, as_of: date | None, rerun: bool, instance,
+               full: bool = False) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
     from models.ingest.landing import scan_landing
     from models.ingest.layout import SYSTEMS
     from pipelines.definitions import defs
-    from pipelines.partitions import business_date_window
+    from pipelines.partitions import add_business_dates, business_date_window
 
-    landing = settings.landing_dir()
+    landing = wh.landing
     state = scan_landing(landing, *business_date_window())
     summary.notices = list(state.notices)
     todo, summary.dates_skipped, summary.dates_waiting = dates_to_run(
-        state.complete, state.pending, published_dates(work), as_of, rerun
+        state.complete, state.pending, published_dates(wh.work_path), as_of, rerun
     )
-    job = defs.resolve_job_def("nightly")
+    job = defs.resolve_job_def("nightly")  # for the step count of the progress bar
     instance = instance or _instance()
     bar = _terminal()
+    add_business_dates(instance, todo)
     for business_date in todo:
         if not bar:
             print(f"[run] business date {business_date}", flush=True)
@@ -227,10 +236,7 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
         run_id = str(uuid.uuid4())
         try:
             with RunBar(instance, run_id, len(job.graph.nodes), str(business_date)) if bar else nullcontext():
-                result = job.execute_in_process(
-                    partition_key=business_date.isoformat(), instance=instance, raise_on_error=False,
-                    run_config=_run_config(full, quiet=bar), run_id=run_id,
-                )
+                result = _execute(instance, business_date, _run_config(full, quiet=bar, paths=paths), run_id)
             kind, error = ("", "") if result.success else _failure(result)
         except KeyboardInterrupt:
             kind, error = "interrupted", "interrupted (Ctrl-C)"
@@ -243,6 +249,27 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
         summary.dates_run.append(business_date)
 
 
+def _execute(instance, business_date: date, run_config: dict, run_id: str):
+    """Run the nightly job for one date in this process, recorded as a run of the workspace's code
+    location (as the schedule's runs are): the UI lists it on the job's timeline and can re-execute it."""
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
+    from dagster._core.remote_origin import RemoteRepositoryOrigin
+    from dagster._core.workspace.load import location_origins_from_yaml_paths
+
+    (location,) = location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
+    recon = ReconstructableRepository.for_module(
+        "pipelines.definitions", "defs", working_directory=str(ROOT)).get_reconstructable_job("nightly")
+    job = recon.get_definition()
+    key = business_date.isoformat()
+    run = instance.create_run_for_job(
+        job, run_id=run_id, run_config=run_config, tags=job.get_tags_for_partition_key(key, None),
+        remote_job_origin=RemoteRepositoryOrigin(location, "__repository__").get_job_origin("nightly"),
+        job_code_origin=recon.get_python_origin(),
+    )
+    return execute_run(recon, run, instance)
+
+
 # The stages that compute only what changed since the last night unless told to recompute everything.
 INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk")
 
@@ -252,8 +279,10 @@ def _terminal() -> bool:
     return sys.stdout.isatty() and "CRM_LOG_LEVEL" not in os.environ
 
 
-def _run_config(full: bool = False, quiet: bool = False) -> dict:
+def _run_config(full: bool = False, quiet: bool = False, paths: dict | None = None) -> dict:
     config = _log_config()
+    if paths:
+        config["resources"] = {"warehouse": {"config": paths}}
     if quiet:  # the bar shows progress; warnings and errors still print
         config["loggers"]["console"]["config"]["log_level"] = "WARNING"
     if full:
@@ -267,9 +296,10 @@ def _log_config() -> dict:
     return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
-def _fill_figures(summary: NightlySummary, work: Path) -> None:
+def _fill_figures(summary: NightlySummary, wh) -> None:
     # From the work file (ours, the run lock held): the analyst file may be held by an analyst's
     # read-write connection, and publication never needs to open it.
+    work = wh.work_path
     if not work.exists():
         return
     con = duckdb.connect(str(work), read_only=True)
@@ -304,6 +334,6 @@ def _fill_figures(summary: NightlySummary, work: Path) -> None:
                     ).fetchall()
     finally:
         con.close()
-    published = settings.warehouse_path()
+    published = wh.published_path
     if published.exists():
         summary.published = published

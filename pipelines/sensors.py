@@ -2,6 +2,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.jobs import nightly_job
+from pipelines.partitions import daily_partitions
 
 
 def _published_dates(published) -> set:
@@ -35,4 +36,7 @@ def deliveries_complete(context: dg.SensorEvaluationContext):
     if not todo:
         return dg.SkipReason(f"no new complete delivery ({len(waiting)} date(s) waiting for an earlier one)")
     # run_key makes each date start once, however often the sensor ticks; the run queue runs them in order.
-    return [dg.RunRequest(run_key=d.isoformat(), partition_key=d.isoformat()) for d in todo]
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=d.isoformat(), partition_key=d.isoformat()) for d in todo],
+        dynamic_partitions_requests=[daily_partitions.build_add_request([d.isoformat() for d in todo])],
+    )

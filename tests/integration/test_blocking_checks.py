@@ -15,6 +15,7 @@ from assets.identity import customer_golden, customer_id_per_source_record, part
 from assets.ingest import ingest_checks
 from pipelines.definitions import defs
 from pipelines.resources import default_resources
+from tests.partitioned import materialize
 
 INGEST = {next(iter(c.check_keys)).name: c for c in ingest_checks}
 
@@ -51,7 +52,7 @@ def test_blocking_check_fails_and_stops_downstream(case, check_name):
     finally:
         con.close()
     selection = dg.AssetSelection.checks(check) | dg.AssetSelection.assets(downstream)
-    result = dg.materialize(
+    result = materialize(
         [*defs.assets, *defs.asset_checks],
         selection=selection,
         partition_key=day.isoformat(),

@@ -47,6 +47,11 @@ def test_definitions_groups_schedule_and_sensor():
         assert blocking.get(name) is False, f"{name} missing or blocking"
 
 
+def _sensor_context(instance, defs):
+    # As the daemon does: with the instance's ref, requested dates resolve against its partitions.
+    return dg.build_sensor_context(instance=instance, instance_ref=instance.get_ref(), definitions=defs)
+
+
 def test_sensor_requests_complete_dates_in_order_and_waits_for_a_late_system(tmp_path, monkeypatch):
     from datetime import date
 
@@ -64,7 +69,10 @@ def test_sensor_requests_complete_dates_in_order_and_waits_for_a_late_system(tmp
 
     def tick():
         with dg.instance_for_test() as instance:
-            result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+            result = sensor.evaluate_tick(_sensor_context(instance, defs))
+        # each requested date is also added as a partition: partitions are the delivered dates
+        (added,) = result.dynamic_partitions_requests
+        assert list(added.partition_keys) == [r.partition_key for r in result.run_requests]
         return [r.partition_key for r in result.run_requests]
 
     assert tick() == ["2026-03-01"]
@@ -89,7 +97,7 @@ def test_sensor_does_not_wait_for_a_folder_its_system_has_moved_past(tmp_path, m
     monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "wh" / "bank.duckdb"))
     sensor = defs.resolve_sensor_def("deliveries_complete")
     with dg.instance_for_test() as instance:
-        result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+        result = sensor.evaluate_tick(_sensor_context(instance, defs))
     assert [r.partition_key for r in result.run_requests] == ["2026-03-01", "2026-03-03"]
 
 
@@ -101,6 +109,7 @@ def test_materialising_a_partition_from_the_ui_equals_crm_run(tmp_path, monkeypa
     from crm.nightly import run_nightly
     from models.ingest.landing import complete_dates
     from pipelines.definitions import defs
+    from pipelines.partitions import add_business_dates
 
     day = complete_dates(small_bank["landing"])[0]
     monkeypatch.setenv("CRM_LANDING_DIR", str(small_bank["landing"]))
@@ -116,6 +125,7 @@ def test_materialising_a_partition_from_the_ui_equals_crm_run(tmp_path, monkeypa
         else:
             job = defs.resolve_implicit_global_asset_job_def()
             with dg.instance_for_test() as instance:
+                add_business_dates(instance, [day])  # the UI's "add partition", or the sensor's request
                 assert job.execute_in_process(partition_key=day.isoformat(), instance=instance).success
         con = duckdb.connect(str(root / "wh" / "bank.duckdb"), read_only=True)
         try:
@@ -154,3 +164,57 @@ def test_schedule_runs_at_half_past_two_beijing_time():
 
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 2 * * *", "Asia/Shanghai")
+
+
+def test_schedule_asks_for_yesterday_in_beijing_and_adds_it_as_a_partition():
+    from datetime import datetime, timezone
+
+    from pipelines.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    # 18:30 UTC on 27 Nov is 02:30 on 28 Nov in Beijing: the business date to run is 27 Nov.
+    tick = datetime(2026, 11, 27, 18, 30, tzinfo=timezone.utc)
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, instance_ref=instance.get_ref(), scheduled_execution_time=tick,
+                                           repository_def=defs.get_repository_def())
+        (request,) = schedule.evaluate_tick(context).run_requests
+        assert request.partition_key == "2026-11-27"
+        assert instance.get_dynamic_partitions("business_date") == ["2026-11-27"]
+
+
+def test_crm_run_is_a_run_of_the_code_location_on_the_delivered_dates(small_bank, tmp_path, monkeypatch):
+    """`crm run --landing --warehouse` runs there, through the runs' resource config (the environment
+    says elsewhere and is left alone). The UI lists the business dates delivered, not every day since
+    2024 as missing, and shows the run on the job's timeline like a scheduled one: a run of
+    workspace.yaml's code location, for its partition, that the UI can re-execute."""
+    import os
+
+    import duckdb
+
+    from crm.cli import main
+    from models.ingest.landing import complete_dates
+
+    dates = complete_dates(small_bank["landing"])
+    home, warehouse = tmp_path / "home", tmp_path / "wh" / "bank.duckdb"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("CRM_LANDING_DIR", str(tmp_path / "not-the-landing"))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "not-the-warehouse" / "bank.duckdb"))
+    monkeypatch.setenv("CRM_REPORTS_DIR", str(tmp_path / "reports"))
+    def ours():
+        return {k: v for k, v in os.environ.items() if k.startswith("CRM_")}
+
+    before = ours()
+    argv = ["run", "--as-of", dates[0].isoformat(), "--landing", str(small_bank["landing"]), "--warehouse", str(warehouse)]
+    assert main(argv) == 0
+    assert ours() == before and not (tmp_path / "not-the-warehouse").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from crm.customer").fetchone()[0] > 0
+
+    instance = dg.DagsterInstance.from_config(str(home))
+    assert instance.get_dynamic_partitions("business_date") == [dates[0].isoformat()]
+    (run,) = instance.get_runs()
+    origin = run.remote_job_origin
+    assert (origin.location_name, origin.repository_origin.repository_name, origin.job_name) == (
+        "pipelines.definitions", "__repository__", "nightly")
+    assert run.tags["dagster/partition"] == dates[0].isoformat() and run.job_code_origin is not None

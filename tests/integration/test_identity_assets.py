@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import dagster as dg
 import duckdb
 import polars as pl
 
@@ -12,6 +11,7 @@ from crm.sql import run_script
 from models.identity.golden import keyed_hash
 from models.identity.idcard import check_char
 from pipelines.resources import IdentityEngine, Warehouse
+from tests.partitioned import materialize
 
 
 def _party(n: int = 40) -> pl.DataFrame:
@@ -41,7 +41,7 @@ def test_identity_assets_materialize(tmp_path, monkeypatch):
     con.execute("insert into staging.party by name select * from party")
     con.close()
 
-    result = dg.materialize(
+    result = materialize(
         [*identity_assets, *identity_checks],
         resources={"warehouse": wh, "identity_engine": IdentityEngine()},
         partition_key="2026-01-01",

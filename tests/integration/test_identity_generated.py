@@ -1,6 +1,6 @@
 """Accuracy on the synthetic bank: generate -> ingest -> resolve, scored against the generator's truth."""
 
-import dagster as dg
+
 import duckdb
 import polars as pl
 
@@ -9,6 +9,7 @@ from assets.identity import identity_assets, identity_checks
 from crm import generator
 from models.identity.evaluate import evaluate_from_warehouse
 from pipelines.resources import IdentityEngine, Warehouse
+from tests.partitioned import materialize
 
 
 def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
@@ -19,7 +20,7 @@ def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
     first = sorted(p.name for p in (landing / "deposit").iterdir())[0]
     partition = f"{first[:4]}-{first[4:6]}-{first[6:]}"
     wh = Warehouse(landing_dir=str(landing), published=str(tmp_path / "bank.duckdb"))
-    result = dg.materialize(
+    result = materialize(
         [*ingest.ingest_assets, *identity_assets, *identity_checks],
         resources={"warehouse": wh, "identity_engine": IdentityEngine()},
         partition_key=partition,

@@ -8,7 +8,6 @@ One small generated bank is ingested and standardised once; the work file is cop
 import json
 import shutil
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -18,6 +17,7 @@ from assets.ingest import ingest_assets
 from crm.generator import generate
 from models.identity.engine import java_missing_reason
 from pipelines.resources import IdentityEngine, Warehouse
+from tests.partitioned import materialize
 
 # Short local runs: the JVM's quick compiler and a serial collector start faster than C2 warms up.
 QUICK_JVM = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
@@ -47,7 +47,7 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
 
     duck = Warehouse(landing_dir=str(landing), published=str(tmp_path / "duck" / "bank.duckdb"))
     standardised = [*ingest_assets, identity_assets[0]]
-    assert dg.materialize(standardised, resources={"warehouse": duck}, partition_key=partition).success
+    assert materialize(standardised, resources={"warehouse": duck}, partition_key=partition).success
     shutil.copytree(duck.work_path.parent, tmp_path / "spark")
     spark = Warehouse(landing_dir=str(landing), published=str(tmp_path / "spark" / "bank.duckdb"))
 
@@ -60,7 +60,7 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
                                         spark_conf=json.dumps(QUICK_JVM))),
     }
     for wh, engine in runs.values():
-        result = dg.materialize(
+        result = materialize(
             [customer_resolution, customer_id_per_source_record],
             resources={"warehouse": wh, "identity_engine": engine},
             partition_key=partition,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import dagster as dg
 import duckdb
 import pytest
 
 from assets.ingest import ingest_assets, ingest_checks
 from pipelines.resources import Warehouse
 from tests.integration.ingest_fixtures import sample_files, write_delivery, write_sample_bank
+from tests.partitioned import materialize
 
 DAY = date(2026, 11, 20)
 
@@ -28,7 +28,7 @@ def env(tmp_path, monkeypatch):
 
 
 def test_materialise_the_four_assets(env):
-    result = dg.materialize(
+    result = materialize(
         [*ingest_assets, *ingest_checks],
         partition_key=DAY.isoformat(),
         resources={"warehouse": Warehouse(landing_dir=str(env["landing"]), published=str(env["published"]))},
@@ -57,7 +57,7 @@ def test_materialise_the_four_assets(env):
 
 def test_missing_delivery_fails_the_asset(env):
     (env["landing"] / "fx" / "20261120" / "_CONTROL.json").unlink()
-    result = dg.materialize(
+    result = materialize(
         [*ingest_assets],
         selection=["fx_extract"],
         partition_key=DAY.isoformat(),

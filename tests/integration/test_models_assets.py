@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
@@ -12,6 +11,8 @@ import pytest
 
 from crm.sql import run_script
 from pipelines.resources import Warehouse
+from tests.partitioned import materialize
+
 
 def create_schema(con) -> None:
     # The real staging and identity DDL, so these tests break if the tables they read change.
@@ -108,7 +109,7 @@ def test_value_churn_ltv_assets_materialize(bank):
         con.execute("insert into staging.party (system, source_key, branch, since_date) "
                     "select system, source_key, 'BR' || (hash(source_key) % 4), date '2020-01-01' "
                     "from identity.customer_map where system = 'deposit'")
-    result = dg.materialize(
+    result = materialize(
         [*value_assets, *churn_assets, *ltv_assets, *retention_assets, *value_checks, *churn_checks],
         resources={"warehouse": bank},
         partition_key=str(FIRST),
@@ -152,7 +153,7 @@ def test_value_churn_ltv_assets_materialize(bank):
     assert checks["model_quality_not_worse"]
 
     # the next business date reuses the model and scores again
-    result = dg.materialize(
+    result = materialize(
         [*value_assets, *churn_assets, *ltv_assets],
         resources={"warehouse": bank},
         partition_key=str(FIRST + dt.timedelta(days=1)),
@@ -206,7 +207,7 @@ def test_a_rejected_model_is_never_the_current_version(tmp_path):
     nights = [FIRST, FIRST + dt.timedelta(days=1), FIRST + dt.timedelta(days=2)]
 
     def night(d, **config):
-        return dg.materialize([*churn_assets, *churn_checks], resources={"warehouse": wh}, partition_key=str(d),
+        return materialize([*churn_assets, *churn_checks], resources={"warehouse": wh}, partition_key=str(d),
                               run_config={"ops": config}, raise_on_error=False)
 
     assert night(nights[0]).success
