@@ -88,21 +88,6 @@ class NightlySummary:
         return "\n".join(lines)
 
 
-def published_dates(work_file: Path) -> set[date]:
-    if not work_file.exists():
-        return set()
-    con = duckdb.connect(str(work_file), read_only=True)
-    try:
-        found = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'publication'"
-        ).fetchall()[0][0]
-        if not found:
-            return set()
-        return {r[0] for r in con.execute("select as_of_date from marts.publication").fetchall()}
-    finally:
-        con.close()
-
-
 _STORAGE_WORDS = ("read-only file system", "permission denied", "no space left", "disk i/o error",
                   "file too large", "not a directory", "file exists", "disk quota")
 
@@ -160,30 +145,6 @@ def _instance():
     return DagsterInstance.get()
 
 
-def dates_to_run(complete: list[date], pending: list[date], done: set[date],
-                 as_of: date | None, rerun: bool) -> tuple[list[date], list[date], list[date]]:
-    """Which complete dates to run, in order: (to run, skipped as published, waited for).
-
-    Dates run in business-date order. A date some system has started but not finished
-    delivering holds back every later date. A late delivery older than a published date is
-    run, then every published date after it is rerun, so the result equals an in-order run.
-    """
-    wait_from = min(pending) if pending else None
-    eligible = [d for d in complete if (as_of is None or d <= as_of) and (wait_from is None or d < wait_from)]
-    waiting = [d for d in complete if wait_from is not None and d > wait_from and (as_of is None or d <= as_of)]
-    late = [d for d in eligible if d not in done and any(p > d for p in done)]
-    replay_from = min(late) if late else None
-    todo, skipped = [], []
-    for d in eligible:
-        # --rerun with --as-of reruns that date only; without --as-of, every date.
-        wanted = d not in done or (rerun and (as_of is None or d == as_of))
-        if wanted or (replay_from is not None and d >= replay_from):
-            todo.append(d)
-        else:
-            skipped.append(d)
-    return todo, skipped, waiting
-
-
 def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, full: bool = False,
                 landing: Path | None = None, warehouse: Path | None = None) -> NightlySummary:
     """Run every complete, unpublished delivery up to `as_of`, in date order, one Dagster run per date.
@@ -213,7 +174,8 @@ def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, f
 def _run_dates(summary: NightlySummary, wh, paths: dict, as_of: date | None, rerun: bool, instance,
                full: bool = False) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
-    from models.ingest.landing import scan_landing
+    from models.ingest.landing import dates_to_run, scan_landing
+    from models.publish import published_dates
     from models.ingest.layout import SYSTEMS
     from pipelines.definitions import defs
     from pipelines.partitions import add_business_dates, business_date_window

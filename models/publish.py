@@ -20,6 +20,24 @@ import duckdb
 
 from crm.sql import query, run_script
 
+def published_dates(path: Path) -> set[date]:
+    """Business dates published, read from the analyst file (`crm.publication`: the sensor, as a run may
+    hold the work file) or the work file (`marts.publication`: `crm run`, under its run lock). Both
+    say the same: a date is recorded in the work file only after its analyst file is swapped in."""
+    if not path.exists():
+        return set()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        schemas = {r[0] for r in con.execute(
+            "select schema_name from duckdb_tables() where table_name = 'publication'").fetchall()}
+        schema = "crm" if "crm" in schemas else "marts" if "marts" in schemas else None
+        if schema is None:
+            return set()
+        return {r[0] for r in con.execute(f"select as_of_date from {schema}.publication").fetchall()}
+    finally:
+        con.close()
+
+
 # Analyst file table <- work-file table (schema marts unless named). Nothing from staging or quarantine,
 # and from identity only the id events (ids and dates, no personal data).
 PUBLISHED_TABLES = {

@@ -5,31 +5,20 @@ from pipelines.jobs import nightly_job
 from pipelines.partitions import daily_partitions
 
 
-def _published_dates(published) -> set:
-    # The analyst file only ever changes by atomic rename, so reading it never waits for a run.
-    if not published.exists():
-        return set()
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        return {r[0] for r in con.execute("select as_of_date from crm.publication").fetchall()}
-    finally:
-        con.close()
-
-
 @dg.sensor(job=nightly_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
 def deliveries_complete(context: dg.SensorEvaluationContext):
     """Start the nightly run for each business date whose four deliveries are complete, oldest first;
     a date some system has not finished delivering holds back every later date (as `crm run` does)."""
     from crm import settings
-    from crm.nightly import dates_to_run
-    from models.ingest.landing import scan_landing
+    from models.ingest.landing import dates_to_run, scan_landing
+    from models.publish import published_dates
     from pipelines.partitions import business_date_window
 
     state = scan_landing(settings.landing_dir(), *business_date_window())
     for notice in state.notices:
         context.log.warning(notice)
     try:
-        published = _published_dates(settings.warehouse_path())
+        published = published_dates(settings.warehouse_path())  # the analyst file: a run holds the work file
     except duckdb.IOException as e:  # an analyst holds the file read-write: try again next tick
         return dg.SkipReason(f"cannot read the published dates: {str(e).splitlines()[0]}")
     todo, _, waiting = dates_to_run(state.complete, state.pending, published, None, False)

@@ -7,7 +7,7 @@ Rules (README "Faults"), each folder or file that does not run is named in a not
 - a date some system has not completed (no `_CONTROL.json`, or no folder) holds back every later
   date, but only while that system has delivered nothing complete after it: once it has, the date
   is skipped, so a stray or abandoned folder never blocks good dates forever. If its control file
-  lands later, the date runs then and the dates after it are replayed (`crm.nightly.dates_to_run`).
+  lands later, the date runs then and the dates after it are replayed (`dates_to_run` below).
 """
 
 from __future__ import annotations
@@ -109,3 +109,27 @@ def complete_dates(landing: Path) -> list[date]:
 def pending_dates(landing: Path) -> list[date]:
     """Business dates that hold later ones back: started, not complete, still completable."""
     return scan_landing(landing).pending
+
+
+def dates_to_run(complete: list[date], pending: list[date], done: set[date],
+                 as_of: date | None, rerun: bool) -> tuple[list[date], list[date], list[date]]:
+    """Which complete dates to run, in order: (to run, skipped as published, waited for).
+
+    Dates run in business-date order. A date some system has started but not finished
+    delivering holds back every later date. A late delivery older than a published date is
+    run, then every published date after it is rerun, so the result equals an in-order run.
+    """
+    wait_from = min(pending) if pending else None
+    eligible = [d for d in complete if (as_of is None or d <= as_of) and (wait_from is None or d < wait_from)]
+    waiting = [d for d in complete if wait_from is not None and d > wait_from and (as_of is None or d <= as_of)]
+    late = [d for d in eligible if d not in done and any(p > d for p in done)]
+    replay_from = min(late) if late else None
+    todo, skipped = [], []
+    for d in eligible:
+        # --rerun with --as-of reruns that date only; without --as-of, every date.
+        wanted = d not in done or (rerun and (as_of is None or d == as_of))
+        if wanted or (replay_from is not None and d >= replay_from):
+            todo.append(d)
+        else:
+            skipped.append(d)
+    return todo, skipped, waiting

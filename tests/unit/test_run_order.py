@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from crm.nightly import dates_to_run
+from models.ingest.landing import dates_to_run
 
 D1, D2, D3, D4 = (date(2026, 11, d) for d in (1, 2, 3, 4))
 
