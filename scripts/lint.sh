@@ -3,5 +3,6 @@
 # Same install as the tests (CI runs both): one install, one stamp.
 INSTALL_EXTRAS="test,spark"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+set -e  # any linter failing fails the script (CI), not only the last one
 ruff check .
 sqlfluff lint sql --processes 2
