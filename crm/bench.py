@@ -152,7 +152,7 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     same run: every file of the delivery loaded by a plain typed `read_csv` (sql/ingest/floor_read.sql)."""
     from crm import settings
     from crm.sql import run_script
-    from models.ingest.control import read_control
+    from models.ingest.control import CONTROL
     from models.ingest.landing import complete_dates
     from models.ingest.layout import FILES
     from models.ingest.load import ingest_delivery
@@ -168,7 +168,7 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     try:
         for system in ("deposit", "card", "loan", "fx"):
             delivery = landing / system / f"{full:%Y%m%d}"
-            encoding = str(read_control(delivery)["encoding"]).lower().replace("_", "-")
+            encoding = str(json.loads((delivery / CONTROL).read_text())["encoding"]).lower().replace("_", "-")
             started = time.perf_counter()
             for spec in FILES[system]:
                 run_script(floor_con, "ingest/floor_read", path=str(delivery / spec.name),
