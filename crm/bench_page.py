@@ -233,7 +233,35 @@ def _nightly(r: dict) -> list[str]:
     return out
 
 
-RENDER = {"golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models,
+def _ingest(r: dict) -> list[str]:
+    label = r.get("label", "")
+    out = [
+        f"### Ingestion of the full delivery, {r['customers']:,} persons{(', ' + label) if label else ''} "
+        f"(`crm bench ingest`, {r['measured_on']}, {r['cores']} cores)",
+        "",
+        "Seconds per system against the physical floor measured in the same run: DuckDB's plain typed "
+        "`read_csv` of the same files, no validation (`sql/ingest/floor_read.sql`). Steps: verify and decode "
+        "(Python: checksum, strict decoding, CSV record count, line numbers), parse and validate, write (one "
+        "transaction). Load: 1-minute load average after the system.",
+        "",
+        "| system | MB | rows read | quarantined | seconds | floor | ratio | verify, decode | parse, validate | write | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for x in r["systems"]:
+        st = x.get("steps", {})
+        out.append(
+            f"| {x['system']} | {x.get('delivery_mb', '-')} | {x['rows_read']:,} | {x['rows_quarantined']:,} | "
+            f"{x['seconds']} | {x.get('floor_seconds', '-')} | {x.get('ratio_to_floor', '-')} | "
+            f"{st.get('verify_decode', '-')} | {st.get('parse_validate', '-')} | {st.get('write', '-')} | "
+            f"{x.get('load_1m', '-')} |"
+        )
+    out.append(f"| **all** | {r['delivery_mb']} | | | **{r['seconds']}** | {r.get('floor_seconds', '-')} | "
+               f"**{r.get('ratio_to_floor', '-')}** | | | | |")
+    out += ["", f"Work file {r['work_file_mb']} MB, peak {r['peak_rss_mb']} MB.", ""]
+    return out
+
+
+RENDER = {"ingest": _ingest, "golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models,
           "spark": spark_render, "nightly": _nightly}
 
 

@@ -1,8 +1,9 @@
-"""pandera schemas of the staging tables (polars backend).
+"""pandera schemas of the staging tables (polars backend): the value rules of the contract, written once.
 
-Applied by ingestion to the typed rows of each delivered file, in chunks of rows, `lazy=True` so every
-failure is collected; failing rows are quarantined with their line, field and check. Parsing
-(dates, numbers, codes) is already done in SQL; these are the value rules of the contract.
+Ingestion checks them in place in DuckDB, compiled to SQL by `quality/schema_sql.py` (built-in checks
+only: a check it cannot compile raises); failing rows are quarantined with their line, field and
+check. `failures` runs pandera itself on a polars frame: the reference the compiled SQL is tested
+against. Parsing (dates, numbers, codes) is already done in SQL.
 """
 
 from __future__ import annotations

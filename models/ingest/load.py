@@ -2,7 +2,8 @@
 
 Steps per file: verify against `_CONTROL.json` and write a line-numbered UTF-8 copy (`scan`), read it
 all-VARCHAR with DuckDB (`sql/ingest/read_file.sql`), parse into the canonical typed model
-(`sql/ingest/parse_<file>.sql`), validate with pandera in chunks (`quality/schemas.py`), set failing rows
+(`sql/ingest/parse_<file>.sql`), check pandera's rules in place as SQL compiled
+from `quality/schemas.py` (`quality/schema_sql.py`), set failing rows
 aside. Then everything of the delivery is written in ONE transaction: a failure leaves nothing
 half-loaded.
 """
@@ -19,20 +20,18 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
-import polars as pl
 
 from crm import settings
 from crm.progress import Progress
 from crm.sql import run_script
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
+from quality.schema_sql import validate_statements, whole_file_failure
 
 # A file in which more than this share of rows fails is a broken delivery, not a few bad rows
 # (e.g. a column whose values are all unparseable): stop rather than quarantine most of it.
 MAX_QUARANTINE_SHARE = 0.5
 MIN_ROWS_FOR_SHARE = 10
-# Rows per pandera validation chunk: bounds the validation's memory whatever the file's size.
-VALIDATE_CHUNK_ROWS = 1_000_000
 # A name column in which more than this share of the non-empty values are neither Chinese characters
 # nor mostly Latin letters was decoded wrongly (mojibake): a broken delivery. Latin names are real
 # (foreign holders, a bank's foreign branch), so only text that is neither stops the file; judged over
@@ -107,7 +106,7 @@ def ingest_delivery(
     """Load `<landing>/<system>/<YYYYMMDD>/` (must be complete) and return what was read/staged/quarantined.
     Every file is verified; `only_targets` (e.g. {"party"} for the identity benchmark) limits which
     staging tables are loaded."""
-    from quality.schemas import FIELD_LEVEL, failures, staging_schema
+    from quality.schemas import FIELD_LEVEL, staging_schema
 
     say = log or (lambda _msg: None)
     if system not in FILES:
@@ -142,7 +141,7 @@ def ingest_delivery(
             # a line every 10 s on a long file; the line below closes it
             with Progress(log, f"{system} {spec.name}: validating", total=scan.rows, closing=False) as progress:
                 _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
-                            staging_schema, failures, FIELD_LEVEL.get(spec.target, ()), progress)
+                            staging_schema, FIELD_LEVEL.get(spec.target, ()), progress)
             fr = _file_report(con, system, business_date, spec, scan, entry)
             report.files.append(fr)
             say(
@@ -174,7 +173,7 @@ def ingest_delivery(
 
 
 def _stage_file(
-    con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema, failures,
+    con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema,
     field_level: tuple[str, ...] = (), progress: Progress | None = None,
 ) -> None:
     """Read, parse and validate one file into `new_<target>` and `new_rejected`.
@@ -194,49 +193,19 @@ def _stage_file(
     if spec.target == "party":
         _check_name_script(con, system, business_date, spec)
 
-    # pandera: value rules on the typed rows that parsed, in chunks so memory stays flat whatever the
-    # file's size (a million persons deliver 50M card transactions).
+    # pandera's rules (quality/schemas.py) compiled to SQL and checked in place: the rows never leave DuckDB.
     schema = staging_schema(spec.target, business_date)
-    per_line: dict[int, list[str]] = {}
-    per_field: dict[str, dict[int, list[str]]] = {}
-    internal = "__errors, __nulled, __raw" if has_notes else "__errors, __raw"
-    reader = con.sql(f"select * exclude ({internal}) from parsed where len(__errors) = 0").to_arrow_reader(
-        VALIDATE_CHUNK_ROWS
-    )
-    try:
-        for batch in reader:
-            frame = pl.from_arrow(batch)
-            found = failures(schema, frame) if frame.height else []
-            if progress is not None:
-                progress.advance(frame.height)
-            lines = frame["__line"]
-            for index, column, check in found:
-                if index < 0:
-                    raise DeliveryError(
-                        f"{system} {business_date:%Y%m%d} {spec.name}: column {column} fails schema check {check} "
-                        "for the whole file"
-                    )
-                # range checks carry their own wording ("outside plausible range [lo, hi]")
-                what = check if check.startswith("outside plausible range") else f"failed {check}"
-                target = per_field.setdefault(column, {}) if column in field_level else per_line
-                target.setdefault(int(lines[index]), []).append(f"{column}: {what}")
-    finally:
-        reader.close()  # an unread result would keep the connection busy
-    if per_line:
-        fail = pl.DataFrame(
-            {"line": list(per_line), "errs": list(per_line.values())},
-            schema={"line": pl.Int64, "errs": pl.List(pl.String)},
+    types = {name: str(kind) for name, kind, *_ in con.execute("describe parsed").fetchall()}
+    broken = whole_file_failure(schema, types)
+    if broken and con.execute("select count(*) from parsed where len(__errors) = 0").fetchall()[0][0]:
+        raise DeliveryError(
+            f"{system} {business_date:%Y%m%d} {spec.name}: column {broken[0]} fails schema check {broken[1]} "
+            "for the whole file"
         )
-        con.register("pandera_fail", fail)
-        try:
-            con.execute(
-                "update parsed set __errors = list_concat(parsed.__errors, f.errs) "
-                "from pandera_fail f where parsed.__line = f.line"
-            )
-        finally:
-            con.unregister("pandera_fail")
-    for column, notes in per_field.items():
-        _null_field(con, column, notes)
+    for statement in validate_statements(schema, field_level):
+        con.execute(statement)
+    if progress is not None:
+        progress.advance(scan.rows)
     # Snapshots and activity files alike name each key once; activity rows already staged from
     # another delivery are re-sent, counted once.
     run_script(con, f"ingest/dedupe_{spec.target}")
@@ -281,23 +250,6 @@ def _check_name_script(con, system: str, business_date: date, spec: FileSpec) ->
             f"non-empty names ({bad / names:.0%}) are neither Chinese characters nor Latin letters, at most "
             f"{MAX_IMPLAUSIBLE_NAME_SHARE:.0%} allowed: implausible decoded text (wrong encoding?)"
         )
-
-
-def _null_field(con, column: str, notes: dict[int, list[str]]) -> None:
-    """Null one optional column on the rows where pandera failed it, and note why on each row."""
-    fail = pl.DataFrame(
-        {"line": list(notes), "errs": list(notes.values())},
-        schema={"line": pl.Int64, "errs": pl.List(pl.String)},
-    )
-    ident = '"' + column.replace('"', '""') + '"'  # a column of the fixed schema (quality/schemas.py)
-    con.register("pandera_null", fail)
-    try:
-        con.execute(
-            f"update parsed set {ident} = null, __nulled = list_concat(parsed.__nulled, f.errs) "
-            "from pandera_null f where parsed.__line = f.line"
-        )
-    finally:
-        con.unregister("pandera_null")
 
 
 def _fill_missing_raw(con, spec: FileSpec, has_notes: bool = False) -> None:

@@ -4,7 +4,10 @@
 create or replace temp macro ws() as chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(32) || chr(133) || chr(160) || chr(5760) || chr(6158) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197) || chr(8198) || chr(8199) || chr(8200) || chr(8201) || chr(8202) || chr(8203) || chr(8204) || chr(8205) || chr(8232) || chr(8233) || chr(8239) || chr(8287) || chr(8288) || chr(12288) || chr(65279);
 -- v: value trimmed of every kind of whitespace, empty -> NULL (a key with a trailing TAB or NBSP is
 -- the same key). num: a finite number or NULL.
-create or replace temp macro v(x) as nullif(trim(x, ws()), '');
+-- trim with a character set costs ~10 us a value: skipped when neither end is whitespace (most values).
+create or replace temp macro v(x) as case
+    when not contains(ws(), x[1]) and not contains(ws(), x[-1]) then x
+    else nullif(trim(x, ws()), '') end;
 create or replace temp macro num(x) as case when isfinite(try_cast(x as double)) then try_cast(x as double) end;
 create or replace temp macro ymd(x) as try_strptime(x, '%Y%m%d')::date;
 create or replace temp macro iso_date(x) as try_strptime(x, '%Y-%m-%d')::date;

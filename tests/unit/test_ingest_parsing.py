@@ -134,11 +134,8 @@ def test_malformed_rows_are_quarantined_with_line_and_field(tmp_path, con):
                                         "+ (select count(*) from staging.card_txn)")[0][0]
 
 
-def test_validation_in_chunks_finds_failures_in_every_chunk(tmp_path, con, monkeypatch):
-    """pandera runs chunk by chunk (memory): failing rows in different chunks keep their own lines."""
-    import models.ingest.load as load
-
-    monkeypatch.setattr(load, "VALIDATE_CHUNK_ROWS", 2)
+def test_validation_in_place_keeps_each_failing_row_line(tmp_path, con):
+    """pandera's rules run as SQL in place: failing rows spread through the file keep their own lines."""
     files = sample_files("card", DAY)
     n_good = len(files["card_txn.csv"])  # data rows, header not included
     files["card_txn.csv"] += [
