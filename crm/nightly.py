@@ -244,7 +244,7 @@ def _run_dates(summary: NightlySummary, work: Path, as_of: date | None, rerun: b
 
 
 # The stages that compute only what changed since the last night unless told to recompute everything.
-INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk")
+INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk", "lifetime_value", "product_holding")
 
 
 def _terminal() -> bool:
