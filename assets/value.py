@@ -161,17 +161,21 @@ def tier_shares_within_bounds(
 
 
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def product_holding(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def product_holding(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Products and systems each customer holds on the business date, with the next likely product.
 
     The next product is the one (not yet held) that customers holding exactly the same product set
-    most often took next, learned from account opening dates (and first FX deals) in the history.
+    most often took next, learned from account opening dates (and first FX deals) in the history,
+    refitted weekly. Incremental: only customers whose accounts, FX deals or records changed since the
+    previous night are recomputed, the others' holdings carried; `full` recomputes everyone.
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        res = build_product_holding(con, as_of)
+        res = build_product_holding(con, as_of, full=config.full)
         why = None if res["avg_products"] > 0 else "no account or FX records delivered yet: no holdings to learn from"
         status.record(con, as_of, "product_holding", status.INSUFFICIENT_HISTORY if why else status.OK, why)
+    context.log.info(f"product holding: {res['computed']:,} customers computed, {res['carried']:,} carried "
+                     f"from {res['previous_night']}; next products fitted on {res['next_product_fitted_on']}")
     top_sets = res.pop("top_sets")
     return dg.MaterializeResult(
         metadata={

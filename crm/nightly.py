@@ -233,7 +233,7 @@ def _execute(instance, business_date: date, run_config: dict, run_id: str):
 
 
 # The stages that compute only what changed since the last night unless told to recompute everything.
-INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk")
+INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk", "lifetime_value", "product_holding")
 
 
 def _terminal() -> bool:

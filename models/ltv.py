@@ -13,37 +13,39 @@ For month m = 1..H (H = horizon_months, default 36) after the business date:
   of the product's early-ended contracts that were written off). A 3-month run-rate carried loans
   as if they never amortised nor defaulted;
 - transaction part: (E[X(t_m)] - E[X(t_{m-1})]) x E[value per transaction day] for cards and FX, from
-  BG/NBD (weeks) and Gamma-Gamma fitted on tonight's whole history;
+  BG/NBD (weeks) and Gamma-Gamma fitted on the whole history of every customer;
 - discounting by `(1 + discount_rate)^(-m/12)`.
+
+Incremental nights: each customer's value is computed as of the date of its churn features (which
+moves when a delivery changes its inputs, and at least weekly), with population parameters (BTYD and
+the loan write-off shares) refitted every REFIT_DAYS nights; a customer whose date, churn score and
+parameters did not change keeps last night's value (`computed_as_of` says when it was computed).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from crm.sql import run_script
+from crm.sql import query, run_script
 from models import btyd, status
 from models.status import InsufficientHistory
-from models.churn import _frame
+from models.churn import _frame, _has_table
 from models.value import load_rules, prepare_accounts
 
 WEEKS_PER_MONTH = 52.1775 / 12
+REFIT_DAYS = 7  # the population parameters are refitted this often
 
 
-def last_complete_month_end(as_of: date) -> date:
-    return as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
-
-
-def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -> tuple[pd.DataFrame, dict]:
-    """Per customer and kind: expected transaction days per month (H columns), expected value per day,
-    p_alive. Fitted separately per kind (card, fx)."""
-    out, params = [], {}
+def fit_params(summary: pd.DataFrame, log=None) -> dict[str, dict[str, float]]:
+    """The population parameters of the transaction forecast, per kind (card, fx): BG/NBD (r, alpha,
+    a, b), Gamma-Gamma (p, q, v) and mean_spend (where the spend model cannot say), or only
+    fallback_spend when Gamma-Gamma cannot be fitted. A kind with too few customers gets none."""
+    params = {}
     for kind, s in summary.groupby("kind"):
-        s = s.reset_index(drop=True)
         x = s["frequency"].to_numpy(float)
         tx = s["recency_days"].to_numpy(float) / 7
         T = s["t_days"].to_numpy(float) / 7
@@ -53,25 +55,70 @@ def transaction_forecast(summary: pd.DataFrame, horizon_months: int, log=None) -
         m = s["monetary_value"].to_numpy(float)
         try:
             gg = btyd.GammaGammaFitter(penalizer=0.001).fit(x, m)
-            xm = np.where(m > 0, x, 0)
-            spend = gg.expected_spend(xm, np.where(m > 0, m, 1.0))
-            spend = np.where(np.isfinite(spend), spend, np.nanmean(m[m > 0]) if (m > 0).any() else 0.0)
-            params[kind] = {"bgnbd": bg.params, "gamma_gamma": gg.params}
+            params[kind] = {**bg.params, **gg.params,
+                            "mean_spend": float(np.nanmean(m[m > 0])) if (m > 0).any() else 0.0}
         except ValueError:
-            spend = np.full(len(s), float(np.mean(m[x > 0])) if (x > 0).any() else 0.0)
-            params[kind] = {"bgnbd": bg.params}
+            params[kind] = {**bg.params, "fallback_spend": float(np.mean(m[x > 0])) if (x > 0).any() else 0.0}
+        if log:
+            log(f"BTYD {kind}: {len(s):,} customers, { {k: round(v, 3) for k, v in params[kind].items()} }")
+    return params
+
+
+def transaction_forecast(summary: pd.DataFrame, params: dict, horizon_months: int) -> pd.DataFrame:
+    """Per customer and kind: expected transaction days per month (H columns), expected value per day,
+    p_alive, from the fitted population parameters (`fit_params`)."""
+    out = []
+    for kind, s in summary.groupby("kind"):
+        p = params.get(kind)
+        if not p:
+            continue
+        s = s.reset_index(drop=True)
+        x = s["frequency"].to_numpy(float)
+        tx = s["recency_days"].to_numpy(float) / 7
+        T = s["t_days"].to_numpy(float) / 7
+        bg = btyd.BetaGeoFitter()
+        bg.params = {k: p[k] for k in ("r", "alpha", "a", "b")}
+        m = s["monetary_value"].to_numpy(float)
+        if "p" in p:
+            gg = btyd.GammaGammaFitter()
+            gg.params = {k: p[k] for k in ("p", "q", "v")}
+            spend = gg.expected_spend(np.where(m > 0, x, 0), np.where(m > 0, m, 1.0))
+            spend = np.where(np.isfinite(spend), spend, p["mean_spend"])
+        else:
+            spend = np.full(len(s), p["fallback_spend"])
         cum = np.column_stack([bg.predict(k * WEEKS_PER_MONTH, x, tx, T) for k in range(horizon_months + 1)])
-        per_month = np.diff(cum, axis=1)
-        frame = pd.DataFrame(per_month, columns=[f"m{k + 1}" for k in range(horizon_months)])
+        frame = pd.DataFrame(np.diff(cum, axis=1), columns=[f"m{k + 1}" for k in range(horizon_months)])
         frame.insert(0, "customer_id", s["customer_id"])
         frame.insert(1, "kind", kind)
         frame["spend"] = spend
         frame["p_alive"] = bg.p_alive(x, tx, T)
         out.append(frame)
-        if log:
-            fitted = {m: {k: round(v, 3) for k, v in ps.items()} for m, ps in params[kind].items()}
-            log(f"BTYD {kind}: {len(s):,} customers, {fitted}")
-    return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()), params
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def population_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, log=None
+                      ) -> tuple[date, dict[str, dict[str, float]]]:
+    """The night the population parameters in use were fitted on, and them: refitted on the whole
+    population when the last fit is REFIT_DAYS old (or none, or a rerun of the fit night), as the churn
+    model is retrained on its own schedule. Between fits a customer's value moves only with its own inputs.
+    Needs temp tables account_customer and rule_*."""
+    run_script(con, "marts/ltv_params_table")
+    fitted_on = query(con, "marts/ltv_params_latest", as_of=as_of)[0][0]
+    if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
+        params = fit_params(_frame(con, "marts/btyd_summary", as_of=as_of, **rules), log)
+        rows = [(as_of, kind, name, value) for kind, ps in params.items() for name, value in ps.items()]
+        rows += [(as_of, "write_off", product, float(share))
+                 for product, share in query(con, "marts/ltv_write_off_share", as_of=as_of)]
+        con.execute("begin")
+        con.execute("delete from marts.ltv_params where fitted_on = ?", [as_of])
+        if rows:
+            con.executemany("insert into marts.ltv_params values (?, ?, ?, ?)", rows)
+        con.execute("commit")
+        fitted_on = as_of
+    params: dict[str, dict[str, float]] = {}
+    for kind, name, value in query(con, "marts/ltv_params_read", fitted_on=fitted_on):
+        params.setdefault(kind, {})[name] = value
+    return fitted_on, params
 
 
 def loan_months(loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, horizon_months: int
@@ -99,19 +146,48 @@ def loan_months(loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, hor
 
 
 def compute_ltv(
-    con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08, log=None
+    con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08,
+    full: bool = False, log=None,
 ) -> tuple[pd.DataFrame, dict]:
+    """Tonight's lifetime value of every tiered or scored customer, each computed as of its churn
+    features' date (`sql/marts/ltv_dates.sql`): carried from the previous night when that date, the churn
+    score and the population parameters did not change (`sql/marts/ltv_carried.sql`), computed otherwise;
+    `full` computes every customer (the same values). Returns the frame and what was carried."""
     why = status.insufficient(con, as_of, "churn_risk")
     if why:
         # Survival comes from the churn model: without it a lifetime value would be made up.
         raise InsufficientHistory("lifetime_value", f"needs churn_risk, not available yet: {why}")
     rules = load_rules(con)
     prepare_accounts(con, as_of)
-    last_complete = last_complete_month_end(as_of)
-    base = _frame(con, "marts/ltv_inputs", as_of=as_of, last_complete=last_complete)
-    loans = _frame(con, "marts/ltv_loans", as_of=as_of, last_complete=last_complete, **rules)
-    summary = _frame(con, "marts/btyd_summary", as_of=as_of, **rules)
-    tx, params = transaction_forecast(summary, horizon_months, log)
+    fitted_on, params = population_params(con, as_of, rules, log)
+    run_script(con, "marts/lifetime_value_history")
+    if not _has_table(con, "marts", "churn_features"):
+        con.execute("create table marts.churn_features (as_of_date date, customer_id varchar, computed_as_of date)")
+    run_script(con, "marts/ltv_dates", as_of=as_of)
+    previous = query(con, "marts/ltv_previous_night", as_of=as_of)[0][0]
+    carried = pd.DataFrame()
+    if previous is not None and not full:
+        carried = _frame(con, "marts/ltv_carried", as_of=as_of, previous=previous, fitted_on=fitted_on,
+                         horizon_months=horizon_months, discount_rate=discount_rate)
+    ids = carried[["customer_id"]] if len(carried) else pd.DataFrame({"customer_id": pd.Series([], dtype=str)})
+    con.register("ltv_carried_ids", ids)
+    try:
+        con.execute("create or replace temp table ltv_todo as select * from ltv_dates "
+                    "where customer_id not in (select customer_id from ltv_carried_ids)")
+    finally:
+        con.unregister("ltv_carried_ids")
+    con.execute("create or replace temp table ltv_write_off (product varchar, share double)")
+    write_off = params.pop("write_off", {})
+    if write_off:
+        con.executemany("insert into ltv_write_off values (?, ?)", list(write_off.items()))
+    base = _frame(con, "marts/ltv_inputs", as_of=as_of)
+    loans = _frame(con, "marts/ltv_loans", **rules)
+    summary = _frame(con, "marts/btyd_summary_dated", **rules)
+    tx = transaction_forecast(summary, params, horizon_months)
+    dates = _frame(con, "marts/ltv_todo_dates")
+    info = {"customers": len(base) + len(carried), "computed": len(base), "carried": len(carried),
+            "previous_night": str(previous) if previous else None, "params_fitted_on": str(fitted_on),
+            "params": params}
 
     months = np.arange(1, horizon_months + 1)
     disc = (1 + discount_rate) ** (-months / 12)
@@ -161,8 +237,16 @@ def compute_ltv(
         "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
         "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
         "ltv_if_retained_cny": (b["retained_ltv"] + b["txn_ltv"]).to_numpy(),
+        "computed_as_of": pd.to_datetime(dates.set_index("customer_id").reindex(b.index)["computed_as_of"]).to_numpy(),
+        "params_fitted_on": pd.Timestamp(fitted_on),
     })
-    return out, params
+    out["as_of_date"] = pd.Timestamp(as_of)
+    if len(carried):
+        for col in ("as_of_date", "computed_as_of", "params_fitted_on"):
+            carried[col] = pd.to_datetime(carried[col])
+        out = pd.concat([carried, out[list(carried.columns)]], ignore_index=True)
+    out = out.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return out, info
 
 
 COMMENTS = {
@@ -177,6 +261,8 @@ COMMENTS = {
     "survival_12m": "Probability of not churning within 12 months, from the 90-day churn probability ((1 - p90)^4).",
     "expected_value_12m_cny": "Undiscounted expected contribution of the next 12 months (CNY).",
     "churn_probability_90d": "90-day churn probability used (NULL: outside the churn population, treated as 1).",
+    "computed_as_of": "Date as of which the value was computed: the date of the customer's churn features (its balances, loans and transactions up to it, its churn score); carried, re-dated, while nothing it reads changed.",
+    "params_fitted_on": "Night the population parameters (BG/NBD, Gamma-Gamma, loan write-off shares) were fitted on, over all customers; refitted weekly.",
     "ltv_if_retained_cny": "expected_ltv_cny if the customer did not churn within the horizon (no churn survival, no write-off on leaving; transactions as forecast): the value a retention call protects.",
 }
 

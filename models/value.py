@@ -151,9 +151,23 @@ def compute_value_tiers(
     return TierResult(summary, sum(r[1] for r in summary), moves, prev, last)
 
 
-def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
+REFIT_DAYS = 7  # the next-product rates (a population figure) are refitted this often
+
+
+def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False) -> dict[str, object]:
+    """marts.product_holding for `as_of`: the holdings of the customers whose accounts, FX deals or records
+    changed since the previous night (everyone when `full`), the others' carried; the next product of
+    every customer from the next-product rates refitted every REFIT_DAYS nights."""
     prepare_accounts(con, as_of)
-    run_script(con, "marts/product_holding", as_of=as_of)
+    run_script(con, "marts/product_transition_table")
+    run_script(con, "marts/product_holding_table")
+    fitted_on = query(con, "marts/product_transition_latest", as_of=as_of)[0][0]
+    if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
+        run_script(con, "marts/product_transition", as_of=as_of)
+        fitted_on = as_of
+    previous = None if full else query(con, "marts/product_holding_previous", as_of=as_of)[0][0]
+    run_script(con, "marts/product_holding", as_of=as_of, previous=previous, fitted_on=fitted_on)
+    carried = con.execute("select count(*) from holding_carried").fetchall()[0][0]
     customers, avg_products, with_next = con.execute(
         "select count(*), avg(n_products), count(next_product) from marts.product_holding where as_of_date = ?",
         [as_of],
@@ -166,6 +180,10 @@ def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[s
     ).fetchall()
     return {
         "customers": customers,
+        "computed": customers - carried,
+        "carried": carried,
+        "previous_night": str(previous) if previous else None,
+        "next_product_fitted_on": str(fitted_on),
         "avg_products": float(avg_products or 0),
         "with_next_product": with_next,
         "top_sets": top_sets,

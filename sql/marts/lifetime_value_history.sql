@@ -16,3 +16,6 @@ create table if not exists marts.lifetime_value_history (
 );
 -- added 2026-11-28: warehouses created before keep their history, NULL in the new column
 alter table marts.lifetime_value_history add column if not exists ltv_if_retained_cny double;
+-- added for incremental nights: when each value was computed, with which fitted population parameters
+alter table marts.lifetime_value_history add column if not exists computed_as_of date;
+alter table marts.lifetime_value_history add column if not exists params_fitted_on date;

@@ -1,14 +1,27 @@
--- Per open loan contract on as_of, what the lifetime value projects: its last outstanding of the last
--- complete month, the monthly margin of the contribution rule (rate - cost of funds - PD x LGD, per CNY
--- outstanding), the months left to maturity (the generator's and the banks' loans amortise
--- linearly to maturity), and the loss a write-off would book per CNY outstanding (LGD x the share of
--- this product's early-ended contracts that were written off rather than settled, in the history).
+-- Per open loan contract, as of its customer's date d in temp table ltv_todo (customer_id, computed_as_of),
+-- what the lifetime value projects: its last outstanding of the last complete month on d, the monthly
+-- margin of the contribution rule (rate - cost of funds - PD x LGD, per CNY outstanding), the months left
+-- to maturity (the generator's and the banks' loans amortise linearly to maturity), and the loss a
+-- write-off would book per CNY outstanding (LGD x the product's write-off share of early-ended contracts,
+-- a population figure fitted with the BTYD parameters: temp table ltv_write_off, '*' for all products).
 -- Needs temp tables account_customer and rule_* (models/value.py).
-with month_rows as (
-    select contract_no, as_of, outstanding, days_past_due
-    from staging.loan_balance
-    where as_of <= $last_complete and as_of > last_day($last_complete::date - interval 12 month)
-    qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
+with contracts as (
+    select
+        a.account_key, a.customer_id, a.product, a.annual_rate, a.end_date, s.maturity_date, t.computed_as_of as d,
+        case when day(t.computed_as_of + 1) = 1 then t.computed_as_of
+             else date_trunc('month', t.computed_as_of)::date - 1 end as last_complete
+    from account_customer as a
+    join ltv_todo as t on t.customer_id = a.customer_id
+    join staging.account as s on s.system = 'loan' and s.account_key = a.account_key
+    where a.system = 'loan'
+),
+
+month_rows as (
+    select b.contract_no, b.as_of, b.outstanding, b.days_past_due, c.last_complete
+    from staging.loan_balance as b
+    join contracts as c on c.account_key = b.contract_no
+    where b.as_of <= c.last_complete and b.as_of > last_day(c.last_complete - interval 12 month)
+    qualify row_number() over (partition by b.contract_no, last_day(b.as_of) order by b.as_of desc) = 1
 ),
 
 -- A late payment in one month says little about the next ones: the expected loss uses the mean PD of the
@@ -22,30 +35,8 @@ mean_pd as (
 
 last_row as (
     select * from month_rows
-    where as_of > last_day($last_complete::date - interval 1 month)
+    where as_of > last_day(last_complete - interval 1 month)
     qualify row_number() over (partition by contract_no order by as_of desc) = 1
-),
-
-contracts as (
-    select a.account_key, a.customer_id, a.product, a.annual_rate, a.end_date, a.status, s.maturity_date
-    from account_customer as a
-    join staging.account as s on s.system = 'loan' and s.account_key = a.account_key
-    where a.system = 'loan'
-),
-
--- Contracts that ended before their maturity: written off, or settled (repaid early, or the customer left).
-ended as (
-    select product, count(*) filter (where status = 'WRITTEN_OFF') as written_off, count(*) as n
-    from contracts
-    where status in ('WRITTEN_OFF', 'SETTLED') and end_date <= $as_of
-      and (maturity_date is null or end_date < maturity_date)
-    group by product
-),
-
-write_off_share as (
-    select product, written_off / n as share from ended
-    union all
-    select '*', coalesce(sum(written_off) / nullif(sum(n), 0), 0) from ended
 )
 
 select
@@ -61,7 +52,7 @@ from last_row as l
 join contracts as c on c.account_key = l.contract_no
 join mean_pd as p on p.contract_no = l.contract_no
 left join rule_lgd as g on g.product = c.product
-left join write_off_share as w on w.product = c.product
-left join write_off_share as wa on wa.product = '*'
-where l.outstanding > 0 and (c.end_date is null or c.end_date > $as_of)
+left join ltv_write_off as w on w.product = c.product
+left join ltv_write_off as wa on wa.product = '*'
+where l.outstanding > 0 and (c.end_date is null or c.end_date > c.d)
 order by c.customer_id, c.account_key

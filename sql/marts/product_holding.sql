@@ -1,68 +1,59 @@
--- Products each customer holds on as_of and the product customers with the same product set most often
--- took next. Needs temp table account_customer. Products: the account product codes (CURRENT, TIME,
--- NOTICE, DEBIT, CREDIT, MORTGAGE, AUTO, CONSUMER, BUSINESS) and FX (a deal in the last 365 days).
+-- Products each customer holds on as_of, with the product customers with the same product set most often
+-- took next (marts.product_transition fitted on fitted_on). Needs temp table account_customer. Products:
+-- the account product codes (CURRENT, TIME, NOTICE, DEBIT, CREDIT, MORTGAGE, AUTO, CONSUMER, BUSINESS) and
+-- FX (a deal in the last 365 days).
+-- Incremental: a customer's holding on the previous night (NULL: none, compute everyone) is carried unless
+-- something it reads changed in (previous, as_of]: an account's fields (changed_on), an account opening or
+-- ending, an FX deal delivered, traded, or leaving the 365-day window, the customer's records (identity).
 create schema if not exists marts;
 
+create or replace temp table holding_changed as
+select customer_id from account_customer
+where (changed_on > $previous and changed_on <= $as_of)
+    or (open_date > $previous and open_date <= $as_of)
+    or (end_date > $previous and end_date <= $as_of)
+union
+select m.customer_id
+from staging.fx_deal as d
+join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
+where (d.delivery_date > $previous and d.delivery_date <= $as_of)
+    or (d.trade_date > $previous and d.trade_date <= $as_of)
+    or (d.trade_date > $previous::date - 365 and d.trade_date <= $as_of::date - 365)
+union
+select customer_id from identity.customer_map where assigned_on > $previous and assigned_on <= $as_of
+union
+select customer_id from identity.id_event where business_date > $previous and business_date <= $as_of
+union
+select other_customer_id from identity.id_event where business_date > $previous and business_date <= $as_of;
+
+create or replace temp table holding_carried as
+select p.* exclude (as_of_date, next_product, next_product_rate)
+from marts.product_holding as p
+where p.as_of_date = $previous
+    and exists (select 1 from identity.customer_map as m where m.customer_id = p.customer_id)
+    and not exists (select 1 from holding_changed as c where c.customer_id = p.customer_id);
+
 create or replace temp table holding_tonight as
-with acct as (
-    select customer_id, system, product, open_date, end_date
-    from account_customer
-    where open_date <= $as_of and product is not null
-),
-
-fx as (
-    select m.customer_id, d.trade_date
-    from staging.fx_deal as d
-    join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
-    where d.trade_date <= $as_of
-),
-
--- Every time a customer took a product: each account opening, and the first FX deal.
-opens as (
-    select customer_id, product, open_date as t from acct
-    union
-    select customer_id, 'FX', min(trade_date) from fx group by customer_id
-),
-
-held_before as (
-    select o.customer_id, o.t, a.product
-    from opens as o
-    join acct as a
-        on a.customer_id = o.customer_id and a.open_date < o.t and (a.end_date is null or a.end_date >= o.t)
-    union
-    select o.customer_id, o.t, 'FX'
-    from opens as o
-    join fx as f on f.customer_id = o.customer_id and f.trade_date < o.t and f.trade_date > o.t - 365
-),
-
-sets_before as (
-    select customer_id, t, array_to_string(list_sort(list_distinct(list(product))), ',') as product_set
-    from held_before
-    group by customer_id, t
-),
-
-taken as (
-    select distinct o.customer_id, o.t, o.product, coalesce(s.product_set, '') as product_set
-    from opens as o
-    left join sets_before as s using (customer_id, t)
-    where not list_contains(string_split(coalesce(s.product_set, ''), ','), o.product)
-),
-
-transitions as (
-    select product_set, product, count(*) as n, count(*) / sum(count(*)) over (partition by product_set) as rate
-    from taken
-    group by product_set, product
+with customers as (
+    select distinct m.customer_id
+    from identity.customer_map as m
+    where not exists (select 1 from holding_carried as c where c.customer_id = m.customer_id)
 ),
 
 held_now as (
-    select customer_id, system, product from acct where end_date is null or end_date > $as_of
+    select a.customer_id, a.system, a.product
+    from account_customer as a
+    join customers as c using (customer_id)
+    where a.open_date <= $as_of and a.product is not null and (a.end_date is null or a.end_date > $as_of)
     union
-    select customer_id, 'fx', 'FX' from fx where trade_date > $as_of::date - 365
+    select m.customer_id, 'fx', 'FX'
+    from staging.fx_deal as d
+    join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
+    join customers as c on c.customer_id = m.customer_id
+    where d.trade_date <= $as_of and d.trade_date > $as_of::date - 365
 ),
 
-customers as (select distinct customer_id from identity.customer_map),
-
-holding as (
+computed as (
     select
         c.customer_id,
         coalesce(array_to_string(list_sort(list_distinct(list(h.product) filter (where h.product is not null))), ','), '') as products,
@@ -78,17 +69,16 @@ holding as (
     group by c.customer_id
 ),
 
-best_next as (
-    select product_set, product as next_product, rate as next_product_rate
-    from transitions
-    qualify row_number() over (partition by product_set order by n desc, product) = 1
+holding as (
+    select * from holding_carried
+    union all by name
+    select * from computed
 )
 
-select $as_of::date as as_of_date, h.*, b.next_product, b.next_product_rate
+select $as_of::date as as_of_date, h.*, t.next_product, t.next_product_rate
 from holding as h
-left join best_next as b on b.product_set = h.products;
+left join marts.product_transition as t on t.fitted_on = $fitted_on and t.product_set = h.products;
 
-create table if not exists marts.product_holding as select * from holding_tonight limit 0;
 delete from marts.product_holding where as_of_date = $as_of;
 insert into marts.product_holding by name select * from holding_tonight;
 

@@ -22,6 +22,7 @@ TABLES = {
     "lifetime_value_history": ["customer_id"],
     "value_tier_history": ["customer_id"],
     "contribution_monthly": ["customer_id", "month"],
+    "product_holding_history": ["customer_id"],
 }
 
 
@@ -77,3 +78,12 @@ def test_incremental_night_equals_a_full_recomputation(base, tmp_path, monkeypat
     assert recomputed["carried"] == 0 and recomputed["scored_tonight"] == recomputed["customers"]
     assert str(_metadata(reference, "contribution_monthly")["recomputed"]).startswith("1 month(s)")
     assert _metadata(full, "contribution_monthly")["recomputed"] == "all months, every customer"
+
+    # Lifetime value and holdings carried customers too; a value is dated as its customer's churn features.
+    for asset in ("lifetime_value", "product_holding"):
+        incremental, recomputed = _metadata(reference, asset), _metadata(full, asset)
+        assert 0 < incremental["carried"] < incremental["customers"], asset
+        assert incremental["carried"] + incremental["computed"] == incremental["customers"], asset
+        assert recomputed["carried"] == 0 and recomputed["computed"] == recomputed["customers"], asset
+    ltv = _published(reference, "lifetime_value_history", night).merge(risk, on="customer_id", suffixes=("", "_risk"))
+    assert len(ltv) > 0 and (ltv["computed_as_of"] == ltv["computed_as_of_risk"]).all()

@@ -207,3 +207,23 @@ def test_product_holding_next_product(con):
     assert rows["X0"][:3] == ("CREDIT,CURRENT", 2, True)
     assert rows["C1"][0] == "CREDIT,CURRENT,FX,MORTGAGE,TIME"
     assert rows["C2"][1] == 0  # closed deposit, written-off loan: nothing held
+
+
+def test_product_holding_carries_only_unchanged_customers(con):
+    # X0's FX deal leaves the 365-day window on the second night; X1's account opens that day; C2 holds
+    # nothing and nothing of it changes: only X0 and X1 must be recomputed, and the result must be the full one.
+    link(con, "fx", "fx0", "X0")
+    con.execute("insert into staging.fx_deal values ('x9', 'fx0', '2024-04-01', 'CNY', 'USD', 7100, 1000, 7.1, 3.0, "
+                "'BRANCH', '2024-04-01')")
+    link(con, "deposit", "dx1", "X1")
+    account(con, "deposit", "AX1", "dx1", "TIME", D(2025, 4, 1))
+    build_product_holding(con, D(2025, 3, 31))
+    night = D(2025, 4, 1)
+    res = build_product_holding(con, night)
+    query = "select * exclude (as_of_date) from marts.product_holding where as_of_date = ? order by customer_id"
+    incremental = con.execute(query, [night]).fetchall()
+    assert res["carried"] == res["customers"] - 2 and res["carried"] > 0
+    held = {r[0]: r[1] for r in incremental}
+    assert held["X0"] == "" and held["X1"] == "TIME"
+    full = build_product_holding(con, night, full=True)
+    assert full["carried"] == 0 and con.execute(query, [night]).fetchall() == incremental
