@@ -49,7 +49,7 @@ def _shared_district_names() -> frozenset[str]:
 
 def parse_cn(raw: pl.Series) -> pl.DataFrame:
     """Per distinct raw address: raw plus PARTS_SCHEMA. Parts are NULL for Latin or unreadable ones;
-    `addr_house` is district (or city) | street | number when all are known."""
+    `addr_house` is city | district | street | number when city, street and number are known."""
     import cpca
 
     df = pl.DataFrame({"raw": raw.drop_nulls().unique()}, schema={"raw": pl.String})
@@ -82,7 +82,8 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
     rest = pl.col("rest").fill_null("")
     street = pl.coalesce(rest.str.extract(_STREET_NUMBER, 1).replace("", None), rest.str.extract(_STREET_ONLY, 1))
     parsed = parsed.with_columns(street.alias("addr_street"), rest.str.extract(_STREET_NUMBER, 2).alias("addr_number"))
-    house = pl.concat_str([pl.coalesce("addr_district", "addr_city"), "addr_street", "addr_number"], separator="|")
+    house = pl.concat_str([pl.col("addr_city"), pl.col("addr_district").fill_null(""), "addr_street", "addr_number"],
+                          separator="|")
     parsed = parsed.with_columns(house.alias("addr_house"))
     return df.join(parsed.select("raw", *PARTS_SCHEMA), on="raw", how="left").cast(PARTS_SCHEMA)
 

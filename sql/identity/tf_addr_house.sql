@@ -1,4 +1,4 @@
--- Term frequency of each parsed house (district | street | number) over all records: a building many share weighs less.
+-- Term frequency of each parsed house (city | district | street | number) over all records: a building many share weighs less.
 with std as (
     select addr_house from identity.party_std where addr_house is not null
 ),

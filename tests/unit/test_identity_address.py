@@ -89,8 +89,8 @@ def _address_level(a: str, b: str) -> str:
 def test_province_and_city_writing_do_not_change_the_evidence():
     full, short = "上海市浦东新区世纪大道88号5栋1201室", "上海浦东新区世纪大道88号5栋1201室"
     assert _parts(full) == _parts(short) == ("上海市", "上海市", "浦东新区", "世纪大道", "88")
-    assert _address_level(full, short) == "same district, street and number"
-    assert _address_level("北京市朝阳区建国路88号", "北京朝阳区建国路88号") == "same district, street and number"
+    assert _address_level(full, short) == "same city, district, street and number"
+    assert _address_level("北京市朝阳区建国路88号", "北京朝阳区建国路88号") == "same city, district, street and number"
     # Same street, another house: below the house level for parsed addresses (bigrams would call it "mostly shared").
     assert _address_level("北京市朝阳区建国路88号", "北京市朝阳区建国路90号") == "same district and street"
     assert _address_level("北京市朝阳区建国路88号", "北京市海淀区中关村大街1号") == "same city"
