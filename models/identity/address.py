@@ -17,6 +17,8 @@ English addresses of one flat meet. A postcode is read where one is written: aft
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
@@ -36,6 +38,7 @@ _STREET_NUMBER = r"^(\D*?)(\d+(?:-\d+)?)号"
 _STREET_ONLY = r"^(\D*?(?:大道|大街|胡同|路|街|道|巷|弄))"
 
 
+@functools.cache
 def _shared_district_names() -> frozenset[str]:
     """District (county-level) names that more than one city uses: such a name alone says no city."""
     import cpca
