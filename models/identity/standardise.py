@@ -15,7 +15,7 @@ from models.identity.idcard import add_id_columns
 from models.identity.pinyin import name_frame
 
 # Bump when the standardised fields change: rows standardised by an older version are redone.
-STD_VERSION = 2
+STD_VERSION = 3
 
 PARTY_STD_SCHEMA = {
     "uid": pl.String, "system": pl.String, "source_key": pl.String, "name_cn": pl.String,
@@ -24,7 +24,8 @@ PARTY_STD_SCHEMA = {
     "id_upgraded": pl.Boolean, "id_consistent": pl.Boolean, "birth_date": pl.Date, "gender": pl.String,
     "phone_std": pl.String, "email_std": pl.String,
     "name_parts": pl.List(pl.String), "addr_norm": pl.String, "addr_tokens": pl.List(pl.String),
-    "addr_nums": pl.String, "postcode": pl.String,
+    "addr_nums": pl.String, "postcode": pl.String, "addr_province": pl.String, "addr_city": pl.String,
+    "addr_district": pl.String, "addr_street": pl.String, "addr_number": pl.String, "addr_house": pl.String,
     "raw_hash": pl.String, "std_on": pl.Date, "std_version": pl.Int16, "golden_hash": pl.String,
 }
 
@@ -91,6 +92,7 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.col("email").str.to_lowercase().alias("email_std"),
         pick("n_parts").alias("name_parts"),
         "addr_norm", "addr_tokens", "addr_nums", "postcode",
+        "addr_province", "addr_city", "addr_district", "addr_street", "addr_number", "addr_house",
         pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
         pl.lit(today, pl.Date).alias("std_on"),
         pl.lit(STD_VERSION, pl.Int16).alias("std_version"),

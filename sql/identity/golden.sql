@@ -6,6 +6,7 @@
 --   more trusted system (deposit core banking > loan > card > fx), then to the most recently seen.
 --   Birth date and sex read from a valid resident ID outrank any typed-in value (priority 1).
 --   City is voted by a script-free key (pinyin), so an English FX address backs the Chinese city.
+--   Province and district are voted from the parsed Chinese addresses (party_std.addr_*).
 -- Lineage: <field>_source names the record that supplied the value and why ("card:H01 2 of 3 records").
 -- first_seen: the earliest customer-since or account open date across the customer's records.
 -- Phone, e-mail, address: the most recently seen record that has one (contact details go stale).
@@ -83,6 +84,12 @@ votes as (
     union all
     select customer_id, source, weight, id_good, trust_rank, last_seen, 'city', cities.city, cities.city_key, 0
     from records join cities on cities.address = records.address
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'province', addr_province, addr_province, 0
+    from records where addr_province is not null
+    union all
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'district', addr_district, addr_district, 0
+    from records where addr_district is not null
 ),
 
 -- How common each value is in the whole population (not only tonight's scope, so a full and an
@@ -93,6 +100,12 @@ population as (
     union all
     select 'city', c.city_key, count(*)
     from staging.party as p join golden_city_keys as c on c.address = p.address group by all
+    union all
+    select 'province', addr_province, count(*)
+    from identity.party_std where addr_province is not null group by all
+    union all
+    select 'district', addr_district, count(*)
+    from identity.party_std where addr_district is not null group by all
 ),
 
 tallied as (
@@ -152,7 +165,11 @@ wide as (
         max(value) filter (where field = 'gender') as gender,
         max(source) filter (where field = 'gender') as gender_source,
         max(value) filter (where field = 'city') as city,
-        max(source) filter (where field = 'city') as city_source
+        max(source) filter (where field = 'city') as city_source,
+        max(value) filter (where field = 'province') as province,
+        max(source) filter (where field = 'province') as province_source,
+        max(value) filter (where field = 'district') as district,
+        max(source) filter (where field = 'district') as district_source
     from lineage
     group by customer_id
 ),
@@ -232,7 +249,11 @@ final as (
         wide.birth_date_source,
         wide.gender_source,
         wide.city_source,
-        fs.first_seen_source
+        fs.first_seen_source,
+        wide.province,
+        wide.province_source,
+        wide.district,
+        wide.district_source
     from rest
     left join wide using (customer_id)
     left join pinyin using (customer_id)

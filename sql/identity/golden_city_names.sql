@@ -1,18 +1,22 @@
--- The city named in each delivered address: `…市` in a Chinese address, the last comma-separated
+-- The city named in each delivered address: the city parsed from a Chinese address (party_std's
+-- addr_city, from the division table: `上海浦东新区…` names 上海市 too), else the last comma-separated
 -- Latin words of an English one (`…, Jing'an District, Shanghai`). Keys are added in Python (pinyin).
 create or replace temp table golden_address_city as
-with addresses as (
-    select distinct address from staging.party where address is not null
+with parsed as (
+    select distinct party.address, std.addr_city
+    from staging.party as party
+    join identity.party_std as std on std.system = party.system and std.source_key = party.source_key
+    where party.address is not null
 ),
 
 final as (
     select
         address,
         coalesce(
-            nullif(regexp_extract(address, '([^省区]{2,4}?市)', 1), ''),
+            addr_city,
             nullif(trim(regexp_extract(address, ',\s*([A-Za-z][A-Za-z'' .-]{1,30})\s*$', 1)), '')
         ) as city
-    from addresses
+    from parsed
 )
 
-select * from final where city is not null;
+select distinct address, city from final where city is not null;

@@ -9,7 +9,8 @@ with grouped as (
 single as (
     select
         uid, name_cn, py_fwd, py_rev, name_key, alias_key, id_type, id_std, id_valid, birth_date, gender,
-        phone_std, email_std, name_parts, addr_norm, addr_tokens, addr_nums, postcode
+        phone_std, email_std, name_parts, addr_norm, addr_tokens, addr_nums, postcode,
+        addr_city, addr_district, addr_street, addr_house
     from grouped
     where group_size = 1
 ),
@@ -33,7 +34,12 @@ merged as (
         min_by(addr_norm, case when addr_norm is not null then uid end) as addr_norm,
         min_by(addr_tokens, case when addr_tokens is not null then uid end) as addr_tokens,
         min_by(addr_nums, case when addr_nums is not null then uid end) as addr_nums,
-        min_by(postcode, case when postcode is not null then uid end) as postcode
+        min_by(postcode, case when postcode is not null then uid end) as postcode,
+        -- The parts of one record's address, not a mix of several.
+        min_by(addr_city, case when addr_norm is not null then uid end) as addr_city,
+        min_by(addr_district, case when addr_norm is not null then uid end) as addr_district,
+        min_by(addr_street, case when addr_norm is not null then uid end) as addr_street,
+        min_by(addr_house, case when addr_norm is not null then uid end) as addr_house
     from grouped
     where group_size > 1
     group by anchor

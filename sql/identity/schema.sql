@@ -17,6 +17,13 @@ alter table identity.party_std add column if not exists addr_tokens varchar[];
 alter table identity.party_std add column if not exists addr_nums varchar;
 alter table identity.party_std add column if not exists postcode varchar;
 alter table identity.party_std add column if not exists std_version smallint;
+-- Parts of a Chinese address (models/identity/address.py).
+alter table identity.party_std add column if not exists addr_province varchar;
+alter table identity.party_std add column if not exists addr_city varchar;
+alter table identity.party_std add column if not exists addr_district varchar;
+alter table identity.party_std add column if not exists addr_street varchar;
+alter table identity.party_std add column if not exists addr_number varchar;
+alter table identity.party_std add column if not exists addr_house varchar;
 
 -- raw_hash fingerprints the match fields, golden_hash every field the golden record reads: a record
 -- whose golden_hash alone changed is standardised again (its customer's golden record is rebuilt)
@@ -32,6 +39,12 @@ alter table identity.party_matched add column if not exists addr_tokens varchar[
 alter table identity.party_matched add column if not exists addr_nums varchar;
 alter table identity.party_matched add column if not exists postcode varchar;
 alter table identity.party_matched add column if not exists std_version smallint;
+alter table identity.party_matched add column if not exists addr_province varchar;
+alter table identity.party_matched add column if not exists addr_city varchar;
+alter table identity.party_matched add column if not exists addr_district varchar;
+alter table identity.party_matched add column if not exists addr_street varchar;
+alter table identity.party_matched add column if not exists addr_number varchar;
+alter table identity.party_matched add column if not exists addr_house varchar;
 
 alter table identity.party_matched add column if not exists golden_hash varchar;
 

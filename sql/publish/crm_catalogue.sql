@@ -12,7 +12,9 @@ comment on column crm.customer_history.name_pinyin is 'Name in pinyin, family na
 comment on column crm.customer_history.name_latin is 'Latin-script name as the FX system holds it, when the customer has one.';
 comment on column crm.customer_history.birth_date is 'Date of birth: read from a valid resident ID when there is one, else the value most records agree on (as for name). See birth_date_source.';
 comment on column crm.customer_history.gender is 'M, F, or NULL when unknown: from a valid resident ID when there is one, else the value most records agree on. See gender_source.';
-comment on column crm.customer_history.city is 'City the customer''s addresses agree on (Chinese and English addresses vote together; weighted by recency). The address itself stays in the restricted schema. See city_source.';
+comment on column crm.customer_history.city is 'City the customer''s addresses agree on (Chinese and English addresses vote together; weighted by recency). A Chinese address names its city as parsed against the national division table, so 上海浦东新区… and 上海市浦东新区… agree. The address itself stays in the restricted schema. See city_source.';
+comment on column crm.customer_history.province is 'Province (or municipality, e.g. 北京市) the customer''s parsed Chinese addresses agree on, voted as for city. NULL when no Chinese address names one. See province_source.';
+comment on column crm.customer_history.district is 'District or county the customer''s parsed Chinese addresses agree on, voted as for city. See district_source.';
 comment on column crm.customer_history.id_type is 'Type of identity document: RESIDENT (PRC resident ID), PASSPORT, PERMIT, OTHER.';
 comment on column crm.customer_history.id_masked is 'Identity number masked for display: first 3 and last 4 characters.';
 comment on column crm.customer_history.id_hash is 'Keyed hash (HMAC-SHA256) of the standardised identity number, for joining to other hashed data.';
@@ -25,6 +27,8 @@ comment on column crm.customer_history.name_source is 'Which record supplied the
 comment on column crm.customer_history.birth_date_source is 'Which record supplied the birth date and why: "resident ID" (read from a valid ID) or "k of n records".';
 comment on column crm.customer_history.gender_source is 'Which record supplied the sex and why: "resident ID" (the ID''s sequence-number parity) or "k of n records".';
 comment on column crm.customer_history.city_source is 'Which record supplied the city and why: system:source_key and "k of n records" whose address names that city.';
+comment on column crm.customer_history.province_source is 'Which record supplied the province and why: system:source_key and "k of n records" whose parsed address names it.';
+comment on column crm.customer_history.district_source is 'Which record supplied the district and why: system:source_key and "k of n records" whose parsed address names it.';
 comment on column crm.customer_history.first_seen_source is 'Which record supplied first_seen: its customer-since or earliest account open date, or "first delivery" when none is known.';
 
 comment on table crm.customer_source_history is 'Every source party record and the customer it resolved to, per published business date; explains each match.';

@@ -25,7 +25,11 @@ select
     birth_date_source,
     gender_source,
     city_source,
-    first_seen_source
+    first_seen_source,
+    province,
+    province_source,
+    district,
+    district_source
 from identity.customer_golden;
 
 create table if not exists marts.customer_history as select * from customer_tonight limit 0;
@@ -35,6 +39,10 @@ alter table marts.customer_history add column if not exists birth_date_source va
 alter table marts.customer_history add column if not exists gender_source varchar;
 alter table marts.customer_history add column if not exists city_source varchar;
 alter table marts.customer_history add column if not exists first_seen_source varchar;
+alter table marts.customer_history add column if not exists province varchar;
+alter table marts.customer_history add column if not exists province_source varchar;
+alter table marts.customer_history add column if not exists district varchar;
+alter table marts.customer_history add column if not exists district_source varchar;
 delete from marts.customer_history where as_of_date = $as_of;
 insert into marts.customer_history by name select * from customer_tonight;
 

@@ -14,6 +14,7 @@ from tests.synthetic_ids import resident_id
 
 DAY = dt.date(2026, 3, 2)
 SUN = resident_id("330106", "19800101", "124")  # sequence 124: even, a woman
+ZHOU = resident_id("330106", "19850505", "135")
 COLUMNS = ["system", "source_key", "name", "name_latin", "id_type", "id_no", "birth_date", "gender", "address",
            "since_date"]
 ROWS = [
@@ -25,6 +26,10 @@ ROWS = [
     # An FX-only client with an English address: the city is shown in Chinese all the same.
     ("fx", "F2", None, "WANG FANG", "PASSPORT", "E7770001", "1970-07-07", "F", "No. 9 Keji Road, Nanshan District, Shenzhen", None),
     ("card", "C2", "李伟", None, "PASSPORT", "E7770002", "1972-02-02", "M", "深圳市南山区科技园路3号", "2020-01-01"),
+    # Two addresses name Hangzhou without writing 市 (province abbreviated or left out); one names Shanghai.
+    ("deposit", "D3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "浙江杭州西湖区文三路8号", None),
+    ("card", "C3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "杭州西湖区文三路8号", None),
+    ("loan", "L3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "上海市静安区南京西路5号", None),
 ]
 
 
@@ -71,6 +76,13 @@ def test_city_is_voted_across_scripts(golden):
     assert golden["deposit:D1"]["city"] == "杭州市"  # card + FX (Hangzhou) against deposit's old address
     assert golden["deposit:D1"]["city_source"].endswith("2 of 3 records")
     assert golden["fx:F2"]["city"] == "深圳市"  # English only, shown in the population's Chinese spelling
+
+
+def test_city_province_and_district_come_from_the_parsed_addresses(golden):
+    zhou = golden["deposit:D3"]
+    assert (zhou["province"], zhou["city"], zhou["district"]) == ("浙江省", "杭州市", "西湖区")
+    assert zhou["city_source"].endswith("2 of 3 records") and zhou["district_source"].endswith("2 of 3 records")
+    assert golden["fx:F2"]["province"] is None  # an English address is not parsed into Chinese parts
 
 
 def test_first_seen_is_the_earliest_customer_since_or_open_date(golden):

@@ -29,3 +29,68 @@ def test_tokens_are_distinct_words_numbers_and_bigrams_without_postcode():
     cn = _one("朝阳区 建国路")
     assert cn["addr_tokens"] == sorted(["朝阳", "阳区", "建国", "国路"])
     assert _one("  ")["addr_tokens"] is None
+
+
+PARTS = ("addr_province", "addr_city", "addr_district", "addr_street", "addr_number")
+
+
+def _parts(raw: str) -> tuple:
+    row = _one(raw)
+    return tuple(row[c] for c in PARTS)
+
+
+def test_chinese_address_parts_with_and_without_province():
+    assert _parts("广东省深圳市南山区科技园路1号") == ("广东省", "深圳市", "南山区", "科技园路", "1")
+    # Province missing, 市 dropped: the division table fills both; a municipality is its own city.
+    assert _parts("北京朝阳区建国路88号") == ("北京市", "北京市", "朝阳区", "建国路", "88")
+    assert _parts("浙江杭州西湖区文三路100号") == ("浙江省", "杭州市", "西湖区", "文三路", "100")
+    assert _parts("北京市东城区东四十条胡同3号") == ("北京市", "北京市", "东城区", "东四十条胡同", "3")
+    # Generator style: building and room after the house number stay out of the number.
+    assert _parts("重庆市渝中区解放碑12号3栋101室") == ("重庆市", "重庆市", "渝中区", "解放碑", "12")
+
+
+def test_hostile_chinese_addresses():
+    # Full-width digits and stray spaces.
+    assert _parts("  广州市 天河区 天河路１２３号 ") == ("广东省", "广州市", "天河区", "天河路", "123")
+    # A district name several cities share, written alone: no city is guessed.
+    assert _parts("鼓楼区中山路5号") == (None, None, "鼓楼区", "中山路", "5")
+    assert _parts("南京市鼓楼区中山路5号")[:3] == ("江苏省", "南京市", "鼓楼区")
+    # No house number: the street up to its suffix, no house key.
+    row = _one("上海市浦东新区世纪大道")
+    assert (row["addr_street"], row["addr_number"], row["addr_house"]) == ("世纪大道", None, None)
+
+
+def test_latin_and_empty_addresses_have_no_parts():
+    for raw in ("Room 1201, Bldg 5, No. 123 Jianguo Rd, Chaoyang District, Beijing", "", "   "):
+        row = _one(raw)
+        assert all(row[c] is None for c in (*PARTS, "addr_house")), raw
+
+
+def _address_level(a: str, b: str) -> str:
+    """The label of the address comparison level two raw addresses reach (DuckDB SQL of the model)."""
+    import duckdb
+
+    from models.identity import match
+
+    cols = [c for c in match.SPLINK_COLUMNS if c.startswith("addr_")]
+    f = address_frame(pl.Series([a, b])).select("raw", *cols)
+    left = f.filter(pl.col("raw") == a).drop("raw").rename(lambda c: c + "_l")
+    right = f.filter(pl.col("raw") == b).drop("raw").rename(lambda c: c + "_r")
+    pair = pl.concat([left, right], how="horizontal")  # noqa: F841 (read by the SQL below)
+    con = duckdb.connect()
+    comp = next(c for c in match.settings_dict()["comparisons"] if c["output_column_name"] == "address")
+    for level in comp["comparison_levels"]:
+        sql = level["sql_condition"].replace("ELSE", "true")
+        if con.execute(f"select ({sql}) from pair").fetchall()[0][0]:
+            return level["label_for_charts"]
+    raise AssertionError("no level")
+
+
+def test_province_and_city_writing_do_not_change_the_evidence():
+    full, short = "上海市浦东新区世纪大道88号5栋1201室", "上海浦东新区世纪大道88号5栋1201室"
+    assert _parts(full) == _parts(short) == ("上海市", "上海市", "浦东新区", "世纪大道", "88")
+    assert _address_level(full, short) == "same city, district, street and number"
+    assert _address_level("北京市朝阳区建国路88号", "北京朝阳区建国路88号") == "same city, district, street and number"
+    # Same street, another house: below the house level for parsed addresses (bigrams would call it "mostly shared").
+    assert _address_level("北京市朝阳区建国路88号", "北京市朝阳区建国路90号") == "same district and street"
+    assert _address_level("北京市朝阳区建国路88号", "北京市海淀区中关村大街1号") == "same city"
