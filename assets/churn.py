@@ -1,6 +1,5 @@
 """Churn: point-in-time features, a calibrated model trained on history, nightly risk scores."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -30,7 +29,9 @@ class NightConfig(dg.Config):
 
 
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def churn_features(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def churn_features(
+    context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Point-in-time churn features per customer on the business date (`marts.churn_features`).
 
     Tenure, open accounts, products and systems, deposit balance and its 1/3/6-month trends, loan
@@ -45,8 +46,10 @@ def churn_features(context: dg.AssetExecutionContext, config: NightConfig, wareh
     with warehouse.connect() as con:
         f, info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
         ch.write_features(con, f, as_of)
-    context.log.info(f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
-                     f"from {info['previous_night']}")
+    context.log.info(
+        f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
+        f"from {info['previous_night']}"
+    )
     scored = f[f["in_population"]] if len(f) else f
     desc = scored[ch.feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
     return dg.MaterializeResult(
@@ -71,7 +74,9 @@ class ChurnModelConfig(dg.Config):
 
 
 @dg.asset(deps=[churn_features], kinds={"duckdb", "scikitlearn"}, **COMMON)
-def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def churn_model(
+    context: dg.AssetExecutionContext, config: ChurnModelConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """The churn model: a calibrated classifier trained on historic month-end snapshots.
 
     Labels come from the data (churn within 90 days: all accounts closed, or balance under 100 CNY
@@ -85,18 +90,30 @@ def churn_model(context: dg.AssetExecutionContext, config: ChurnModelConfig, war
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         out = versions.train_or_reuse(
-            con, as_of, warehouse.work_path.parent / "models", retrain=config.retrain,
-            max_age_days=config.max_age_days, validate_months=config.validate_months,
-            train_months=config.train_months, calibration=config.calibration, log=context.log.info,
+            con,
+            as_of,
+            warehouse.work_path.parent / "models",
+            retrain=config.retrain,
+            max_age_days=config.max_age_days,
+            validate_months=config.validate_months,
+            train_months=config.train_months,
+            calibration=config.calibration,
+            log=context.log.info,
         )
     if out.reason:
         context.log.warning(f"churn model not trained for {as_of}: {out.reason}")
-        return dg.MaterializeResult(metadata={"status": status.INSUFFICIENT_HISTORY, "reason": out.reason,
-                                              "trained_tonight": False})
+        return dg.MaterializeResult(
+            metadata={"status": status.INSUFFICIENT_HISTORY, "reason": out.reason, "trained_tonight": False}
+        )
     if not out.trained_tonight:
-        return dg.MaterializeResult(metadata={"model_version": out.version, "trained_tonight": False,
-                                              "validation_auc": float(out.current["auc"]),
-                                              "model_kind": out.current["model_kind"]})
+        return dg.MaterializeResult(
+            metadata={
+                "model_version": out.version,
+                "trained_tonight": False,
+                "validation_auc": float(out.current["auc"]),
+                "model_kind": out.current["model_kind"],
+            }
+        )
     model, m = out.model, out.model.metrics
     return dg.MaterializeResult(
         metadata={
@@ -156,13 +173,22 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
             ch.write_risk(con, ch.empty_risk(), as_of)
             status.record(con, as_of, "churn_risk", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"churn_risk published empty for {as_of}: {exc.reason}")
-            return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
-                                                  "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
+            return dg.MaterializeResult(
+                metadata={
+                    "customers": 0,
+                    "dagster/row_count": 0,
+                    "status": status.INSUFFICIENT_HISTORY,
+                    "reason": exc.reason,
+                }
+            )
         scores, info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
         ch.write_risk(con, scores, as_of)
         status.record(con, as_of, "churn_risk")
-    carried = (f", {info['carried']:,} carried from {info['previous_night']}" if info["previous_night"]
-               else " (first night: no values to carry)")
+    carried = (
+        f", {info['carried']:,} carried from {info['previous_night']}"
+        if info["previous_night"]
+        else " (first night: no values to carry)"
+    )
     context.log.info(f"churn risk: {info['scored']:,} customers scored{carried}")
     bands = scores.groupby("risk_band")["churn_probability"].agg(["count", "mean"]).reset_index()
     top = scores.sort_values("churn_probability", ascending=False).head(10)
@@ -177,13 +203,18 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
             "model_version": model.version,
             "mean_probability": float(scores["churn_probability"].mean()) if len(scores) else 0.0,
             "expected_churners_90d": float(scores["churn_probability"].sum()),
-            "bands": dg.MetadataValue.md(markdown_table(["band", "customers", "mean probability"],
-                                                        [tuple(r) for r in bands.itertuples(index=False)])),
+            "bands": dg.MetadataValue.md(
+                markdown_table(
+                    ["band", "customers", "mean probability"], [tuple(r) for r in bands.itertuples(index=False)]
+                )
+            ),
             "common_drivers": dg.MetadataValue.md(markdown_table(["driver", "customers"], list(drivers.items()))),
-            "top_risk": dg.MetadataValue.md(markdown_table(
-                ["customer", "probability", "driver 1", "driver 2"],
-                [(r.customer_id, float(r.churn_probability), r.driver_1, r.driver_2) for r in top.itertuples()],
-            )),
+            "top_risk": dg.MetadataValue.md(
+                markdown_table(
+                    ["customer", "probability", "driver 1", "driver 2"],
+                    [(r.customer_id, float(r.churn_probability), r.driver_1, r.driver_2) for r in top.itertuples()],
+                )
+            ),
         }
     )
 

@@ -119,9 +119,7 @@ def customer_resolution(
 def customer_id_per_source_record(warehouse: Warehouse) -> dg.AssetCheckResult:
     """Every source record has exactly one customer id (no record missing, none twice)."""
     with warehouse.connect() as con:
-        missing, doubled, unassigned = con.sql(
-            settings.sql_text("identity/check_customer_map")
-        ).fetchall()[0]
+        missing, doubled, unassigned = con.sql(settings.sql_text("identity/check_customer_map")).fetchall()[0]
     return dg.AssetCheckResult(
         passed=missing == 0 and doubled == 0 and unassigned == 0,
         metadata={"records_missing": missing, "records_doubled": doubled, "records_without_id": unassigned},
@@ -146,8 +144,10 @@ def customer_golden(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     with warehouse.connect() as con:
         counts = write_golden(con, business_date)
     if counts["pii_key_changed"]:
-        context.log.warning("CRM_PII_KEY changed since the last night: every id_hash and phone_hash, of "
-                            "tonight and of every published date, was recomputed with the new key")
+        context.log.warning(
+            "CRM_PII_KEY changed since the last night: every id_hash and phone_hash, of "
+            "tonight and of every published date, was recomputed with the new key"
+        )
     return dg.MaterializeResult(metadata=counts)
 
 

@@ -27,16 +27,26 @@ def _load(context: dg.AssetExecutionContext, warehouse: Warehouse, system: str) 
         context.log.warning(notice)
     with warehouse.connect() as con:
         report = ingest_delivery(
-            con, warehouse.landing, system, business_date,
-            log=context.log.info, scratch_dir=warehouse.work_path.parent / "tmp",
+            con,
+            warehouse.landing,
+            system,
+            business_date,
+            log=context.log.info,
+            scratch_dir=warehouse.work_path.parent / "tmp",
         )
     return dg.MaterializeResult(metadata={**_metadata(report), "notices": dg.MetadataValue.json(notices)})
 
 
 def _metadata(report: DeliveryReport) -> dict:
     per_file = {
-        f.file: {"read": f.rows_read, "staged": f.rows_staged, "quarantined": f.rows_quarantined,
-                 "resent": f.rows_resent, "control": f.rows_control, "fields_nulled": f.fields_nulled}
+        f.file: {
+            "read": f.rows_read,
+            "staged": f.rows_staged,
+            "quarantined": f.rows_quarantined,
+            "resent": f.rows_resent,
+            "control": f.rows_control,
+            "fields_nulled": f.fields_nulled,
+        }
         for f in report.files
     }
     reasons = {f"{f.file} {r}": n for f in report.files for r, n in f.reasons.items()}

@@ -33,14 +33,18 @@ def customer_lifecycle(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         total = sum(res["stages"].values())
         why = None if total else "no month-end with accounts or activity in the data yet"
         status.record(con, as_of, "customer_lifecycle", status.INSUFFICIENT_HISTORY if why else status.OK, why)
-    return dg.MaterializeResult(metadata={
-        "customers": total,
-        "dagster/row_count": total,
-        "stages": dg.MetadataValue.json(res["stages"]),
-        "monthly_rows": res["monthly_rows"],
-        "months": res["months"],
-        "flows": dg.MetadataValue.md(markdown_table(["from", "to", "customers"], [tuple(r) for r in res["flows"][:15]])),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "customers": total,
+            "dagster/row_count": total,
+            "stages": dg.MetadataValue.json(res["stages"]),
+            "monthly_rows": res["monthly_rows"],
+            "months": res["months"],
+            "flows": dg.MetadataValue.md(
+                markdown_table(["from", "to", "customers"], [tuple(r) for r in res["flows"][:15]])
+            ),
+        }
+    )
 
 
 lifecycle_assets = [customer_lifecycle]

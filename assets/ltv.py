@@ -1,6 +1,5 @@
 """Expected customer lifetime value."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -45,18 +44,27 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
     with warehouse.connect() as con:
         try:
             with Progress.watch_sql(context.log.info, "lifetime value", con):
-                frame, info = compute_ltv(con, as_of, config.horizon_months, config.discount_rate,
-                                          full=config.full, log=context.log.info)
+                frame, info = compute_ltv(
+                    con, as_of, config.horizon_months, config.discount_rate, full=config.full, log=context.log.info
+                )
         except InsufficientHistory as exc:
             write_ltv(con, pd.DataFrame(columns=list(COMMENTS)), as_of)
             status.record(con, as_of, "lifetime_value", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"lifetime_value published empty for {as_of}: {exc.reason}")
-            return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
-                                                  "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
+            return dg.MaterializeResult(
+                metadata={
+                    "customers": 0,
+                    "dagster/row_count": 0,
+                    "status": status.INSUFFICIENT_HISTORY,
+                    "reason": exc.reason,
+                }
+            )
         write_ltv(con, frame, as_of)
         status.record(con, as_of, "lifetime_value")
-    context.log.info(f"lifetime value: {info['computed']:,} customers computed, {info['carried']:,} carried "
-                     f"from {info['previous_night']}; parameters fitted on {info['params_fitted_on']}")
+    context.log.info(
+        f"lifetime value: {info['computed']:,} customers computed, {info['carried']:,} carried "
+        f"from {info['previous_night']}; parameters fitted on {info['params_fitted_on']}"
+    )
     top = frame.sort_values("expected_ltv_cny", ascending=False).head(10)
     return dg.MaterializeResult(
         metadata={
@@ -72,11 +80,21 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
             "previous_night": info["previous_night"],
             "params_fitted_on": info["params_fitted_on"],
             "btyd_params": dg.MetadataValue.json(info["params"]),
-            "top_customers": dg.MetadataValue.md(markdown_table(
-                ["customer", "LTV (CNY)", "12m value", "survival 12m", "txns 12m"],
-                [(r.customer_id, float(r.expected_ltv_cny), float(r.expected_value_12m_cny), float(r.survival_12m),
-                  float(r.expected_txns_12m)) for r in top.itertuples()],
-            )),
+            "top_customers": dg.MetadataValue.md(
+                markdown_table(
+                    ["customer", "LTV (CNY)", "12m value", "survival 12m", "txns 12m"],
+                    [
+                        (
+                            r.customer_id,
+                            float(r.expected_ltv_cny),
+                            float(r.expected_value_12m_cny),
+                            float(r.survival_12m),
+                            float(r.expected_txns_12m),
+                        )
+                        for r in top.itertuples()
+                    ],
+                )
+            ),
         }
     )
 

@@ -24,8 +24,9 @@ class NextBestProductConfig(dg.Config):
     pool="duckdb",
     kinds={"duckdb", "scikitlearn"},
 )
-def next_best_product(context: dg.AssetExecutionContext, config: NextBestProductConfig,
-                      warehouse: Warehouse) -> dg.MaterializeResult:
+def next_best_product(
+    context: dg.AssetExecutionContext, config: NextBestProductConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Propensity of each customer to take each product they do not hold within 90 days, ranked.
 
     A multi-class gradient-boosting model trained at past month-ends (features as of the month-end:
@@ -39,25 +40,30 @@ def next_best_product(context: dg.AssetExecutionContext, config: NextBestProduct
         try:
             model, trained = nbp.model_for(con, as_of, model_dir, retrain=config.retrain, log=context.log.info)
         except InsufficientHistory as exc:
-            nbp.write(con, pd.DataFrame(columns=["customer_id", "product", "propensity", "rank", "model_version"]), as_of)
+            nbp.write(
+                con, pd.DataFrame(columns=["customer_id", "product", "propensity", "rank", "model_version"]), as_of
+            )
             nbp.latest_version(con)  # the version table exists, so publication finds it
             status.record(con, as_of, "next_best_product", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"next_best_product published empty for {as_of}: {exc.reason}")
-            return dg.MaterializeResult(metadata={"status": status.INSUFFICIENT_HISTORY, "reason": exc.reason,
-                                                  "dagster/row_count": 0})
+            return dg.MaterializeResult(
+                metadata={"status": status.INSUFFICIENT_HISTORY, "reason": exc.reason, "dagster/row_count": 0}
+            )
         scores = nbp.score(con, model, as_of)
         nbp.write(con, scores, as_of)
         status.record(con, as_of, "next_best_product")
     top = scores[scores["rank"] == 1]["product"].value_counts()
-    return dg.MaterializeResult(metadata={
-        "model_version": model.version,
-        "trained_tonight": trained,
-        "fit_seconds": model.seconds,
-        "validation": dg.MetadataValue.json(model.metrics),
-        "customers": int(scores["customer_id"].nunique()),
-        "dagster/row_count": len(scores),
-        "top_product_counts": dg.MetadataValue.json({k: int(v) for k, v in top.items()}),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "model_version": model.version,
+            "trained_tonight": trained,
+            "fit_seconds": model.seconds,
+            "validation": dg.MetadataValue.json(model.metrics),
+            "customers": int(scores["customer_id"].nunique()),
+            "dagster/row_count": len(scores),
+            "top_product_counts": dg.MetadataValue.json({k: int(v) for k, v in top.items()}),
+        }
+    )
 
 
 nbp_assets = [next_best_product]

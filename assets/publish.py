@@ -11,8 +11,16 @@ from models.report import write_report
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
-FINAL_OUTPUTS = ["customer_golden", "value_tier", "churn_risk", "lifetime_value", "product_holding",
-                 "customer_lifecycle", "next_best_product", "retention_priority"]
+FINAL_OUTPUTS = [
+    "customer_golden",
+    "value_tier",
+    "churn_risk",
+    "lifetime_value",
+    "product_holding",
+    "customer_lifecycle",
+    "next_best_product",
+    "retention_priority",
+]
 
 
 @dg.asset(

@@ -32,11 +32,19 @@ def retention_priority(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         except InsufficientHistory as exc:
             status.record(con, as_of, "retention_priority", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"retention_priority published empty for {as_of}: {exc.reason}")
-            return dg.MaterializeResult(metadata={"customers": 0, "dagster/row_count": 0,
-                                                  "status": status.INSUFFICIENT_HISTORY, "reason": exc.reason})
+            return dg.MaterializeResult(
+                metadata={
+                    "customers": 0,
+                    "dagster/row_count": 0,
+                    "status": status.INSUFFICIENT_HISTORY,
+                    "reason": exc.reason,
+                }
+            )
         status.record(con, as_of, "retention_priority")
-    context.log.info(f"retention list: {summary['customers']:,} customers, value at risk "
-                     f"{summary['value_at_risk_cny'] / 1e6:,.2f} M CNY, top 5% hold {summary['top_5pct_share']:.0%}")
+    context.log.info(
+        f"retention list: {summary['customers']:,} customers, value at risk "
+        f"{summary['value_at_risk_cny'] / 1e6:,.2f} M CNY, top 5% hold {summary['top_5pct_share']:.0%}"
+    )
     return dg.MaterializeResult(metadata={"dagster/row_count": summary["customers"], **summary})
 
 

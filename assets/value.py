@@ -1,6 +1,5 @@
 """Customer value: monthly profit contribution, value tiers with migration, product holding."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -31,7 +30,9 @@ class NightConfig(dg.Config):
 
 
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def contribution_monthly(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def contribution_monthly(
+    context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Monthly profit contribution (CNY) per customer: deposits, loans, cards, FX and servicing cost.
 
     Attributed by tonight's customer map. Each night recomputes the months its delivery touched for
@@ -45,8 +46,10 @@ def contribution_monthly(context: dg.AssetExecutionContext, config: NightConfig,
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con, Progress.watch_sql(context.log.info, "contribution_monthly", con):
         res = build_contribution_monthly(con, as_of, full=config.full)
-    context.log.info(f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months; "
-                     f"recomputed {res['recomputed']}")
+    context.log.info(
+        f"contribution_monthly: {res['rows']} rows, {res['customers']} customers, {res['months']} months; "
+        f"recomputed {res['recomputed']}"
+    )
     recent = res.pop("recent_months")
     return dg.MaterializeResult(
         metadata={
@@ -83,15 +86,30 @@ def value_tier(context: dg.AssetExecutionContext, config: TierConfig, warehouse:
     with warehouse.connect() as con:
         res = compute_value_tiers(con, as_of, config.top_share, config.gold_share)
         # No contribution yet (an identity-only feed, a first night): tiers published empty, said so.
-        why = None if res.customers else (
-            f"no profit contribution in the 12 months to {as_of:%Y-%m}: no account or activity rows delivered yet")
+        why = (
+            None
+            if res.customers
+            else (
+                f"no profit contribution in the 12 months to {as_of:%Y-%m}: no account or activity rows delivered yet"
+            )
+        )
         status.record(con, as_of, "value_tier", status.INSUFFICIENT_HISTORY if why else status.OK, why)
-    shares = {r[0]: {"customers": r[1], "share_customers": round(r[3], 4),
-                     "share_profit": None if r[4] is None else round(r[4], 4)} for r in res.summary}
+    shares = {
+        r[0]: {
+            "customers": r[1],
+            "share_customers": round(r[3], 4),
+            "share_profit": None if r[4] is None else round(r[4], 4),
+        }
+        for r in res.summary
+    }
     thresholds = {r[0]: r[5] for r in res.summary if r[0] in ("TOP", "GOLD")}
-    context.log.info(f"value tiers: {res.customers:,} customers; " + ", ".join(
-        f"{t} {v['customers']:,}" + ("" if v["share_profit"] is None else f" ({v['share_profit']:.0%} of profit)")
-        for t, v in shares.items()))
+    context.log.info(
+        f"value tiers: {res.customers:,} customers; "
+        + ", ".join(
+            f"{t} {v['customers']:,}" + ("" if v["share_profit"] is None else f" ({v['share_profit']:.0%} of profit)")
+            for t, v in shares.items()
+        )
+    )
     return dg.MaterializeResult(
         metadata={
             "customers": res.customers,
@@ -102,7 +120,14 @@ def value_tier(context: dg.AssetExecutionContext, config: TierConfig, warehouse:
             "min_contribution_12m_gold": thresholds.get("GOLD"),
             "tiers": dg.MetadataValue.md(
                 markdown_table(
-                    ["tier", "customers", "profit 12m (CNY)", "share of customers", "share of profit", "lowest contribution"],
+                    [
+                        "tier",
+                        "customers",
+                        "profit 12m (CNY)",
+                        "share of customers",
+                        "share of profit",
+                        "lowest contribution",
+                    ],
                     [tuple(r) for r in res.summary],
                 )
             ),
@@ -136,8 +161,11 @@ def tier_shares_within_bounds(
             as_of = con.execute("select max(as_of_date) from marts.value_tier_history").fetchall()[0][0]
         why = status.insufficient(con, as_of, "value_tier")
     if why:
-        return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN,
-                                   metadata={"as_of": str(as_of), "status": status.INSUFFICIENT_HISTORY, "reason": why})
+        return dg.AssetCheckResult(
+            passed=True,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"as_of": str(as_of), "status": status.INSUFFICIENT_HISTORY, "reason": why},
+        )
     with warehouse.connect() as con:
         rows = con.execute(
             "select tier, count(*) / sum(count(*)) over () from marts.value_tier_history "
@@ -156,12 +184,18 @@ def tier_shares_within_bounds(
     return dg.AssetCheckResult(
         passed=not failures,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"as_of": str(as_of), "shares": dg.MetadataValue.json(share), "failures": "; ".join(failures) or "none"},
+        metadata={
+            "as_of": str(as_of),
+            "shares": dg.MetadataValue.json(share),
+            "failures": "; ".join(failures) or "none",
+        },
     )
 
 
 @dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
-def product_holding(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def product_holding(
+    context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Products and systems each customer holds on the business date, with the next likely product.
 
     The next product is the one (not yet held) that customers holding exactly the same product set
@@ -174,8 +208,10 @@ def product_holding(context: dg.AssetExecutionContext, config: NightConfig, ware
         res = build_product_holding(con, as_of, full=config.full)
         why = None if res["avg_products"] > 0 else "no account or FX records delivered yet: no holdings to learn from"
         status.record(con, as_of, "product_holding", status.INSUFFICIENT_HISTORY if why else status.OK, why)
-    context.log.info(f"product holding: {res['computed']:,} customers computed, {res['carried']:,} carried "
-                     f"from {res['previous_night']}; next products fitted on {res['next_product_fitted_on']}")
+    context.log.info(
+        f"product holding: {res['computed']:,} customers computed, {res['carried']:,} carried "
+        f"from {res['previous_night']}; next products fitted on {res['next_product_fitted_on']}"
+    )
     top_sets = res.pop("top_sets")
     return dg.MaterializeResult(
         metadata={

@@ -30,8 +30,9 @@ def _month_end_before(day: date) -> date:
     return day if (day + timedelta(days=1)).day == 1 else day.replace(day=1) - timedelta(days=1)
 
 
-def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None,
-                   noise_scale: float = 1.0) -> dict:
+def bench_generate(
+    customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None, noise_scale: float = 1.0
+) -> dict:
     from crm.generator import NoiseConfig, generate
 
     landing, truth = workdir / "landing", workdir / "truth"
@@ -52,8 +53,9 @@ def bench_generate(customers: int, seed: int, workdir: Path, daily: int = 3, end
     }
 
 
-def _ensure_bank(customers: int, seed: int, workdir: Path, daily: int = 3,
-                 end_date: date | None = None, noise_scale: float = 1.0) -> tuple[Path, Path]:
+def _ensure_bank(
+    customers: int, seed: int, workdir: Path, daily: int = 3, end_date: date | None = None, noise_scale: float = 1.0
+) -> tuple[Path, Path]:
     from crm.generator import GENERATOR_VERSION
 
     landing, truth = workdir / "landing", workdir / "truth"
@@ -93,8 +95,11 @@ def step_seconds(business_date: date) -> dict[str, float]:
     if not runs:
         return {}
     stats = instance.get_run_step_stats(runs[0].dagster_run.run_id)
-    return {s.step_key: round(s.end_time - s.start_time, 1) for s in sorted(stats, key=lambda s: s.start_time or 0)
-            if s.start_time and s.end_time}
+    return {
+        s.step_key: round(s.end_time - s.start_time, 1)
+        for s in sorted(stats, key=lambda s: s.start_time or 0)
+        if s.start_time and s.end_time
+    }
 
 
 def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
@@ -110,8 +115,14 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
         summary = run_nightly(as_of=d)
         if not summary.ok:
             raise RuntimeError(summary.error)
-        nights.append({"business_date": d.isoformat(), "seconds": round(time.perf_counter() - started, 1),
-                       "load_1m": round(os.getloadavg()[0], 1), "steps": step_seconds(d)})
+        nights.append(
+            {
+                "business_date": d.isoformat(),
+                "seconds": round(time.perf_counter() - started, 1),
+                "load_1m": round(os.getloadavg()[0], 1),
+                "steps": step_seconds(d),
+            }
+        )
     return {
         "customers": customers,
         "nights": nights,
@@ -171,19 +182,31 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
             encoding = str(json.loads((delivery / CONTROL).read_text())["encoding"]).lower().replace("_", "-")
             started = time.perf_counter()
             for spec in FILES[system]:
-                run_script(floor_con, "ingest/floor_read", path=str(delivery / spec.name),
-                           encoding="utf-8" if encoding in ("utf-8", "utf8") else "latin-1")
+                run_script(
+                    floor_con,
+                    "ingest/floor_read",
+                    path=str(delivery / spec.name),
+                    encoding="utf-8" if encoding in ("utf-8", "utf8") else "latin-1",
+                )
             floor = time.perf_counter() - started
             started = time.perf_counter()
             rep = ingest_delivery(con, landing, system, full, scratch_dir=work.parent / "tmp")
             seconds = time.perf_counter() - started
-            systems.append({
-                "system": system, "seconds": round(seconds, 1), "floor_seconds": round(floor, 1),
-                "ratio_to_floor": round(seconds / floor, 1), "steps": rep.seconds, "rows_read": rep.rows_read,
-                "rows_staged": rep.rows_staged, "rows_quarantined": rep.rows_quarantined,
-                "delivery_mb": round(_dir_bytes(delivery) / 2**20, 1), "load_1m": round(os.getloadavg()[0], 1),
-                "peak_rss_mb_so_far": round(_peak_rss_mb()),
-            })
+            systems.append(
+                {
+                    "system": system,
+                    "seconds": round(seconds, 1),
+                    "floor_seconds": round(floor, 1),
+                    "ratio_to_floor": round(seconds / floor, 1),
+                    "steps": rep.seconds,
+                    "rows_read": rep.rows_read,
+                    "rows_staged": rep.rows_staged,
+                    "rows_quarantined": rep.rows_quarantined,
+                    "delivery_mb": round(_dir_bytes(delivery) / 2**20, 1),
+                    "load_1m": round(os.getloadavg()[0], 1),
+                    "peak_rss_mb_so_far": round(_peak_rss_mb()),
+                }
+            )
             print(json.dumps(systems[-1]), flush=True)
     finally:
         con.close()
@@ -191,10 +214,15 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     seconds = round(sum(x["seconds"] for x in systems), 1)
     floor = round(sum(x["floor_seconds"] for x in systems), 1)
     return {
-        "customers": customers, "business_date": full.isoformat(), "systems": systems,
-        "seconds": seconds, "floor_seconds": floor, "ratio_to_floor": round(seconds / floor, 1),
+        "customers": customers,
+        "business_date": full.isoformat(),
+        "systems": systems,
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "ratio_to_floor": round(seconds / floor, 1),
         "delivery_mb": round(sum(x["delivery_mb"] for x in systems), 1),
-        "work_file_mb": round(work.stat().st_size / 2**20, 1), "peak_rss_mb": round(_peak_rss_mb()),
+        "work_file_mb": round(work.stat().st_size / 2**20, 1),
+        "peak_rss_mb": round(_peak_rss_mb()),
         "duckdb_config": settings.duckdb_config(),
     }
 
@@ -228,12 +256,20 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
             cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
             delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
             quality = evaluate(cmap, delivered)
-            nights.append({
-                "business_date": d.isoformat(), "mode": result.mode, "seconds": round(secs, 1),
-                "records": result.records, "records_matched": result.dirty, "customers": result.customers,
-                "model_trained": result.trained, "steps": result.seconds,
-                "f1": round(quality["overall"]["f1"], 5), "peak_rss_mb": round(_peak_rss_mb()),
-            })
+            nights.append(
+                {
+                    "business_date": d.isoformat(),
+                    "mode": result.mode,
+                    "seconds": round(secs, 1),
+                    "records": result.records,
+                    "records_matched": result.dirty,
+                    "customers": result.customers,
+                    "model_trained": result.trained,
+                    "steps": result.seconds,
+                    "f1": round(quality["overall"]["f1"], 5),
+                    "peak_rss_mb": round(_peak_rss_mb()),
+                }
+            )
             print(json.dumps(nights[-1], default=str), flush=True)
     finally:
         con.close()
@@ -265,12 +301,16 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
         published = churn_eval(con, truth)
         # Every month-end after the model's training window that the warehouse holds data for.
         later = evaluate_history(con, truth)
-        return {"customers": customers, "load_1m_start_end": [load_start, round(os.getloadavg()[0], 1)],
-                **published, "retention": evaluate_retention(con, truth),
-                "churn_after_training_window": later,
-                "lifecycle": evaluate_lifecycle(con, truth),
-                "next_best_product": evaluate_next_best_product(con, truth),
-                "load_average": [round(x, 1) for x in os.getloadavg()]}
+        return {
+            "customers": customers,
+            "load_1m_start_end": [load_start, round(os.getloadavg()[0], 1)],
+            **published,
+            "retention": evaluate_retention(con, truth),
+            "churn_after_training_window": later,
+            "lifecycle": evaluate_lifecycle(con, truth),
+            "next_best_product": evaluate_next_best_product(con, truth),
+            "load_average": [round(x, 1) for x in os.getloadavg()],
+        }
     finally:
         con.close()
 
@@ -308,17 +348,19 @@ def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> di
         delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
         quality = evaluate(cmap, delivered)
         kept = sum(1 for k, v in (previous or {}).items() if current.get(k) == v)
-        rows.append({
-            "business_date": d.isoformat(),
-            "seconds": round(secs, 1),
-            "records": len(current),
-            "customers": len(set(current.values())),
-            "true_persons": quality["persons"],
-            "f1": round(quality["overall"]["f1"], 5),
-            "ids_kept_from_previous_night": round(kept / len(previous), 5) if previous else None,
-            "work_file_mb": round(settings.work_path().stat().st_size / 2**20, 1),
-            "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),
-        })
+        rows.append(
+            {
+                "business_date": d.isoformat(),
+                "seconds": round(secs, 1),
+                "records": len(current),
+                "customers": len(set(current.values())),
+                "true_persons": quality["persons"],
+                "f1": round(quality["overall"]["f1"], 5),
+                "ids_kept_from_previous_night": round(kept / len(previous), 5) if previous else None,
+                "work_file_mb": round(settings.work_path().stat().st_size / 2**20, 1),
+                "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
         previous = current
     return {"customers": customers, "nights": rows}
@@ -352,9 +394,13 @@ def bench_publish(customers: int, seed: int, workdir: Path, repeats: int = 3) ->
         con.close()
     rebuilt, carried = statistics.median(times["rebuilt"]), statistics.median(times["carried"])
     return {
-        "customers": customers, "as_of_date": str(as_of), "nights_published": nights,
-        "analyst_file_mb": round(warehouse.stat().st_size / 2**20, 1), "built_file_mb": round(size / 2**20, 1),
-        "rebuilt_seconds": round(rebuilt, 2), "carried_seconds": round(carried, 2),
+        "customers": customers,
+        "as_of_date": str(as_of),
+        "nights_published": nights,
+        "analyst_file_mb": round(warehouse.stat().st_size / 2**20, 1),
+        "built_file_mb": round(size / 2**20, 1),
+        "rebuilt_seconds": round(rebuilt, 2),
+        "carried_seconds": round(carried, 2),
         "carried_share_of_rebuilt": round(carried / rebuilt, 3),
         "all_seconds": {k: [round(x, 2) for x in v] for k, v in times.items()},
     }
@@ -379,8 +425,12 @@ def splink_febrl_baseline(records, threshold: float = 0.9, seed: int = 1):
         link_type="dedupe_only",
         unique_id_column_name="uid",
         blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"), block_on("surname", "date_of_birth"), block_on("given_name", "date_of_birth"),
-            block_on("postcode", "date_of_birth"), block_on("soc_sec_id"), block_on("street_number", "address_1"),
+            block_on("given_name", "surname"),
+            block_on("surname", "date_of_birth"),
+            block_on("given_name", "date_of_birth"),
+            block_on("postcode", "date_of_birth"),
+            block_on("soc_sec_id"),
+            block_on("street_number", "address_1"),
         ],
         comparisons=[
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
@@ -405,8 +455,10 @@ def splink_febrl_baseline(records, threshold: float = 0.9, seed: int = 1):
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, threshold)
     out = pl.from_arrow(con.sql(f"select uid, cluster_id from {clusters.physical_name}").to_arrow_table())
     con.close()
-    return df.select("uid", "system", "source_key").join(out, on="uid", how="left").select(
-        "system", "source_key", pl.coalesce("cluster_id", "uid").alias("customer_id")
+    return (
+        df.select("uid", "system", "source_key")
+        .join(out, on="uid", how="left")
+        .select("system", "source_key", pl.coalesce("cluster_id", "uid").alias("customer_id"))
     )
 
 
@@ -456,10 +508,18 @@ def bench_foreign(customers: int, seed: int, workdir: Path, datasets: tuple[str,
         ours_staged, base_staged = evaluate(cmap, staged_truth), evaluate(splink_map, staged_truth)
         pick = lambda r: {k: round(v, 5) if isinstance(v, float) else v for k, v in r["overall"].items()}  # noqa: E731
         out[dataset] = {
-            "records": converted["records"], "persons": converted["persons"], "rows_staged": staged,
-            "rows_quarantined": quarantined, "fields_nulled": nulled, "not_computed": summary.not_computed,
+            "records": converted["records"],
+            "persons": converted["persons"],
+            "rows_staged": staged,
+            "rows_quarantined": quarantined,
+            "fields_nulled": nulled,
+            "not_computed": summary.not_computed,
             "ours": {**pick(ours), "customers": ours["customers"], "crm_run_seconds": round(ours_secs, 1)},
-            "splink_baseline": {**pick(base_eval), "customers": base_eval["customers"], "seconds": round(splink_secs, 1)},
+            "splink_baseline": {
+                **pick(base_eval),
+                "customers": base_eval["customers"],
+                "seconds": round(splink_secs, 1),
+            },
             "on_staged_records": {"ours": pick(ours_staged), "splink_baseline": pick(base_staged)},
             "ours_by_system_pair_f1": {k: round(v["f1"], 4) for k, v in ours["by_system_pair"].items()},
         }
@@ -490,13 +550,17 @@ def bench_golden(customers: int, seed: int, workdir: Path, noise_scale: float = 
         started = time.perf_counter()
         for d in complete_dates(landing):
             for system in ("deposit", "card", "loan", "fx"):
-                ingest_delivery(con, landing, system, d, scratch_dir=work.parent / "tmp", only_targets={"party", "account"})
+                ingest_delivery(
+                    con, landing, system, d, scratch_dir=work.parent / "tmp", only_targets={"party", "account"}
+                )
             standardise_into(con, d)
             resolve_identities(con, d, model_path_for(work))
             write_golden(con, d)
         secs = time.perf_counter() - started
         cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
-        golden = con.sql("select customer_id, name, birth_date, gender, city, first_seen from identity.customer_golden").pl()
+        golden = con.sql(
+            "select customer_id, name, birth_date, gender, city, first_seen from identity.customer_golden"
+        ).pl()
         records = con.sql(
             "select m.customer_id, s.name_cn as name, s.birth_date, s.gender, "
             "coalesce(nullif(regexp_extract(p.address, '([^省区]{2,4}?市)', 1), ''), "
@@ -510,7 +574,9 @@ def bench_golden(customers: int, seed: int, workdir: Path, noise_scale: float = 
     delivered = truth_records.join(cmap.select("system", "source_key"), on=["system", "source_key"], how="semi")
     linkage = evaluate(cmap, delivered)
     return {
-        "customers": customers, "noise_scale": noise_scale, "seconds": round(secs, 1),
+        "customers": customers,
+        "noise_scale": noise_scale,
+        "seconds": round(secs, 1),
         "linkage": {k: linkage[k] for k in ("records", "persons", "customers", "overall", "namesake_false_merge_rate")},
         "golden": evaluate_golden(golden, cmap, truth, records),
     }
@@ -534,8 +600,11 @@ def _train_legacy(train, validate, seed: int = 0, max_train_rows: int = 300_000)
         model = CalibratedClassifierCV(base, method="isotonic", cv=3).fit(Xt, yt)
         fitted = time.perf_counter()
         m = ch.metrics(yv, model.predict_proba(Xv)[:, 1])
-        out[name] = {"fit_seconds": round(fitted - started, 2), "validate_seconds": round(time.perf_counter() - fitted, 2),
-                     **{k: round(m[k], 5) for k in ("auc", "brier", "ece")}}
+        out[name] = {
+            "fit_seconds": round(fitted - started, 2),
+            "validate_seconds": round(time.perf_counter() - fitted, 2),
+            **{k: round(m[k], 5) for k in ("auc", "brier", "ece")},
+        }
     best = max(out, key=lambda k: (out[k]["auc"], -out[k]["brier"]))
     return {"kind": best, "auc": out[best]["auc"], "candidates": out}
 
@@ -570,8 +639,15 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
         cache.mkdir(exist_ok=True)
         train.to_parquet(cache / "train.parquet")
         val.to_parquet(cache / "validate.parquet")
-        (cache / "done.json").write_text(json.dumps({"snapshot_seconds": round(secs, 1), "as_of": full.isoformat(),
-                                                    "snapshots": len(train_dates) + len(val_dates)}))
+        (cache / "done.json").write_text(
+            json.dumps(
+                {
+                    "snapshot_seconds": round(secs, 1),
+                    "as_of": full.isoformat(),
+                    "snapshots": len(train_dates) + len(val_dates),
+                }
+            )
+        )
     info = json.loads((cache / "done.json").read_text())
     return pd.read_parquet(cache / "train.parquet"), pd.read_parquet(cache / "validate.parquet"), info
 
@@ -579,11 +655,13 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
 # Variants timed by `crm bench churn`, in the order of the README's table: each adds one change.
 CHURN_VARIANTS = {
     "before: 3-fold calibrated refits, 300k rows": dict(legacy=True),
-    "one fit per candidate, calibrator on held-out customers": dict(threads=None, max_train_rows=300_000,
-                                                                    hgb=dict(learning_rate=0.06)),
+    "one fit per candidate, calibrator on held-out customers": dict(
+        threads=None, max_train_rows=300_000, hgb=dict(learning_rate=0.06)
+    ),
     "+ one native thread per fit": dict(threads=1, max_train_rows=300_000, hgb=dict(learning_rate=0.06)),
-    "+ boosting learning rate 0.1 (early stopping): the defaults": dict(threads=1, max_train_rows=300_000,
-                                                                       hgb=dict(learning_rate=0.1)),
+    "+ boosting learning rate 0.1 (early stopping): the defaults": dict(
+        threads=1, max_train_rows=300_000, hgb=dict(learning_rate=0.1)
+    ),
     "+ 150k training rows (not adopted)": dict(threads=1, max_train_rows=150_000, hgb=dict(learning_rate=0.1)),
 }
 
@@ -606,16 +684,27 @@ def bench_churn(customers: int, seed: int, workdir: Path, repeats: int = 1) -> d
                 r = _train_legacy(train, val)
             else:
                 model = ch.train_churn_model(train, val, "bench", **opts)
-                r = {"kind": model.kind, "auc": round(model.metrics["auc"], 5), "ece": round(model.metrics["ece"], 5),
-                     "brier": round(model.metrics["brier"], 5),
-                     "candidates": {k: {**model.timing[k], **{m: round(v[m], 5) for m in ("auc", "brier", "ece")}}
-                                    for k, v in model.candidates.items()}}
+                r = {
+                    "kind": model.kind,
+                    "auc": round(model.metrics["auc"], 5),
+                    "ece": round(model.metrics["ece"], 5),
+                    "brier": round(model.metrics["brier"], 5),
+                    "candidates": {
+                        k: {**model.timing[k], **{m: round(v[m], 5) for m in ("auc", "brier", "ece")}}
+                        for k, v in model.candidates.items()
+                    },
+                }
             runs[name].append({"seconds": round(time.perf_counter() - started, 1), "load_1m": round(load, 1), **r})
             print(json.dumps({"variant": name, **runs[name][-1]}), flush=True)
     return {
-        "customers": customers, "train_rows": len(train), "validate_rows": len(val), **info,
-        "variants": {k: {"median_seconds": statistics.median(x["seconds"] for x in v), "auc": v[-1]["auc"], "runs": v}
-                     for k, v in runs.items()},
+        "customers": customers,
+        "train_rows": len(train),
+        "validate_rows": len(val),
+        **info,
+        "variants": {
+            k: {"median_seconds": statistics.median(x["seconds"] for x in v), "auc": v[-1]["auc"], "runs": v}
+            for k, v in runs.items()
+        },
     }
 
 
@@ -625,20 +714,38 @@ def bench_spark(customers: int, seed: int, workdir: Path) -> dict:
     return run(customers, seed, workdir)
 
 
-BENCHES = {"golden": bench_golden, "generate": bench_generate, "ingest": bench_ingest, "nightly": bench_nightly, "identity": bench_identity, "linkage": bench_linkage, "models": bench_models, "soak": bench_soak, "publish": bench_publish, "foreign": bench_foreign, "churn": bench_churn, "spark": bench_spark}
+BENCHES = {
+    "golden": bench_golden,
+    "generate": bench_generate,
+    "ingest": bench_ingest,
+    "nightly": bench_nightly,
+    "identity": bench_identity,
+    "linkage": bench_linkage,
+    "models": bench_models,
+    "soak": bench_soak,
+    "publish": bench_publish,
+    "foreign": bench_foreign,
+    "churn": bench_churn,
+    "spark": bench_spark,
+}
 
 
 def main(what: str, customers: int, seed: int, workdir: Path, noise_scale: float = 1.0) -> int:
     workdir = workdir.resolve()  # DAGSTER_HOME and the pipeline's paths must be absolute
     workdir.mkdir(parents=True, exist_ok=True)
-    names = [n for n in BENCHES if n not in ("soak", "publish", "foreign", "churn", "spark")] if what == "all" else [what]
+    names = (
+        [n for n in BENCHES if n not in ("soak", "publish", "foreign", "churn", "spark")] if what == "all" else [what]
+    )
     for name in names:
         result = {
             "bench": name,
             "measured_on": date.today().isoformat(),
             "cores": os.cpu_count(),
-            **(BENCHES[name](customers, seed, workdir, noise_scale=noise_scale) if name == "golden"
-               else BENCHES[name](customers, seed, workdir)),
+            **(
+                BENCHES[name](customers, seed, workdir, noise_scale=noise_scale)
+                if name == "golden"
+                else BENCHES[name](customers, seed, workdir)
+            ),
         }
         text = json.dumps(result, indent=2, default=str)
         suffix = "" if name == "foreign" else f"-{customers}"  # fixed-size public data sets

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _f(x, digits: int = 4) -> str:
-    return "-" if x is None else f"{x:.{digits}f}" if isinstance(x, float) else f"{x:,}" if isinstance(x, int) else str(x)
+    return (
+        "-" if x is None else f"{x:.{digits}f}" if isinstance(x, float) else f"{x:,}" if isinstance(x, int) else str(x)
+    )
 
 
 def _label(r: dict) -> str:
@@ -41,7 +43,9 @@ def _golden(r: dict) -> list[str]:
     g = r["golden"]
     for field in ("name", "birth_date", "gender", "city"):
         x = g[field]
-        out.append(f"| {field} | {_f(x['correct'])} | {_f(x.get('attainable'))} | {_f(x.get('correct_of_attainable'))} |")
+        out.append(
+            f"| {field} | {_f(x['correct'])} | {_f(x.get('attainable'))} | {_f(x.get('correct_of_attainable'))} |"
+        )
     fs = g["first_seen_in_join_month"]
     out.append(f"| first_seen in the true join month | {_f(fs['correct'])} | | |")
     return out + [""]
@@ -55,7 +59,8 @@ def _linkage(r: dict) -> list[str]:
         f"Precision {_f(o['precision'], 5)}, recall {_f(o['recall'], 5)}, **F1 {_f(o['f1'], 5)}** ({r['customers']:,} customers, "
         f"{r['records']:,} records), namesake false merges {_f(r['namesake_false_merge_rate'])}.",
         "",
-        "| system pair | F1 | true pairs |", "|---|---|---|",
+        "| system pair | F1 | true pairs |",
+        "|---|---|---|",
     ]
     for pair, x in r.get("by_system_pair", {}).items():
         out.append(f"| {pair} | {_f(x.get('f1'), 5)} | {x.get('true_pairs', '')} |")
@@ -103,8 +108,13 @@ def _churn(r: dict) -> list[str]:
 def _models(r: dict) -> list[str]:
     c, ltv = r.get("churn", {}), r.get("ltv", {})
     start_end, averages = r.get("load_1m_start_end"), r.get("load_average")
-    load = (f", 1-minute load {start_end[0]} at start, {start_end[1]} at end" if start_end
-            else f", load average {averages} at end" if averages else "")
+    load = (
+        f", 1-minute load {start_end[0]} at start, {start_end[1]} at end"
+        if start_end
+        else f", load average {averages} at end"
+        if averages
+        else ""
+    )
     out = [
         f"### Models against the generator's truth, {r['customers']:,} persons (`crm bench models`, "
         f"{r['measured_on']}, {r['cores']} cores{load})",
@@ -131,8 +141,10 @@ def _models(r: dict) -> list[str]:
         for tier in ("TOP", "GOLD", "GENERAL", "LOW", "NONE"):
             t = ltv.get("by_tier", {}).get(tier)
             if t:
-                out.append(f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {t['truth_12m'] / 1e6:,.3f} "
-                           f"| {t['error_pct']:+.1f}% |")
+                out.append(
+                    f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {t['truth_12m'] / 1e6:,.3f} "
+                    f"| {t['error_pct']:+.1f}% |"
+                )
         out.append("")
     for day, ret in r.get("retention", {}).items():
         out += [
@@ -150,8 +162,10 @@ def _models(r: dict) -> list[str]:
     if lc and lc.get("drifting_persons"):
         out += [
             "**Lifecycle stages** (`crm.customer_lifecycle`) against the persons the generator made drift away "
-            f"and churn ({lc['months']} month-ends, {lc['customer_months']:,} customer-months):", "",
-            "| measure | value |", "|---|---|",
+            f"and churn ({lc['months']} month-ends, {lc['customer_months']:,} customer-months):",
+            "",
+            "| measure | value |",
+            "|---|---|",
             f"| drifting persons (churned inside the data, 7+ months after joining) | {lc['drifting_persons']:,} |",
             f"| ... in `decline` at one of the 3 month-ends before the churn month | {lc['drifting_in_decline_before_churn']:,} "
             f"({_f(lc['drifting_in_decline_share'] * 100, 1)}%) |",
@@ -171,8 +185,10 @@ def _models(r: dict) -> list[str]:
             f"**Next best product** (`crm.next_best_product`) on {nb['as_of']}: of {nb['customers_scored']:,} customers "
             f"scored, {nb['customers_taking']:,} opened a product they did not hold within {nb['horizon_days']} days "
             f"(truth `product_openings.csv`). Model trained on {nb['training_rows']:,} rows in {nb['fit_seconds']} s "
-            "(snapshots, fit and validation, one thread).", "",
-            "| ranking | hit rate at 1 | hit rate at 3 |", "|---|---|---|",
+            "(snapshots, fit and validation, one thread).",
+            "",
+            "| ranking | hit rate at 1 | hit rate at 3 |",
+            "|---|---|---|",
             f"| model | {_f(m['hit_rate_at_1'], 3)} | {_f(m['hit_rate_at_3'], 3)} |",
             f"| `next_product` rule of `crm.product_holding` | {_f(rule['hit_rate_at_1'], 3)} | - |",
             f"| popularity by product set (top 3) | {_f(pop['hit_rate_at_1'], 3)} | {_f(pop['hit_rate_at_3'], 3)} |",
@@ -188,8 +204,11 @@ def _models(r: dict) -> list[str]:
         out.append("")
     later = r.get("churn_after_training_window") or {}
     if later.get("rows"):
-        out += [f"Churn model {later.get('model_version')} scored at every later month-end "
-                f"({', '.join(later['dates'])}): AUC {_f(later.get('auc'))}, ECE {_f(later.get('ece'))}.", ""]
+        out += [
+            f"Churn model {later.get('model_version')} scored at every later month-end "
+            f"({', '.join(later['dates'])}): AUC {_f(later.get('auc'))}, ECE {_f(later.get('ece'))}.",
+            "",
+        ]
     return out
 
 
@@ -234,7 +253,11 @@ def _nightly(r: dict) -> list[str]:
         for stage, _ in STAGES:
             out.append(f"| {stage} | " + " | ".join(str(p[stage]) for p in per) + " |")
     out.append("| load | " + " | ".join(str(n.get("load_1m", "-")) for n in nights) + " |")
-    out += ["", f"Work file {r['work_file_mb']} MB, analyst file {r['published_file_mb']} MB, peak {r['peak_rss_mb']} MB.", ""]
+    out += [
+        "",
+        f"Work file {r['work_file_mb']} MB, analyst file {r['published_file_mb']} MB, peak {r['peak_rss_mb']} MB.",
+        "",
+    ]
     return out
 
 
@@ -260,14 +283,24 @@ def _ingest(r: dict) -> list[str]:
             f"{st.get('verify_decode', '-')} | {st.get('parse_validate', '-')} | {st.get('write', '-')} | "
             f"{x.get('load_1m', '-')} |"
         )
-    out.append(f"| **all** | {r['delivery_mb']} | | | **{r['seconds']}** | {r.get('floor_seconds', '-')} | "
-               f"**{r.get('ratio_to_floor', '-')}** | | | | |")
+    out.append(
+        f"| **all** | {r['delivery_mb']} | | | **{r['seconds']}** | {r.get('floor_seconds', '-')} | "
+        f"**{r.get('ratio_to_floor', '-')}** | | | | |"
+    )
     out += ["", f"Work file {r['work_file_mb']} MB, peak {r['peak_rss_mb']} MB.", ""]
     return out
 
 
-RENDER = {"ingest": _ingest, "golden": _golden, "linkage": _linkage, "foreign": _foreign, "churn": _churn, "models": _models,
-          "spark": spark_render, "nightly": _nightly}
+RENDER = {
+    "ingest": _ingest,
+    "golden": _golden,
+    "linkage": _linkage,
+    "foreign": _foreign,
+    "churn": _churn,
+    "models": _models,
+    "spark": spark_render,
+    "nightly": _nightly,
+}
 
 
 def render(folder: Path = ROOT / "docs" / "bench") -> str:

@@ -65,8 +65,14 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
         con = duckdb.connect(str(work))
         try:
             started = time.perf_counter()
-            result = resolve_identities(con, day, model_path_for(work), mode="full", engine=engine,
-                                        map_parquet=None if engine is None else root / name / "customer_map.parquet")
+            result = resolve_identities(
+                con,
+                day,
+                model_path_for(work),
+                mode="full",
+                engine=engine,
+                map_parquet=None if engine is None else root / name / "customer_map.parquet",
+            )
             seconds = round(time.perf_counter() - started, 1)
             maps[name] = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
         finally:
@@ -75,14 +81,21 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
                 engine.close()
                 spark.stop()
         runs[name] = {
-            "seconds": seconds, "session_start_seconds": session_seconds, "steps": result.seconds,
-            "records": result.records, "customers": result.customers, "pairs_scored": result.pairs_scored,
-            "load_average_before": round(load_before, 1), "load_average_after": round(os.getloadavg()[0], 1),
+            "seconds": seconds,
+            "session_start_seconds": session_seconds,
+            "steps": result.seconds,
+            "records": result.records,
+            "customers": result.customers,
+            "pairs_scored": result.pairs_scored,
+            "load_average_before": round(load_before, 1),
+            "load_average_after": round(os.getloadavg()[0], 1),
         }
         print(name, runs[name], flush=True)
 
     truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
-    delivered = truth_records.join(maps["duckdb"].select("system", "source_key"), on=["system", "source_key"], how="semi")
+    delivered = truth_records.join(
+        maps["duckdb"].select("system", "source_key"), on=["system", "source_key"], how="semi"
+    )
     agreement = evaluate(maps["spark"], maps["duckdb"].rename({"customer_id": "person_id"}))["overall"]
     return {
         "customers": customers,
@@ -94,8 +107,11 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
         "spark": runs["spark"],
         "ratio_spark_to_duckdb": round(runs["spark"]["seconds"] / max(runs["duckdb"]["seconds"], 0.1), 1),
         "ratio_with_session_start": round(
-            (runs["spark"]["seconds"] + runs["spark"]["session_start_seconds"]) / max(runs["duckdb"]["seconds"], 0.1), 1),
-        "maps_identical": maps["spark"].sort("system", "source_key").equals(maps["duckdb"].sort("system", "source_key")),
+            (runs["spark"]["seconds"] + runs["spark"]["session_start_seconds"]) / max(runs["duckdb"]["seconds"], 0.1), 1
+        ),
+        "maps_identical": maps["spark"]
+        .sort("system", "source_key")
+        .equals(maps["duckdb"].sort("system", "source_key")),
         "pairwise_f1_spark_vs_duckdb": round(agreement["f1"], 6),
         "f1_vs_truth": {k: round(evaluate(m, delivered)["overall"]["f1"], 5) for k, m in maps.items()},
         "peak_rss_mb_driver": round(_peak_rss_mb()),
@@ -108,21 +124,27 @@ def render(r: dict) -> list[str]:
     d, s = r["duckdb"], r["spark"]
     load = f"{d['load_average_before']}-{s['load_average_after']}"
     return [
-        (f"### Identity on Spark (local mode) vs DuckDB, {r['customers']:,} persons "
-         f"(`crm bench spark`, {r['measured_on']}, {r['cores']} cores, load average {load})"),
+        (
+            f"### Identity on Spark (local mode) vs DuckDB, {r['customers']:,} persons "
+            f"(`crm bench spark`, {r['measured_on']}, {r['cores']} cores, load average {load})"
+        ),
         "",
-        (f"Full resolution of {r['records']:,} records (first delivery; model trained once on DuckDB in "
-         f"{r['model_training_seconds_duckdb']} s and shared). Spark `{r['spark_master']}`, "
-         f"{r['shuffle_partitions']} shuffle partitions."),
+        (
+            f"Full resolution of {r['records']:,} records (first delivery; model trained once on DuckDB in "
+            f"{r['model_training_seconds_duckdb']} s and shared). Spark `{r['spark_master']}`, "
+            f"{r['shuffle_partitions']} shuffle partitions."
+        ),
         "",
         "| engine | seconds | of which on the engine (anchors, Splink) | session start | customers | pairs above threshold |",
         "|---|---|---|---|---|---|",
         f"| DuckDB | {d['seconds']} | {d['steps']['predict']} | - | {d['customers']:,} | {d['pairs_scored']:,} |",
         f"| Spark | {s['seconds']} | {s['steps']['predict']} | {s['session_start_seconds']} | {s['customers']:,} | {s['pairs_scored']:,} |",
         "",
-        (f"Spark / DuckDB: **{r['ratio_spark_to_duckdb']}x** ({r['ratio_with_session_start']}x with the session start). "
-         f"Same customer map: {r['maps_identical']} (pairwise F1 of one against the other "
-         f"{r['pairwise_f1_spark_vs_duckdb']}); F1 against the generator's truth: DuckDB {r['f1_vs_truth']['duckdb']}, "
-         f"Spark {r['f1_vs_truth']['spark']}."),
+        (
+            f"Spark / DuckDB: **{r['ratio_spark_to_duckdb']}x** ({r['ratio_with_session_start']}x with the session start). "
+            f"Same customer map: {r['maps_identical']} (pairwise F1 of one against the other "
+            f"{r['pairwise_f1_spark_vs_duckdb']}); F1 against the generator's truth: DuckDB {r['f1_vs_truth']['duckdb']}, "
+            f"Spark {r['f1_vs_truth']['spark']}."
+        ),
         "",
     ]

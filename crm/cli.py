@@ -67,8 +67,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(f"wrote {write()}")
         return 0
 
-    return bench.main(args.what, customers=args.customers, seed=args.seed, workdir=Path(args.workdir),
-                      noise_scale=args.noise_scale)
+    return bench.main(
+        args.what, customers=args.customers, seed=args.seed, workdir=Path(args.workdir), noise_scale=args.noise_scale
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -90,14 +91,36 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--landing", default=None)
     r.add_argument("--warehouse", default=None, help="published DuckDB file (analysts' view)")
     r.add_argument("--as-of", default=None, help="last business date to run (YYYY-MM-DD)")
-    r.add_argument("--rerun", action="store_true", help="rerun an already published date (the --as-of date, or all dates)")
-    r.add_argument("--full", action="store_true",
-                   help="recompute every customer and month in value and churn, not only what changed")
+    r.add_argument(
+        "--rerun", action="store_true", help="rerun an already published date (the --as-of date, or all dates)"
+    )
+    r.add_argument(
+        "--full",
+        action="store_true",
+        help="recompute every customer and month in value and churn, not only what changed",
+    )
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("bench", help="measure speed and accuracy against the generator's truth")
-    b.add_argument("what", choices=["generate", "ingest", "nightly", "identity", "linkage", "golden", "models", "soak",
-                                    "publish", "foreign", "churn", "spark", "all", "page"])
+    b.add_argument(
+        "what",
+        choices=[
+            "generate",
+            "ingest",
+            "nightly",
+            "identity",
+            "linkage",
+            "golden",
+            "models",
+            "soak",
+            "publish",
+            "foreign",
+            "churn",
+            "spark",
+            "all",
+            "page",
+        ],
+    )
     b.add_argument("--customers", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))

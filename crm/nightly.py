@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ADVICE = {
     "delivery": "the delivery is broken: have the source system fix and resend it, then rerun",
     "locked": "the warehouse is in use by another process (another run, or a read-write connection): "
-              "wait for it or close it, then rerun",
+    "wait for it or close it, then rerun",
     "interrupted": "the run was interrupted: nothing of that date was published; rerun to continue",
     "storage": "the warehouse's disk or folder refused a write (full, read-only, or not a folder): "
-               "fix the storage, then rerun",
+    "fix the storage, then rerun",
     "config": "a setting is missing or wrong: fix it, then rerun",
     "internal": "an unexpected error inside the pipeline: the Dagster run log has the traceback; report it",
 }
@@ -88,8 +88,16 @@ class NightlySummary:
         return "\n".join(lines)
 
 
-_STORAGE_WORDS = ("read-only file system", "permission denied", "no space left", "disk i/o error",
-                  "file too large", "not a directory", "file exists", "disk quota")
+_STORAGE_WORDS = (
+    "read-only file system",
+    "permission denied",
+    "no space left",
+    "disk i/o error",
+    "file too large",
+    "not a directory",
+    "file exists",
+    "disk quota",
+)
 
 
 def classify(chain: list[tuple[str, str]]) -> str:
@@ -145,8 +153,14 @@ def _instance():
     return DagsterInstance.get()
 
 
-def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, full: bool = False,
-                landing: Path | None = None, warehouse: Path | None = None) -> NightlySummary:
+def run_nightly(
+    as_of: date | None = None,
+    rerun: bool = False,
+    instance=None,
+    full: bool = False,
+    landing: Path | None = None,
+    warehouse: Path | None = None,
+) -> NightlySummary:
     """Run every complete, unpublished delivery up to `as_of`, in date order, one Dagster run per date.
     Never raises for a failed night: the summary says what failed, of which class, and what to do.
     `full` recomputes every customer in the incremental stages (same results, more time). `landing`
@@ -171,8 +185,9 @@ def run_nightly(as_of: date | None = None, rerun: bool = False, instance=None, f
     return summary
 
 
-def _run_dates(summary: NightlySummary, wh, paths: dict, as_of: date | None, rerun: bool, instance,
-               full: bool = False) -> None:
+def _run_dates(
+    summary: NightlySummary, wh, paths: dict, as_of: date | None, rerun: bool, instance, full: bool = False
+) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
     from models.ingest.landing import dates_to_run, scan_landing
     from models.publish import published_dates
@@ -221,11 +236,15 @@ def _execute(instance, business_date: date, run_config: dict, run_id: str):
 
     (location,) = location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
     recon = ReconstructableRepository.for_module(
-        "pipelines.definitions", "defs", working_directory=str(ROOT)).get_reconstructable_job("nightly")
+        "pipelines.definitions", "defs", working_directory=str(ROOT)
+    ).get_reconstructable_job("nightly")
     job = recon.get_definition()
     key = business_date.isoformat()
     run = instance.create_run_for_job(
-        job, run_id=run_id, run_config=run_config, tags=job.get_tags_for_partition_key(key, None),
+        job,
+        run_id=run_id,
+        run_config=run_config,
+        tags=job.get_tags_for_partition_key(key, None),
         remote_job_origin=RemoteRepositoryOrigin(location, "__repository__").get_job_origin("nightly"),
         job_code_origin=recon.get_python_origin(),
     )
@@ -266,8 +285,7 @@ def _fill_figures(summary: NightlySummary, wh) -> None:
         return
     con = duckdb.connect(str(work), read_only=True)
     try:
-        tables = {r[0] for r in con.execute(
-            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        tables = {r[0] for r in con.execute("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
         if summary.dates_run and "ingest.delivery_log" in tables:
             summary.per_system = con.execute(
                 """
@@ -278,10 +296,12 @@ def _fill_figures(summary: NightlySummary, wh) -> None:
                 """,
                 {"dates": summary.dates_run},
             ).fetchall()
-            summary.fields_nulled = int(con.execute(
-                "select coalesce(sum(fields_nulled), 0) from ingest.delivery_log where business_date in (select unnest($dates))",
-                {"dates": summary.dates_run},
-            ).fetchall()[0][0])
+            summary.fields_nulled = int(
+                con.execute(
+                    "select coalesce(sum(fields_nulled), 0) from ingest.delivery_log where business_date in (select unnest($dates))",
+                    {"dates": summary.dates_run},
+                ).fetchall()[0][0]
+            )
         if {"marts.publication", "marts.customer_history"} <= tables:
             latest = con.execute("select max(as_of_date) from marts.publication").fetchall()[0][0]
             if latest is not None:
@@ -292,7 +312,8 @@ def _fill_figures(summary: NightlySummary, wh) -> None:
                 if "marts.output_status" in tables:
                     summary.not_computed = con.execute(
                         "select output, status, reason from marts.output_status where status <> 'OK' "
-                        "and as_of_date = ? order by output", [latest]
+                        "and as_of_date = ? order by output",
+                        [latest],
                     ).fetchall()
     finally:
         con.close()

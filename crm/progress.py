@@ -32,8 +32,15 @@ class Progress:
     Logs `what: done/total unit (pct), rate unit/s, about T left` every `every` seconds from a
     background thread while the block runs, and one closing line; nothing when `log` is None."""
 
-    def __init__(self, log: Callable[[str], None] | None, what: str, total: int | None = None,
-                 unit: str = "rows", every: float = EVERY_SECONDS, closing: bool = True):
+    def __init__(
+        self,
+        log: Callable[[str], None] | None,
+        what: str,
+        total: int | None = None,
+        unit: str = "rows",
+        every: float = EVERY_SECONDS,
+        closing: bool = True,
+    ):
         self.log, self.what, self.total, self.unit, self.every = log, what, total, unit, every
         self.closing = closing
         self.done = 0
@@ -94,8 +101,15 @@ class Progress:
                 self.log(f"{self.what}: {rows}done in {_seconds(self.seconds)}{rate}")
 
     @classmethod
-    def watch_sql(cls, log, what: str, con: duckdb.DuckDBPyConnection, total: int | None = None,
-                  unit: str = "rows", every: float = EVERY_SECONDS) -> Progress:
+    def watch_sql(
+        cls,
+        log,
+        what: str,
+        con: duckdb.DuckDBPyConnection,
+        total: int | None = None,
+        unit: str = "rows",
+        every: float = EVERY_SECONDS,
+    ) -> Progress:
         """Progress of the statements `con` runs inside the block, as DuckDB estimates it."""
         p = cls(log, what, total, unit, every)
 
@@ -121,7 +135,8 @@ class RunBar:
         ended = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
         try:
             records = self.instance.get_records_for_run(
-                self.run_id, of_type=ended | {DagsterEventType.STEP_START}).records
+                self.run_id, of_type=ended | {DagsterEventType.STEP_START}
+            ).records
         except Exception:  # noqa: BLE001 - the run has not created its storage yet; the next poll will see it
             return
         done, running = set(), None

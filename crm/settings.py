@@ -67,6 +67,5 @@ def pii_key() -> bytes:
     if os.environ.get("CRM_DEMO") == "1":
         return DEMO_PII_KEY.encode()
     raise MissingPiiKey(
-        "CRM_PII_KEY is not set: set it to the bank's hashing key "
-        "(or CRM_DEMO=1 to use the demo key on synthetic data)"
+        "CRM_PII_KEY is not set: set it to the bank's hashing key (or CRM_DEMO=1 to use the demo key on synthetic data)"
     )

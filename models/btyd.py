@@ -47,11 +47,13 @@ def summarise(
     g = daily.groupby(customer_col)
     first = g["_day"].transform("min")
     daily["_repeat"] = daily["_day"] > first
-    out = pd.DataFrame({
-        "first": g["_day"].min(),
-        "last": g["_day"].max(),
-        "frequency": g["_day"].count() - 1,
-    })
+    out = pd.DataFrame(
+        {
+            "first": g["_day"].min(),
+            "last": g["_day"].max(),
+            "frequency": g["_day"].count() - 1,
+        }
+    )
     rep = daily[daily["_repeat"]].groupby(customer_col)[amount_col].mean()
     out["monetary_value"] = rep.reindex(out.index).fillna(0.0)
     out["recency"] = (out["last"] - out["first"]).dt.days / unit
@@ -77,7 +79,9 @@ class BetaGeoFitter:
         a2 = betaln(a, b + x) - betaln(a, b)
         a3 = -(r + x) * np.log(alpha + T)
         with np.errstate(divide="ignore", invalid="ignore"):
-            a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx), -np.inf)
+            a4 = np.where(
+                x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx), -np.inf
+            )
         return np.sum(w * (a1 + a2 + np.logaddexp(a3, a4)))
 
     def fit(self, frequency, recency, T, weights=None, initial=(1.0, 1.0, 1.0, 1.0)) -> "BetaGeoFitter":
@@ -107,7 +111,9 @@ class BetaGeoFitter:
         x, tx, T = _as_arrays(frequency, recency, T)
         r, alpha, a, b = self._p()
         with np.errstate(divide="ignore", over="ignore"):
-            log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+            log_ratio = (
+                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+            )
         return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_ratio, 700))), 1.0)
 
     def predict(self, t, frequency, recency, T) -> np.ndarray:
@@ -120,7 +126,9 @@ class BetaGeoFitter:
         first = (a + b + x - 1) / (a - 1)
         second = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
         with np.errstate(divide="ignore", over="ignore"):
-            log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+            log_ratio = (
+                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+            )
         denom = 1 + np.where(x > 0, np.exp(np.minimum(log_ratio, 700)), 0.0)
         out = first * second / denom
         return np.where(np.isfinite(out), np.maximum(out, 0.0), 0.0)
@@ -144,8 +152,13 @@ class GammaGammaFitter:
         p, q, v = np.exp(log_params)
         px = p * x
         return np.sum(
-            gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
-            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(x * m + v)
+            gammaln(px + q)
+            - gammaln(px)
+            - gammaln(q)
+            + q * np.log(v)
+            + (px - 1) * np.log(m)
+            + px * np.log(x)
+            - (px + q) * np.log(x * m + v)
         )
 
     def fit(self, frequency, monetary_value, initial=(1.0, 1.0, 1.0)) -> "GammaGammaFitter":
@@ -184,8 +197,15 @@ class BTYDResult:
     gamma_gamma: GammaGammaFitter | None
 
 
-def fit_btyd(df: pd.DataFrame, customer_col: str, date_col: str, amount_col: str, calibration_end,
-             time_unit: str = "W", penalizer: float = 0.0) -> BTYDResult:
+def fit_btyd(
+    df: pd.DataFrame,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    calibration_end,
+    time_unit: str = "W",
+    penalizer: float = 0.0,
+) -> BTYDResult:
     """Summarise a transaction log and fit BG/NBD and (where there are repeat values) Gamma-Gamma."""
     s = summarise(df, customer_col, date_col, amount_col, calibration_end, time_unit)
     bg = BetaGeoFitter(penalizer).fit(s["frequency"], s["recency"], s["T"])

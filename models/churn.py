@@ -56,16 +56,27 @@ CALIBRATION_SHARE = 0.2
 FIT_THREADS = 1
 HGB_PARAMS = dict(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0)
 # Money-like features are compressed with a signed log before the logistic regression.
-_MONEY = {"deposit_balance", "deposit_balance_1m", "deposit_balance_3m", "deposit_balance_6m", "loan_outstanding",
-          "card_spend_90d", "fx_margin_365d", "tenure_days", "days_since_activity", "card_txns_365d"}
+_MONEY = {
+    "deposit_balance",
+    "deposit_balance_1m",
+    "deposit_balance_3m",
+    "deposit_balance_6m",
+    "loan_outstanding",
+    "card_spend_90d",
+    "fx_margin_365d",
+    "tenure_days",
+    "days_since_activity",
+    "card_txns_365d",
+}
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     return execute(con, name, **params).df()
 
 
-def features_at(con: duckdb.DuckDBPyConnection, as_of: date, customers: pd.Series | None = None,
-                population_only: bool = True) -> pd.DataFrame:
+def features_at(
+    con: duckdb.DuckDBPyConnection, as_of: date, customers: pd.Series | None = None, population_only: bool = True
+) -> pd.DataFrame:
     """Point-in-time features on `as_of` of `customers` (default: every customer of tonight's map), only
     those in the scored population unless `population_only` is false (then with `in_population`)."""
     if customers is None:
@@ -87,8 +98,9 @@ def feature_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c not in ID_COLUMNS]
 
 
-def labels_at(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date,
-              horizon_days: int = HORIZON_DAYS) -> pd.Series:
+def labels_at(
+    con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date, horizon_days: int = HORIZON_DAYS
+) -> pd.Series:
     """Churn label (0/1) of each customer of `features` over (as_of, as_of + horizon]."""
     population = features[["customer_id", "n_open_accounts"]]  # noqa: F841 (used by the SQL)
     con.register("population", population)
@@ -122,8 +134,9 @@ def month_ends_between(start: date, end: date) -> list[date]:
     return out
 
 
-def labelled_month_ends(con: duckdb.DuckDBPyConnection, as_of: date, warmup_months: int = 6,
-                        horizon_days: int = HORIZON_DAYS) -> list[date]:
+def labelled_month_ends(
+    con: duckdb.DuckDBPyConnection, as_of: date, warmup_months: int = 6, horizon_days: int = HORIZON_DAYS
+) -> list[date]:
     """Month-ends whose next `horizon_days` are observed by `as_of`, after a warm-up for trend features."""
     first, last = data_span(con, as_of)
     if first is None:
@@ -132,8 +145,9 @@ def labelled_month_ends(con: duckdb.DuckDBPyConnection, as_of: date, warmup_mont
     return ends[warmup_months:]
 
 
-def snapshots(con: duckdb.DuckDBPyConnection, dates: list[date], horizon_days: int = HORIZON_DAYS,
-              log=None) -> pd.DataFrame:
+def snapshots(
+    con: duckdb.DuckDBPyConnection, dates: list[date], horizon_days: int = HORIZON_DAYS, log=None
+) -> pd.DataFrame:
     frames = []
     with Progress(log, "labelled month-end snapshots", total=len(dates), unit="month-ends") as progress:
         for d in dates:
@@ -164,7 +178,8 @@ def _candidates(features: list[str], seed: int = 0, hgb: dict | None = None) -> 
     money_idx = [i for i, f in enumerate(features) if f in _MONEY]
     return {
         "logistic": make_pipeline(
-            FunctionTransformer(_compress_money, kw_args={"idx": money_idx}), StandardScaler(),
+            FunctionTransformer(_compress_money, kw_args={"idx": money_idx}),
+            StandardScaler(),
             LogisticRegression(C=1.0, max_iter=2000),
         ),
         "hist_gradient_boosting": HistGradientBoostingClassifier(**{**HGB_PARAMS, "random_state": seed, **(hgb or {})}),
@@ -248,9 +263,17 @@ def calibration_rows(customer_ids: pd.Series, share: float = CALIBRATION_SHARE) 
 
 
 def train_churn_model(
-    train: pd.DataFrame, validate: pd.DataFrame, version: str, calibration: str = "isotonic",
-    seed: int = 0, log=None, max_train_rows: int = MAX_TRAIN_ROWS, calibration_share: float = CALIBRATION_SHARE,
-    hgb: dict | None = None, threads: int | None = FIT_THREADS, max_validate_rows: int = MAX_VALIDATE_ROWS,
+    train: pd.DataFrame,
+    validate: pd.DataFrame,
+    version: str,
+    calibration: str = "isotonic",
+    seed: int = 0,
+    log=None,
+    max_train_rows: int = MAX_TRAIN_ROWS,
+    calibration_share: float = CALIBRATION_SHARE,
+    hgb: dict | None = None,
+    threads: int | None = FIT_THREADS,
+    max_validate_rows: int = MAX_VALIDATE_ROWS,
 ) -> ChurnModel:
     """Fit every candidate once on the training window less a held-out share of its customers, calibrate
     it on that share, and keep the one with the best out-of-time validation AUC (then Brier). The
@@ -284,8 +307,11 @@ def train_churn_model(
             model = CalibratedClassifierCV(FrozenEstimator(base), method=calibration).fit(Xc, yc)
             started = time.perf_counter()
             pv = model.predict_proba(Xv)[:, 1]
-        timing[name] = {"fit_seconds": round(hb.seconds, 2), "validate_seconds": round(time.perf_counter() - started, 2),
-                        "iterations": int(getattr(base, "n_iter_", 0)) or None}
+        timing[name] = {
+            "fit_seconds": round(hb.seconds, 2),
+            "validate_seconds": round(time.perf_counter() - started, 2),
+            "iterations": int(getattr(base, "n_iter_", 0)) or None,
+        }
         results[name] = (model, metrics(yv, pv), pv)
         if log:
             log(f"candidate {name}: validation {results[name][1]}")
@@ -334,7 +360,9 @@ def _driver_estimator(model: ChurnModel):
     return members[0].estimator if members else model.estimator
 
 
-def contributions(model: ChurnModel, df: pd.DataFrame, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+def contributions(
+    model: ChurnModel, df: pd.DataFrame, progress: Progress | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated probability, and per feature how much the (uncalibrated) score falls when that
     feature is set to its training median, computed in batched predictions."""
     X = df[model.features].to_numpy(dtype=float)
@@ -347,13 +375,13 @@ def contributions(model: ChurnModel, df: pd.DataFrame, progress: Progress | None
     contrib = np.zeros((n, k))
     chunk = max(1, 400_000 // max(k, 1))
     for s in range(0, n, chunk):
-        Xs = X[s:s + chunk]
+        Xs = X[s : s + chunk]
         m = len(Xs)
         big = np.repeat(Xs[None, :, :], k, axis=0)  # (k, m, k)
         for j in range(k):
             big[j, :, j] = model.baseline[j]
         pj = member.predict_proba(big.reshape(k * m, k))[:, 1].reshape(k, m)
-        contrib[s:s + m] = (raw[s:s + m][None, :] - pj).T
+        contrib[s : s + m] = (raw[s : s + m][None, :] - pj).T
         if progress is not None:
             progress.advance(m)
     return p, contrib
@@ -368,8 +396,14 @@ def _pct(now: float, before: float) -> float | None:
 def describe(feature: str, row: dict) -> str:
     """A driver in words, from the customer's own feature values."""
     g = row.get
-    if feature in ("deposit_trend_1m", "deposit_trend_3m", "deposit_trend_6m", "deposit_balance_1m",
-                   "deposit_balance_3m", "deposit_balance_6m"):
+    if feature in (
+        "deposit_trend_1m",
+        "deposit_trend_3m",
+        "deposit_trend_6m",
+        "deposit_balance_1m",
+        "deposit_balance_3m",
+        "deposit_balance_6m",
+    ):
         months = {"1m": 1, "3m": 3, "6m": 6}[feature[-2:]]
         before = g(f"deposit_balance_{months}m")
         pct = _pct(g("deposit_balance", 0.0), before)
@@ -426,8 +460,10 @@ def risk_band(p: float) -> str:
 
 def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON_DAYS, log=None) -> pd.DataFrame:
     """Churn probability, band and three drivers (features raising the risk most) per customer."""
-    with threadpool_limits(limits=FIT_THREADS), \
-            Progress(log, "scoring churn with drivers", total=len(features), unit="customers") as progress:
+    with (
+        threadpool_limits(limits=FIT_THREADS),
+        Progress(log, "scoring churn with drivers", total=len(features), unit="customers") as progress,
+    ):
         p, contrib = contributions(model, features, progress)  # native threads spin-wait on shared cores
     order = np.argsort(-contrib, axis=1)[:, :3]
     records = features[model.features].to_dict("records")
@@ -442,24 +478,26 @@ def score(model: ChurnModel, features: pd.DataFrame, horizon_days: int = HORIZON
                 seen.add(text)
                 texts.append(text)
         drivers.append(texts + [None] * (3 - len(texts)))
-    out = pd.DataFrame({
-        "as_of_date": features["as_of_date"].to_numpy(),
-        "customer_id": features["customer_id"].to_numpy(),
-        "churn_probability": p,
-        "horizon_days": horizon_days,
-        "risk_band": [risk_band(x) for x in p],
-        "driver_1": [d[0] for d in drivers],
-        "driver_2": [d[1] for d in drivers],
-        "driver_3": [d[2] for d in drivers],
-        "model_version": model.version,
-        "computed_as_of": (features["computed_as_of"] if "computed_as_of" in features else features["as_of_date"]).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "as_of_date": features["as_of_date"].to_numpy(),
+            "customer_id": features["customer_id"].to_numpy(),
+            "churn_probability": p,
+            "horizon_days": horizon_days,
+            "risk_band": [risk_band(x) for x in p],
+            "driver_1": [d[0] for d in drivers],
+            "driver_2": [d[1] for d in drivers],
+            "driver_3": [d[2] for d in drivers],
+            "model_version": model.version,
+            "computed_as_of": (
+                features["computed_as_of"] if "computed_as_of" in features else features["as_of_date"]
+            ).to_numpy(),
+        }
+    )
     return out
 
 
 # ---------------------------------------------------------------------------------------- warehouse
-
-
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -487,8 +525,18 @@ def model_in_use(con: duckdb.DuckDBPyConnection, as_of: date) -> ChurnModel:
     return ChurnModel.load(Path(last["model_path"]))
 
 
-RISK_COLUMNS = ["as_of_date", "customer_id", "churn_probability", "horizon_days", "risk_band",
-                "driver_1", "driver_2", "driver_3", "model_version", "computed_as_of"]
+RISK_COLUMNS = [
+    "as_of_date",
+    "customer_id",
+    "churn_probability",
+    "horizon_days",
+    "risk_band",
+    "driver_1",
+    "driver_2",
+    "driver_3",
+    "model_version",
+    "computed_as_of",
+]
 
 
 def empty_risk() -> pd.DataFrame:
@@ -501,14 +549,34 @@ def record_version(con: duckdb.DuckDBPyConnection, model: ChurnModel, path: Path
     con.execute("delete from marts.churn_model_version where model_version = ?", [model.version])
     con.execute(
         "insert into marts.churn_model_version values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [model.version, model.trained_at, model.trained_as_of, model.kind, model.train_from, model.train_to,
-         model.validate_from, model.validate_to, model.n_train, model.n_validate, m["auc"], m["brier"], m["ece"],
-         m["top_decile_precision"], m["base_rate"],
-         json.dumps({"features": model.features, "kind": model.kind,
-                     "calibration": f"{getattr(model.estimator, 'method', '?')}, fitted on "
-                                    f"{getattr(model, 'n_calibrate', 0)} held-out training rows",
-                     "candidates": model.candidates, "horizon_days": HORIZON_DAYS}),
-         str(path)],
+        [
+            model.version,
+            model.trained_at,
+            model.trained_as_of,
+            model.kind,
+            model.train_from,
+            model.train_to,
+            model.validate_from,
+            model.validate_to,
+            model.n_train,
+            model.n_validate,
+            m["auc"],
+            m["brier"],
+            m["ece"],
+            m["top_decile_precision"],
+            m["base_rate"],
+            json.dumps(
+                {
+                    "features": model.features,
+                    "kind": model.kind,
+                    "calibration": f"{getattr(model.estimator, 'method', '?')}, fitted on "
+                    f"{getattr(model, 'n_calibrate', 0)} held-out training rows",
+                    "candidates": model.candidates,
+                    "horizon_days": HORIZON_DAYS,
+                }
+            ),
+            str(path),
+        ],
     )
     con.execute("delete from marts.churn_calibration where model_version = ?", [model.version])
     con.executemany(
@@ -535,7 +603,7 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
         "as_of_date": "Business date of this version (features use data up to this date only).",
         "customer_id": "Resolved customer.",
         "churn_probability": "Calibrated probability that the customer churns within horizon_days after as_of_date "
-                             "(all accounts closed, or total balance under 100 CNY with no card/FX activity).",
+        "(all accounts closed, or total balance under 100 CNY with no card/FX activity).",
         "horizon_days": "Horizon of the probability, in days (90).",
         "risk_band": f"HIGH (probability >= {HIGH_CUTOFF}), MEDIUM (>= {MEDIUM_CUTOFF}), LOW (below).",
         "driver_1": "Feature that raises this customer's risk most, in words (vs. a typical customer).",
@@ -543,28 +611,35 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
         "driver_3": "Third driver.",
         "model_version": "Churn model version that produced the score (marts.churn_model_version).",
         "computed_as_of": "Date as of which the features, probability and drivers were computed: the last "
-                          "delivery that changed the customer's inputs, or their weekly refresh (at most 6 days "
-                          "before as_of_date); unchanged customers keep the values computed then.",
+        "delivery that changed the customer's inputs, or their weekly refresh (at most 6 days "
+        "before as_of_date); unchanged customers keep the values computed then.",
     }
-    con.execute("comment on table marts.churn_risk_history is 'Churn probability, risk band and drivers per customer for every business date.'")
+    con.execute(
+        "comment on table marts.churn_risk_history is 'Churn probability, risk band and drivers per customer for every business date.'"
+    )
     for col, text in comments.items():
         t = text.replace("'", "''")
         con.execute(f"comment on column marts.churn_risk_history.{col} is '{t}'")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+    )
 
 
 def ensure_nightly_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The nightly tables, with the columns of incremental nights (added to older warehouses)."""
     con.execute("create schema if not exists marts")
-    if _has_table(con, "marts", "churn_features") and not con.execute(
-        "select count(*) from duckdb_columns() where schema_name = 'marts' and table_name = 'churn_features' "
-        "and column_name = 'computed_as_of'"
-    ).fetchall()[0][0]:
+    if (
+        _has_table(con, "marts", "churn_features")
+        and not con.execute(
+            "select count(*) from duckdb_columns() where schema_name = 'marts' and table_name = 'churn_features' "
+            "and column_name = 'computed_as_of'"
+        ).fetchall()[0][0]
+    ):
         con.execute("drop table marts.churn_features")  # derived data of an older layout: recomputed tonight
     con.execute(
         "create table if not exists marts.churn_risk_history (as_of_date date, customer_id varchar, "

@@ -48,27 +48,35 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
     result: dict = {}
     risk = con.execute("select as_of_date, customer_id, churn_probability from marts.churn_risk_history").df()
     risk["as_of_date"] = pd.to_datetime(risk["as_of_date"]).dt.date
-    joined = (risk.merge(persons, on="customer_id")
-              .merge(outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]))
+    joined = risk.merge(persons, on="customer_id").merge(
+        outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]
+    )
     result["churn"] = _churn_metrics(joined) if len(joined) else {"rows": 0}
     result["churn"]["dates"] = sorted(str(d) for d in joined["as_of_date"].unique())
 
-    tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    tables = {
+        r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+    }
     if "lifetime_value_history" in tables:
         ltv = con.execute("select * from marts.lifetime_value_history").df()
         ltv["as_of_date"] = pd.to_datetime(ltv["as_of_date"]).dt.date
         if "expected_value_12m_cny" not in ltv:
             ltv["expected_value_12m_cny"] = ltv["expected_ltv_cny"] * 12 / ltv["horizon_months"]
-        j = (ltv.merge(persons, on="customer_id")
-             .merge(outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]))
+        j = ltv.merge(persons, on="customer_id").merge(
+            outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]
+        )
         tiers = con.execute("select as_of_date, customer_id, tier from marts.value_tier_history").df()
         tiers["as_of_date"] = pd.to_datetime(tiers["as_of_date"]).dt.date
         j = j.merge(tiers, on=["as_of_date", "customer_id"], how="left").sort_values("expected_value_12m_cny")
         # several customers of one person: add their predictions up, compare with the person's outcome once;
         # the person's tier is its most valuable customer's
-        per = j.groupby(["person_id", "as_of_date"]).agg(pred=("expected_value_12m_cny", "sum"),
-                                                         truth=("contribution_next_12m", "first"),
-                                                         tier=("tier", "last")).reset_index()
+        per = (
+            j.groupby(["person_id", "as_of_date"])
+            .agg(
+                pred=("expected_value_12m_cny", "sum"), truth=("contribution_next_12m", "first"), tier=("tier", "last")
+            )
+            .reset_index()
+        )
         if len(per) > 2:
             total_truth = per["truth"].sum()
             result["ltv"] = {
@@ -77,12 +85,17 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
                 "portfolio_predicted_12m": float(per["pred"].sum()),
                 "portfolio_truth_12m": float(total_truth),
                 "portfolio_error_pct": float((per["pred"].sum() - total_truth) / abs(total_truth) * 100)
-                if total_truth else float("nan"),
+                if total_truth
+                else float("nan"),
                 "by_tier": {
-                    str(t): {"persons": int(len(g)), "predicted_12m": float(g["pred"].sum()),
-                             "truth_12m": float(g["truth"].sum()),
-                             "error_pct": float((g["pred"].sum() - g["truth"].sum()) / abs(g["truth"].sum()) * 100)
-                             if g["truth"].sum() else float("nan")}
+                    str(t): {
+                        "persons": int(len(g)),
+                        "predicted_12m": float(g["pred"].sum()),
+                        "truth_12m": float(g["truth"].sum()),
+                        "error_pct": float((g["pred"].sum() - g["truth"].sum()) / abs(g["truth"].sum()) * 100)
+                        if g["truth"].sum()
+                        else float("nan"),
+                    }
                     for t, g in per.groupby(per["tier"].fillna("NONE"))
                 },
             }
@@ -114,13 +127,15 @@ def evaluate_history(con: duckdb.DuckDBPyConnection, truth_dir: Path, model_path
     if not frames:
         return {"rows": 0, "dates": []}
     scores = pd.concat(frames, ignore_index=True)
-    joined = (scores.merge(persons, on="customer_id")
-              .merge(outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]))
+    joined = scores.merge(persons, on="customer_id").merge(
+        outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]
+    )
     res = _churn_metrics(joined)
     res["dates"] = [str(d) for d in dates]
     res["per_date_auc"] = {
         str(d): float(roc_auc_score(g["churned_90d"], g["churn_probability"]))
-        for d, g in joined.groupby("as_of_date") if 0 < g["churned_90d"].sum() < len(g)
+        for d, g in joined.groupby("as_of_date")
+        if 0 < g["churned_90d"].sum() < len(g)
     }
     res["model_version"] = model.version
     return res

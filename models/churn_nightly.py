@@ -27,8 +27,13 @@ REFRESH_DAYS = 7  # every customer is recomputed at least this often, whatever t
 
 def feature_dates(con: duckdb.DuckDBPyConnection, as_of: date, refresh_days: int = REFRESH_DAYS) -> pd.DataFrame:
     """(customer_id, computed_as_of) for every customer of tonight's map."""
-    return ch._frame(con, "marts/churn_feature_dates", as_of=as_of, since=as_of - timedelta(days=refresh_days),
-                     refresh_days=refresh_days)
+    return ch._frame(
+        con,
+        "marts/churn_feature_dates",
+        as_of=as_of,
+        since=as_of - timedelta(days=refresh_days),
+        refresh_days=refresh_days,
+    )
 
 
 def previous_nights(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date | None, date | None]:
@@ -40,8 +45,9 @@ def previous_nights(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date |
     return features, query(con, "marts/previous_risk_night", as_of=as_of)[0][0]
 
 
-def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False,
-                     log=None) -> tuple[pd.DataFrame, dict]:
+def nightly_features(
+    con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False, log=None
+) -> tuple[pd.DataFrame, dict]:
     """Tonight's features of every customer (in and out of the scored population): carried from the
     previous night where the computation date did not move, computed at their date otherwise."""
     dates = feature_dates(con, as_of)
@@ -67,13 +73,19 @@ def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = F
     frame = pd.concat(parts, ignore_index=True) if parts else ch.features_at(con, as_of, population_only=False)
     if len(frame):
         frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    info = {"customers": len(frame), "computed": int(len(frame) - len(carried)), "carried": len(carried),
-            "previous_night": str(previous) if previous else None, "full": bool(full or previous is None)}
+    info = {
+        "customers": len(frame),
+        "computed": int(len(frame) - len(carried)),
+        "carried": len(carried),
+        "previous_night": str(previous) if previous else None,
+        "full": bool(full or previous is None),
+    }
     return frame, info
 
 
-def nightly_scores(con: duckdb.DuckDBPyConnection, model: ch.ChurnModel, as_of: date, full: bool = False,
-                   log=None) -> tuple[pd.DataFrame, dict]:
+def nightly_scores(
+    con: duckdb.DuckDBPyConnection, model: ch.ChurnModel, as_of: date, full: bool = False, log=None
+) -> tuple[pd.DataFrame, dict]:
     """Tonight's scores of the population: carried where the features' date and the model version are
     last night's, scored (with drivers) otherwise."""
     features = ch.read_features(con, as_of)
@@ -81,13 +93,18 @@ def nightly_scores(con: duckdb.DuckDBPyConnection, model: ch.ChurnModel, as_of: 
     _, previous = previous_nights(con, as_of)
     carried = pd.DataFrame()
     if previous is not None and not full:
-        carried = ch._frame(con, "marts/churn_risk_carried", as_of=as_of, previous=previous,
-                            model_version=model.version)
+        carried = ch._frame(
+            con, "marts/churn_risk_carried", as_of=as_of, previous=previous, model_version=model.version
+        )
     todo = features[~features["customer_id"].isin(carried["customer_id"])] if len(carried) else features
     scored = ch.score(model, todo.reset_index(drop=True), log=log)
     parts = [p for p in (carried, scored) if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else scored
     if len(out):
         out = out.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    return out, {"customers": len(out), "scored": len(scored), "carried": len(carried),
-                 "previous_night": str(previous) if previous else None}
+    return out, {
+        "customers": len(out),
+        "scored": len(scored),
+        "carried": len(carried),
+        "previous_night": str(previous) if previous else None,
+    }

@@ -34,9 +34,11 @@ class Outcome:
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [table]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [table]
+        ).fetchall()[0][0]
+    )
 
 
 def current(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -56,9 +58,17 @@ def candidate(con: duckdb.DuckDBPyConnection, as_of: date) -> dict | None:
     return dict(zip(("model_version", "auc", "model_path"), rows[0])) if rows else None
 
 
-def train_or_reuse(con: duckdb.DuckDBPyConnection, as_of: date, model_dir: Path, retrain: bool = False,
-                   max_age_days: int = 30, validate_months: int = 3, train_months: int = 12,
-                   calibration: str = "isotonic", log=None) -> Outcome:
+def train_or_reuse(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    model_dir: Path,
+    retrain: bool = False,
+    max_age_days: int = 30,
+    validate_months: int = 3,
+    train_months: int = 12,
+    calibration: str = "isotonic",
+    log=None,
+) -> Outcome:
     """Reuse the current version while trained `max_age_days` or fewer days ago (and not `retrain`);
     otherwise train, save and register a candidate. InsufficientHistory becomes an outcome with a reason."""
     ch.ensure_tables(con)
@@ -87,8 +97,15 @@ def train_or_reuse(con: duckdb.DuckDBPyConnection, as_of: date, model_dir: Path,
     model.trained_as_of = as_of
     path = model_dir / f"churn_{version}.pkl"
     model.save(path)
-    run_script(con, "marts/churn_candidate_write", as_of=as_of, model_version=version, trained_at=model.trained_at,
-               auc=model.metrics["auc"], model_path=str(path))
+    run_script(
+        con,
+        "marts/churn_candidate_write",
+        as_of=as_of,
+        model_version=version,
+        trained_at=model.trained_at,
+        auc=model.metrics["auc"],
+        model_path=str(path),
+    )
     status.record(con, as_of, "churn_model")
     return Outcome(trained_tonight=True, version=version, model=model, path=path)
 

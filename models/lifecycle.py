@@ -32,8 +32,8 @@ from models.value import load_rules, prepare_accounts
 
 STAGES = ("acquisition", "growth", "maturity", "decline", "lapsed")
 RULES = {
-    "floor_cny": 100.0,            # the churn definition's balance floor
-    "trend_months": 4,             # a 3-month trend needs this much tenure
+    "floor_cny": 100.0,  # the churn definition's balance floor
+    "trend_months": 4,  # a 3-month trend needs this much tenure
     "min_deposit_cny": 1000.0,
     "decline_ratio": 0.75,
     "min_events": 9,
@@ -50,13 +50,22 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, ob
     prepare_accounts(con, as_of)
     run_script(con, "lifecycle/monthly", as_of=as_of, **RULES)
     run_script(con, "lifecycle/history", as_of=as_of)
-    stages = dict(con.execute(
-        "select stage, count(*) from marts.customer_lifecycle_history where as_of_date = ? group by stage", [as_of]
-    ).fetchall())
+    stages = dict(
+        con.execute(
+            "select stage, count(*) from marts.customer_lifecycle_history where as_of_date = ? group by stage", [as_of]
+        ).fetchall()
+    )
     rows, months = con.execute(
-        "select count(*), count(distinct month) from marts.customer_lifecycle_monthly").fetchall()[0]
+        "select count(*), count(distinct month) from marts.customer_lifecycle_monthly"
+    ).fetchall()[0]
     flows = con.execute(
         "select coalesce(previous_stage, 'new') as from_stage, stage, count(*) from marts.customer_lifecycle_history "
-        "where as_of_date = ? group by all order by 3 desc", [as_of]).fetchall()
-    return {"stages": {s: int(stages.get(s, 0)) for s in STAGES}, "monthly_rows": int(rows), "months": int(months),
-            "flows": flows}
+        "where as_of_date = ? group by all order by 3 desc",
+        [as_of],
+    ).fetchall()
+    return {
+        "stages": {s: int(stages.get(s, 0)) for s in STAGES},
+        "monthly_rows": int(rows),
+        "months": int(months),
+        "flows": flows,
+    }

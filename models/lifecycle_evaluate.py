@@ -38,7 +38,9 @@ def evaluate_lifecycle(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict:
     first_m, last_m = int(per["m"].min()), int(per["m"].max())
 
     # Drifting persons: churned inside the data, late enough for a 3-month trend before the drift starts.
-    drift = truth[truth["churn_m"].between(first_m + 3 + WINDOW, last_m) & (truth["join_m"] <= truth["churn_m"] - 4 - WINDOW)]
+    drift = truth[
+        truth["churn_m"].between(first_m + 3 + WINDOW, last_m) & (truth["join_m"] <= truth["churn_m"] - 4 - WINDOW)
+    ]
     before = per.merge(drift[["person_id", "churn_m"]], on="person_id")
     before = before[(before["m"] < before["churn_m"]) & (before["m"] >= before["churn_m"] - WINDOW)]
     seen = before.groupby("person_id")["m"].count()
@@ -65,13 +67,19 @@ def evaluate_lifecycle(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict:
         "drifting_in_decline_before_churn": int(len(first_dec)),
         "drifting_in_decline_share": round(len(first_dec) / len(seen), 4) if len(seen) else None,
         "drifting_in_decline_at_last_month_end_share": round(float((last_before["stage"] == "decline").mean()), 4)
-        if len(last_before) else None,
+        if len(last_before)
+        else None,
         "months_early_mean": round(float(lead.mean()), 2) if len(lead) else None,
         "months_early_distribution": {int(k): int(v) for k, v in zip(*np.unique(lead, return_counts=True))},
-        "lapsed_in_churn_month_share": round(float((at_churn["stage"] == "lapsed").mean()), 4) if len(at_churn) else None,
+        "lapsed_in_churn_month_share": round(float((at_churn["stage"] == "lapsed").mean()), 4)
+        if len(at_churn)
+        else None,
         "decline_share_of_staying_customer_months": round(float((stayers["stage"] == "decline").mean()), 4)
-        if len(stayers) else None,
+        if len(stayers)
+        else None,
         "decline_precision_churn_within_4_months": round(float((decl_h <= 4).mean()), 4) if len(decl) else None,
         "joiners": int(len(joiners)),
-        "joiners_in_acquisition_share": round(float((joiners["stage"] == "acquisition").mean()), 4) if len(joiners) else None,
+        "joiners_in_acquisition_share": round(float((joiners["stage"] == "acquisition").mean()), 4)
+        if len(joiners)
+        else None,
     }

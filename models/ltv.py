@@ -55,8 +55,11 @@ def fit_params(summary: pd.DataFrame, log=None) -> dict[str, dict[str, float]]:
         m = s["monetary_value"].to_numpy(float)
         try:
             gg = btyd.GammaGammaFitter(penalizer=0.001).fit(x, m)
-            params[kind] = {**bg.params, **gg.params,
-                            "mean_spend": float(np.nanmean(m[m > 0])) if (m > 0).any() else 0.0}
+            params[kind] = {
+                **bg.params,
+                **gg.params,
+                "mean_spend": float(np.nanmean(m[m > 0])) if (m > 0).any() else 0.0,
+            }
         except ValueError:
             params[kind] = {**bg.params, "fallback_spend": float(np.mean(m[x > 0])) if (x > 0).any() else 0.0}
         if log:
@@ -96,8 +99,9 @@ def transaction_forecast(summary: pd.DataFrame, params: dict, horizon_months: in
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def population_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, log=None
-                      ) -> tuple[date, dict[str, dict[str, float]]]:
+def population_params(
+    con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, log=None
+) -> tuple[date, dict[str, dict[str, float]]]:
     """The night the population parameters in use were fitted on, and them: refitted on the whole
     population when the last fit is REFIT_DAYS old (or none, or a rerun of the fit night), as the churn
     model is retrained on its own schedule. Between fits a customer's value moves only with its own inputs.
@@ -107,8 +111,10 @@ def population_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, 
     if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
         params = fit_params(_frame(con, "marts/btyd_summary", as_of=as_of, **rules), log)
         rows = [(as_of, kind, name, value) for kind, ps in params.items() for name, value in ps.items()]
-        rows += [(as_of, "write_off", product, float(share))
-                 for product, share in query(con, "marts/ltv_write_off_share", as_of=as_of)]
+        rows += [
+            (as_of, "write_off", product, float(share))
+            for product, share in query(con, "marts/ltv_write_off_share", as_of=as_of)
+        ]
         con.execute("begin")
         con.execute("delete from marts.ltv_params where fitted_on = ?", [as_of])
         if rows:
@@ -121,8 +127,9 @@ def population_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, 
     return fitted_on, params
 
 
-def loan_months(loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, horizon_months: int
-                ) -> tuple[np.ndarray, np.ndarray]:
+def loan_months(
+    loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, horizon_months: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Expected loan contribution per customer (rows of `customers`) and month 1..H, survival and
     write-off included; and next month's loan margin if the customer stays (for the run-rate column)."""
     n = len(customers)
@@ -137,17 +144,23 @@ def loan_months(loans: pd.DataFrame, customers: pd.Series, surv: np.ndarray, hor
     left = loans["months_left"].astype(float).fillna(np.inf).to_numpy()
     bal = loans["outstanding"].to_numpy(float)[:, None] * np.clip(1 - months[None, :] / left[:, None], 0, 1)
     s = surv[idx]
-    leave = np.concatenate([np.ones((len(idx), 1)), s[:, :-1]], axis=1) - s   # P(churn in month m)
-    value = bal * (loans["margin_monthly"].to_numpy(float)[:, None] * s
-                   - loans["write_off_loss_rate"].to_numpy(float)[:, None] * leave)
+    leave = np.concatenate([np.ones((len(idx), 1)), s[:, :-1]], axis=1) - s  # P(churn in month m)
+    value = bal * (
+        loans["margin_monthly"].to_numpy(float)[:, None] * s
+        - loans["write_off_loss_rate"].to_numpy(float)[:, None] * leave
+    )
     np.add.at(out, idx, value)
     np.add.at(first, idx, bal[:, 0] * loans["margin_monthly"].to_numpy(float))
     return out, first
 
 
 def compute_ltv(
-    con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 36, discount_rate: float = 0.08,
-    full: bool = False, log=None,
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    horizon_months: int = 36,
+    discount_rate: float = 0.08,
+    full: bool = False,
+    log=None,
 ) -> tuple[pd.DataFrame, dict]:
     """Tonight's lifetime value of every tiered or scored customer, each computed as of its churn
     features' date (`sql/marts/ltv_dates.sql`): carried from the previous night when that date, the churn
@@ -167,13 +180,22 @@ def compute_ltv(
     previous = query(con, "marts/ltv_previous_night", as_of=as_of)[0][0]
     carried = pd.DataFrame()
     if previous is not None and not full:
-        carried = _frame(con, "marts/ltv_carried", as_of=as_of, previous=previous, fitted_on=fitted_on,
-                         horizon_months=horizon_months, discount_rate=discount_rate)
+        carried = _frame(
+            con,
+            "marts/ltv_carried",
+            as_of=as_of,
+            previous=previous,
+            fitted_on=fitted_on,
+            horizon_months=horizon_months,
+            discount_rate=discount_rate,
+        )
     ids = carried[["customer_id"]] if len(carried) else pd.DataFrame({"customer_id": pd.Series([], dtype=str)})
     con.register("ltv_carried_ids", ids)
     try:
-        con.execute("create or replace temp table ltv_todo as select * from ltv_dates "
-                    "where customer_id not in (select customer_id from ltv_carried_ids)")
+        con.execute(
+            "create or replace temp table ltv_todo as select * from ltv_dates "
+            "where customer_id not in (select customer_id from ltv_carried_ids)"
+        )
     finally:
         con.unregister("ltv_carried_ids")
     con.execute("create or replace temp table ltv_write_off (product varchar, share double)")
@@ -185,9 +207,14 @@ def compute_ltv(
     summary = _frame(con, "marts/btyd_summary_dated", **rules)
     tx = transaction_forecast(summary, params, horizon_months)
     dates = _frame(con, "marts/ltv_todo_dates")
-    info = {"customers": len(base) + len(carried), "computed": len(base), "carried": len(carried),
-            "previous_night": str(previous) if previous else None, "params_fitted_on": str(fitted_on),
-            "params": params}
+    info = {
+        "customers": len(base) + len(carried),
+        "computed": len(base),
+        "carried": len(carried),
+        "previous_night": str(previous) if previous else None,
+        "params_fitted_on": str(fitted_on),
+        "params": params,
+    }
 
     months = np.arange(1, horizon_months + 1)
     disc = (1 + discount_rate) ** (-months / 12)
@@ -213,33 +240,40 @@ def compute_ltv(
             txn_12=val[:, :12].sum(axis=1),
             txns_12=tx[mcols[:12]].sum(axis=1),
         )
-        agg = tx.groupby("customer_id").agg(txn_ltv=("txn_ltv", "sum"), txn_12=("txn_12", "sum"),
-                                            txns_12=("txns_12", "sum"))
+        agg = tx.groupby("customer_id").agg(
+            txn_ltv=("txn_ltv", "sum"), txn_12=("txn_12", "sum"), txns_12=("txns_12", "sum")
+        )
         alive = tx.sort_values("kind").groupby("customer_id")["p_alive"].first()  # card before fx
         agg["p_alive"] = alive
     else:
         agg = pd.DataFrame(columns=["txn_ltv", "txn_12", "txns_12", "p_alive"])
     b = base.set_index("customer_id")
-    b["bal_ltv"], b["bal_12"], b["survival_12m"], b["retained_ltv"] = bal_ltv, bal_12, s ** 12, retained_ltv
+    b["bal_ltv"], b["bal_12"], b["survival_12m"], b["retained_ltv"] = bal_ltv, bal_12, s**12, retained_ltv
     b = b.join(agg, how="left")
     for c in ("txn_ltv", "txn_12", "txns_12"):
         b[c] = b[c].astype(float).fillna(0.0)
-    out = pd.DataFrame({
-        "as_of_date": as_of,
-        "customer_id": b.index,
-        "expected_ltv_cny": (b["bal_ltv"] + b["txn_ltv"]).to_numpy(),
-        "horizon_months": horizon_months,
-        "discount_rate": discount_rate,
-        "p_alive": b["p_alive"].astype(float).to_numpy(),
-        "expected_txns_12m": b["txns_12"].to_numpy(),
-        "expected_monthly_contribution": (b["balance_monthly_cny"].fillna(0) + loan_1 + b["txn_12"] / 12).to_numpy(),
-        "survival_12m": b["survival_12m"].to_numpy(),
-        "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
-        "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
-        "ltv_if_retained_cny": (b["retained_ltv"] + b["txn_ltv"]).to_numpy(),
-        "computed_as_of": pd.to_datetime(dates.set_index("customer_id").reindex(b.index)["computed_as_of"]).to_numpy(),
-        "params_fitted_on": pd.Timestamp(fitted_on),
-    })
+    out = pd.DataFrame(
+        {
+            "as_of_date": as_of,
+            "customer_id": b.index,
+            "expected_ltv_cny": (b["bal_ltv"] + b["txn_ltv"]).to_numpy(),
+            "horizon_months": horizon_months,
+            "discount_rate": discount_rate,
+            "p_alive": b["p_alive"].astype(float).to_numpy(),
+            "expected_txns_12m": b["txns_12"].to_numpy(),
+            "expected_monthly_contribution": (
+                b["balance_monthly_cny"].fillna(0) + loan_1 + b["txn_12"] / 12
+            ).to_numpy(),
+            "survival_12m": b["survival_12m"].to_numpy(),
+            "expected_value_12m_cny": (b["bal_12"] + b["txn_12"]).to_numpy(),
+            "churn_probability_90d": b["churn_probability"].astype(float).to_numpy(),
+            "ltv_if_retained_cny": (b["retained_ltv"] + b["txn_ltv"]).to_numpy(),
+            "computed_as_of": pd.to_datetime(
+                dates.set_index("customer_id").reindex(b.index)["computed_as_of"]
+            ).to_numpy(),
+            "params_fitted_on": pd.Timestamp(fitted_on),
+        }
+    )
     out["as_of_date"] = pd.Timestamp(as_of)
     if len(carried):
         for col in ("as_of_date", "computed_as_of", "params_fitted_on"):
@@ -278,7 +312,9 @@ def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) 
         con.execute("commit")
     finally:
         con.unregister("ltv_tonight")
-    con.execute("comment on table marts.lifetime_value_history is 'Expected lifetime value per customer for every business date.'")
+    con.execute(
+        "comment on table marts.lifetime_value_history is 'Expected lifetime value per customer for every business date.'"
+    )
     for col, text in COMMENTS.items():
         t = text.replace("'", "''")
         con.execute(f"comment on column marts.lifetime_value_history.{col} is '{t}'")

@@ -35,12 +35,12 @@ from models.value import prepare_accounts
 PRODUCTS = ("CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS", "FX")
 NONE = "NONE"
 HORIZON_DAYS = 90
-TRAIN_MONTHS = 6       # labelled month-ends trained on
-VALIDATE_MONTHS = 2    # the later labelled month-ends scored out of time
+TRAIN_MONTHS = 6  # labelled month-ends trained on
+VALIDATE_MONTHS = 2  # the later labelled month-ends scored out of time
 MIN_MONTHS = 3
 MAX_TRAIN_ROWS = 150_000
-NONE_SHARE = 0.25      # customers who took nothing: this share of them is kept (weighted back by 1/share)
-MAX_AGE_DAYS = 30      # a model version is reused this many days
+NONE_SHARE = 0.25  # customers who took nothing: this share of them is kept (weighted back by 1/share)
+MAX_AGE_DAYS = 30  # a model version is reused this many days
 HGB_PARAMS = dict(max_iter=150, learning_rate=0.08, max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0)
 
 
@@ -84,7 +84,9 @@ def snapshots(con: duckdb.DuckDBPyConnection, dates: list[date], log=None) -> pd
         f["as_of_date"] = d
         frames.append(f)
         if log:
-            log(f"next-best-product snapshot {d}: {len(f)} customers, {(f['taken'].str.len() > 0).sum()} took a product")
+            log(
+                f"next-best-product snapshot {d}: {len(f)} customers, {(f['taken'].str.len() > 0).sum()} took a product"
+            )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -109,8 +111,8 @@ class NextBestProductModel:
     version: str
     features: list[str]
     estimator: object
-    popular: dict[str, list[str]]          # product set -> products most often taken next
-    popular_all: list[str]                  # fallback: over every product set
+    popular: dict[str, list[str]]  # product set -> products most often taken next
+    popular_all: list[str]  # fallback: over every product set
     metrics: dict = field(default_factory=dict)
     train_from: date | None = None
     train_to: date | None = None
@@ -129,8 +131,14 @@ class NextBestProductModel:
         wide = np.column_stack([proba[:, cls.index(p)] if p in cls else np.zeros(len(f)) for p in PRODUCTS])
         held = f[_held_columns()].to_numpy(dtype=bool)
         row, col = np.nonzero(~held)
-        long = pd.DataFrame({"row": row, "customer_id": f["customer_id"].to_numpy()[row],
-                             "product": np.array(PRODUCTS, dtype=object)[col], "propensity": wide[row, col]})
+        long = pd.DataFrame(
+            {
+                "row": row,
+                "customer_id": f["customer_id"].to_numpy()[row],
+                "product": np.array(PRODUCTS, dtype=object)[col],
+                "propensity": wide[row, col],
+            }
+        )
         long = long.sort_values(["row", "propensity", "product"], ascending=[True, False, True], kind="stable")
         long["rank"] = long.groupby("row").cumcount() + 1
         return long.reset_index(drop=True)
@@ -156,8 +164,12 @@ class NextBestProductModel:
 def _popularity(X: pd.DataFrame, y: np.ndarray, w: np.ndarray) -> tuple[dict[str, list[str]], list[str]]:
     df = pd.DataFrame({"products": X["products"].to_numpy(), "taken": y, "w": w})
     df = df[df["taken"] != NONE]
-    by_set = df.groupby(["products", "taken"])["w"].sum().reset_index().sort_values(["products", "w", "taken"],
-                                                                                     ascending=[True, False, True])
+    by_set = (
+        df.groupby(["products", "taken"])["w"]
+        .sum()
+        .reset_index()
+        .sort_values(["products", "w", "taken"], ascending=[True, False, True])
+    )
     popular = {s: list(g["taken"]) for s, g in by_set.groupby("products")}
     overall = df.groupby("taken")["w"].sum().sort_values(ascending=False)
     return popular, list(overall.index) + [p for p in PRODUCTS if p not in overall.index]
@@ -175,7 +187,10 @@ def evaluate(model: NextBestProductModel, snap: pd.DataFrame) -> dict:
     snap = snap.reset_index(drop=True)
     top = model.propensities(snap).groupby("row")["product"].agg(list)
     ranked = pd.Series([top.get(i, []) for i in range(len(snap))], index=snap.index)
-    return {"model": hit_rates(snap["taken"], ranked), "popularity_baseline": hit_rates(snap["taken"], model.baseline(snap))}
+    return {
+        "model": hit_rates(snap["taken"], ranked),
+        "popularity_baseline": hit_rates(snap["taken"], model.baseline(snap)),
+    }
 
 
 def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, seed: int = 0) -> NextBestProductModel:
@@ -183,24 +198,38 @@ def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, s
     started = time.perf_counter()
     dates = ch.labelled_month_ends(con, as_of, horizon_days=HORIZON_DAYS)
     if len(dates) < MIN_MONTHS:
-        raise InsufficientHistory("next_best_product", f"needs at least {MIN_MONTHS} month-ends with 90 days observed "
-                                  f"after them, has {len(dates)}")
-    dates = dates[-(TRAIN_MONTHS + VALIDATE_MONTHS):]
+        raise InsufficientHistory(
+            "next_best_product",
+            f"needs at least {MIN_MONTHS} month-ends with 90 days observed after them, has {len(dates)}",
+        )
+    dates = dates[-(TRAIN_MONTHS + VALIDATE_MONTHS) :]
     n_val = min(VALIDATE_MONTHS, len(dates) - 1)
     train_dates, val_dates = dates[:-n_val], dates[-n_val:]
     snap_train = snapshots(con, train_dates, log)
     rng = np.random.default_rng(seed)
     X, y, w = _rows(snap_train, rng, MAX_TRAIN_ROWS)
     if (y != NONE).sum() < 20:
-        raise InsufficientHistory("next_best_product", f"only {(y != NONE).sum()} product openings in the training window")
+        raise InsufficientHistory(
+            "next_best_product", f"only {(y != NONE).sum()} product openings in the training window"
+        )
     features = feature_names(X)
     est = HistGradientBoostingClassifier(**HGB_PARAMS, random_state=seed)
     with threadpool_limits(limits=ch.FIT_THREADS):
         est.fit(X[features].to_numpy(dtype=float), y, sample_weight=w)
     popular, popular_all = _popularity(X, y, w)
-    model = NextBestProductModel(version, features, est, popular, popular_all, train_from=train_dates[0],
-                                 train_to=train_dates[-1], validate_from=val_dates[0], validate_to=val_dates[-1],
-                                 n_train=len(X), trained_as_of=as_of)
+    model = NextBestProductModel(
+        version,
+        features,
+        est,
+        popular,
+        popular_all,
+        train_from=train_dates[0],
+        train_to=train_dates[-1],
+        validate_from=val_dates[0],
+        validate_to=val_dates[-1],
+        n_train=len(X),
+        trained_as_of=as_of,
+    )
     model.metrics = evaluate(model, snapshots(con, val_dates, log))
     model.seconds = round(time.perf_counter() - started, 1)
     if log:
@@ -220,16 +249,29 @@ def latest_version(con: duckdb.DuckDBPyConnection) -> dict | None:
 def record_version(con: duckdb.DuckDBPyConnection, model: NextBestProductModel, path: Path) -> None:
     m, b = model.metrics["model"], model.metrics["popularity_baseline"]
     run_script(con, "nbp/version_table")
-    run_script(con, "nbp/version_record", model_version=model.version, trained_as_of=model.trained_as_of,
-               train_from=model.train_from, train_to=model.train_to, validate_from=model.validate_from,
-               validate_to=model.validate_to, n_train=model.n_train, customers_taking=m["customers_taking"],
-               hit_rate_at_1=m["hit_rate_at_1"], hit_rate_at_3=m["hit_rate_at_3"],
-               baseline_hit_rate_at_1=b["hit_rate_at_1"], baseline_hit_rate_at_3=b["hit_rate_at_3"],
-               fit_seconds=model.seconds, model_path=str(path))
+    run_script(
+        con,
+        "nbp/version_record",
+        model_version=model.version,
+        trained_as_of=model.trained_as_of,
+        train_from=model.train_from,
+        train_to=model.train_to,
+        validate_from=model.validate_from,
+        validate_to=model.validate_to,
+        n_train=model.n_train,
+        customers_taking=m["customers_taking"],
+        hit_rate_at_1=m["hit_rate_at_1"],
+        hit_rate_at_3=m["hit_rate_at_3"],
+        baseline_hit_rate_at_1=b["hit_rate_at_1"],
+        baseline_hit_rate_at_3=b["hit_rate_at_3"],
+        fit_seconds=model.seconds,
+        model_path=str(path),
+    )
 
 
-def model_for(con: duckdb.DuckDBPyConnection, as_of: date, model_dir: Path, retrain: bool = False,
-              log=None) -> tuple[NextBestProductModel, bool]:
+def model_for(
+    con: duckdb.DuckDBPyConnection, as_of: date, model_dir: Path, retrain: bool = False, log=None
+) -> tuple[NextBestProductModel, bool]:
     """The model in use tonight: the last version while younger than MAX_AGE_DAYS, else a new one."""
     last = latest_version(con)
     if last is not None and not retrain and Path(last["model_path"]).exists():
@@ -246,8 +288,11 @@ def model_for(con: duckdb.DuckDBPyConnection, as_of: date, model_dir: Path, retr
 
 def score(con: duckdb.DuckDBPyConnection, model: NextBestProductModel, as_of: date) -> pd.DataFrame:
     f = frame_at(con, as_of)
-    out = model.propensities(f).drop(columns="row") if len(f) else \
-        pd.DataFrame(columns=["customer_id", "product", "propensity", "rank"])
+    out = (
+        model.propensities(f).drop(columns="row")
+        if len(f)
+        else pd.DataFrame(columns=["customer_id", "product", "propensity", "rank"])
+    )
     out["model_version"] = model.version
     return out
 

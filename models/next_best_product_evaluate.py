@@ -19,12 +19,15 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
     truth_dir = Path(truth_dir)
     if as_of is None:
         as_of = con.execute("select max(as_of_date) from marts.next_best_product_history").fetchall()[0][0]
-    scores = con.execute("select customer_id, product, rank, model_version from marts.next_best_product_history "
-                         "where as_of_date = ?", [as_of]).df()
+    scores = con.execute(
+        "select customer_id, product, rank, model_version from marts.next_best_product_history where as_of_date = ?",
+        [as_of],
+    ).df()
     if scores.empty:
         return {"as_of": str(as_of), "customers_taking": 0}
-    holding = con.execute("select customer_id, products, next_product from marts.product_holding where as_of_date = ?",
-                          [as_of]).df()
+    holding = con.execute(
+        "select customer_id, products, next_product from marts.product_holding where as_of_date = ?", [as_of]
+    ).df()
     opens = pd.read_csv(truth_dir / "product_openings.csv", dtype=str)
     opens["open_date"] = pd.to_datetime(opens["open_date"]).dt.date
     opens = opens[(opens["open_date"] > as_of) & (opens["open_date"] <= as_of + timedelta(days=nbp.HORIZON_DAYS))]
@@ -33,14 +36,21 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
     frame = holding.merge(people, on="customer_id", how="left")
     frame = frame[frame["customer_id"].isin(scores["customer_id"])].reset_index(drop=True)
     frame["products"] = frame["products"].fillna("")
-    frame["taken"] = [(taken.get(p, set()) if isinstance(p, str) else set()) - set(h.split(","))
-                      for p, h in zip(frame["person_id"], frame["products"])]
+    frame["taken"] = [
+        (taken.get(p, set()) if isinstance(p, str) else set()) - set(h.split(","))
+        for p, h in zip(frame["person_id"], frame["products"])
+    ]
     ranked = scores.sort_values("rank").groupby("customer_id")["product"].agg(list)
     frame["model"] = frame["customer_id"].map(ranked)
     frame["rule"] = [[p] if isinstance(p, str) else [] for p in frame["next_product"]]
-    model = nbp.NextBestProductModel.load(Path(con.execute(
-        "select model_path from marts.next_best_product_model where model_version = ?",
-        [scores["model_version"].iloc[0]]).fetchall()[0][0]))
+    model = nbp.NextBestProductModel.load(
+        Path(
+            con.execute(
+                "select model_path from marts.next_best_product_model where model_version = ?",
+                [scores["model_version"].iloc[0]],
+            ).fetchall()[0][0]
+        )
+    )
     frame["popularity"] = model.baseline(frame)
     model_hits = nbp.hit_rates(frame["taken"], frame["model"])
     rule_hits = nbp.hit_rates(frame["taken"], frame["rule"])
@@ -51,12 +61,15 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
         "horizon_days": nbp.HORIZON_DAYS,
         "customers_scored": int(len(frame)),
         "customers_taking": model_hits["customers_taking"],
-        "products_taken": {k: int(v) for k, v in pd.Series([p for s in took["taken"] for p in s]).value_counts().items()},
+        "products_taken": {
+            k: int(v) for k, v in pd.Series([p for s in took["taken"] for p in s]).value_counts().items()
+        },
         "model": model_hits,
         "next_product_rule": {"hit_rate_at_1": rule_hits["hit_rate_at_1"]},
         "popularity_baseline": pop_hits,
         "hit_rate_at_1_vs_next_product_rule": round(model_hits["hit_rate_at_1"] / rule_hits["hit_rate_at_1"], 2)
-        if rule_hits["hit_rate_at_1"] else None,
+        if rule_hits["hit_rate_at_1"]
+        else None,
         "model_version": str(scores["model_version"].iloc[0]),
         "validation_in_pipeline": model.metrics,
         "fit_seconds": model.seconds,

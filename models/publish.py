@@ -20,6 +20,7 @@ import duckdb
 
 from crm.sql import query, run_script
 
+
 def published_dates(path: Path) -> set[date]:
     """Business dates published, read from the analyst file (`crm.publication`: the sensor, as a run may
     hold the work file) or the work file (`marts.publication`: `crm run`, under its run lock). Both
@@ -28,8 +29,10 @@ def published_dates(path: Path) -> set[date]:
         return set()
     con = duckdb.connect(str(path), read_only=True)
     try:
-        schemas = {r[0] for r in con.execute(
-            "select schema_name from duckdb_tables() where table_name = 'publication'").fetchall()}
+        schemas = {
+            r[0]
+            for r in con.execute("select schema_name from duckdb_tables() where table_name = 'publication'").fetchall()
+        }
         schema = "crm" if "crm" in schemas else "marts" if "marts" in schemas else None
         if schema is None:
             return set()
@@ -127,13 +130,17 @@ def build_analyst_file(
             same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
             if dated and same_shape:
                 work.execute(f"delete from pub.crm.{name} where {day} = $as_of", {"as_of": as_of})
-                work.execute(f"insert into pub.crm.{name} select {select} from {source} where {day} = $as_of", {"as_of": as_of})
+                work.execute(
+                    f"insert into pub.crm.{name} select {select} from {source} where {day} = $as_of", {"as_of": as_of}
+                )
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
                 work.execute(f"drop table if exists pub.crm.{name}")
-                work.execute(f"create table pub.crm.{name} as select {select} from {source} {where}",
-                             {"as_of": as_of} if where else {})
+                work.execute(
+                    f"create table pub.crm.{name} as select {select} from {source} {where}",
+                    {"as_of": as_of} if where else {},
+                )
             if name == "publication":
                 work.execute("delete from pub.crm.publication where as_of_date = $as_of", {"as_of": as_of})
                 work.execute(
@@ -201,7 +208,7 @@ def copy_column_comments(con: duckdb.DuckDBPyConnection) -> None:
 
 def _comment_column(con: duckdb.DuckDBPyConnection, relation: str, column: str, comment: str) -> None:
     text = comment.replace("'", "''")
-    con.execute(f'comment on column crm.{relation}."{column}" is \'{text}\'')
+    con.execute(f"comment on column crm.{relation}.\"{column}\" is '{text}'")
 
 
 def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -211,8 +218,7 @@ def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
         "union all select view_name from duckdb_views() where schema_name = 'crm' and comment is null"
     ).fetchall()
     columns = con.execute(
-        "select table_name || '.' || column_name from duckdb_columns() "
-        "where schema_name = 'crm' and comment is null"
+        "select table_name || '.' || column_name from duckdb_columns() where schema_name = 'crm' and comment is null"
     ).fetchall()
     return sorted(r[0] for r in objects + columns)
 

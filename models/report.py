@@ -28,8 +28,14 @@ th{background:#f4f4f4}td.t,th.t{text-align:left}
 """
 TIER_ORDER = ["NEW", "TOP", "GOLD", "GENERAL", "LOW"]
 STAGE_ORDER = ["acquisition", "growth", "maturity", "decline", "lapsed"]
-STAGE_COLOUR = {"acquisition": "#4299e1", "growth": "#48bb78", "maturity": "#718096", "decline": "#ed8936",
-                "lapsed": "#e53e3e", "new": "#b794f4"}
+STAGE_COLOUR = {
+    "acquisition": "#4299e1",
+    "growth": "#48bb78",
+    "maturity": "#718096",
+    "decline": "#ed8936",
+    "lapsed": "#e53e3e",
+    "new": "#b794f4",
+}
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -63,8 +69,13 @@ def table(headers: list[str], rows: list[tuple]) -> str:
 
 def figure(fig: go.Figure, x_title: str, y_title: str, height: int = 340, **axes) -> str:
     """A plotly figure as an HTML fragment (the library itself is inlined once in the page head)."""
-    fig.update_layout(height=height, margin=dict(l=70, r=20, t=20, b=60), template="plotly_white",
-                      legend=dict(orientation="h", y=-0.25), font=dict(size=12))
+    fig.update_layout(
+        height=height,
+        margin=dict(l=70, r=20, t=20, b=60),
+        template="plotly_white",
+        legend=dict(orientation="h", y=-0.25),
+        font=dict(size=12),
+    )
     fig.update_xaxes(title_text=x_title, **axes.get("x", {}))
     fig.update_yaxes(title_text=y_title, **axes.get("y", {}))
     return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG)
@@ -73,17 +84,20 @@ def figure(fig: go.Figure, x_title: str, y_title: str, height: int = 340, **axes
 def _bars(x, series: dict[str, list], x_title: str, y_title: str, pct: bool = False, **kw) -> str:
     fig = go.Figure([go.Bar(name=name, x=list(x), y=list(y)) for name, y in series.items()])
     fig.update_layout(barmode="group", showlegend=len(series) > 1)
-    return figure(fig, x_title, y_title, y={"tickformat": ".0%"} if pct else {"tickformat": ","},
-                  x={"type": "category"}, **kw)
+    return figure(
+        fig, x_title, y_title, y={"tickformat": ".0%"} if pct else {"tickformat": ","}, x={"type": "category"}, **kw
+    )
 
 
 def _diagonal_line(points: dict[str, list[tuple[float, float]]], x_title: str, y_title: str) -> str:
-    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="diagonal",
-                                line=dict(dash="dot", color="#a0aec0"))])
+    fig = go.Figure(
+        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="diagonal", line=dict(dash="dot", color="#a0aec0"))]
+    )
     for name, pts in points.items():
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=name))
-    return figure(fig, x_title, y_title, x={"tickformat": ".0%", "range": [0, 1]},
-                  y={"tickformat": ".0%", "range": [0, 1]})
+    return figure(
+        fig, x_title, y_title, x={"tickformat": ".0%", "range": [0, 1]}, y={"tickformat": ".0%", "range": [0, 1]}
+    )
 
 
 # ---------------------------------------------------------------------------------------- sections
@@ -94,8 +108,11 @@ def _rows(con, name: str, as_of: date) -> list[tuple]:
 
 
 def _has_table(con, name: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'crm' and table_name = ?", [name]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'crm' and table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
 
 
 def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, list[str]]]:
@@ -123,12 +140,24 @@ def _tier_parts(con, as_of: date) -> list[str]:
     curve = _rows(con, "profit_concentration", as_of)
     labels = [t[0] for t in tiers]
     return [
-        card("Share of customers and of 12-month profit per tier",
-             _bars(labels, {"share of customers": [t[3] for t in tiers], "share of profit": [t[4] for t in tiers]},
-                   "value tier", "share", pct=True)),
-        card("Profit concentration: the top x% of customers hold y% of the profit",
-             _diagonal_line({"cumulative profit share": [(0.0, 0.0)] + [(float(x), float(y or 0)) for x, y in curve]},
-                            "top share of customers (by 12-month contribution)", "share of 12-month profit")),
+        card(
+            "Share of customers and of 12-month profit per tier",
+            _bars(
+                labels,
+                {"share of customers": [t[3] for t in tiers], "share of profit": [t[4] for t in tiers]},
+                "value tier",
+                "share",
+                pct=True,
+            ),
+        ),
+        card(
+            "Profit concentration: the top x% of customers hold y% of the profit",
+            _diagonal_line(
+                {"cumulative profit share": [(0.0, 0.0)] + [(float(x), float(y or 0)) for x, y in curve]},
+                "top share of customers (by 12-month contribution)",
+                "share of 12-month profit",
+            ),
+        ),
         card("Tiers", table(["tier", "customers", "profit 12m (CNY)", "share of customers", "share of profit"], tiers)),
     ]
 
@@ -142,8 +171,10 @@ def _migration_parts(con, as_of: date) -> list[str]:
     grid = [[next((m[2] for m in moves if m[0] == f and m[1] == t), 0) for t in to] for f in frm]
     fig = go.Figure(go.Heatmap(z=grid, x=to, y=frm, colorscale="Blues", texttemplate="%{z:,}", showscale=False))
     return [
-        card("Customers by tier at the earlier month-end (NEW: no tier then) and at the later one",
-             figure(fig, "tier at the later month-end", "tier at the earlier month-end", y={"autorange": "reversed"})),
+        card(
+            "Customers by tier at the earlier month-end (NEW: no tier then) and at the later one",
+            figure(fig, "tier at the later month-end", "tier at the earlier month-end", y={"autorange": "reversed"}),
+        ),
         card("Moves", table(["from", "to", "customers"], moves)),
     ]
 
@@ -154,45 +185,83 @@ def _lifecycle_parts(con, as_of: date) -> list[str]:
     stages = _rows(con, "lifecycle_stages", as_of)
     flows = _rows(con, "lifecycle_flows", as_of)
     months = sorted({m for m, _, _ in stages})
-    area = go.Figure([
-        go.Bar(name=s, x=list(months), y=[next((n for mm, ss, n in stages if mm == m and ss == s), 0)
-                                                      for m in months], marker_color=STAGE_COLOUR[s])
-        for s in STAGE_ORDER])
+    area = go.Figure(
+        [
+            go.Bar(
+                name=s,
+                x=list(months),
+                y=[next((n for mm, ss, n in stages if mm == m and ss == s), 0) for m in months],
+                marker_color=STAGE_COLOUR[s],
+            )
+            for s in STAGE_ORDER
+        ]
+    )
     area.update_layout(barmode="stack")
     moved = [f for f in flows if f[0] != f[1]]  # staying put would dwarf every move
     froms = [s for s in ["new"] + STAGE_ORDER if any(f[0] == s for f in moved)]
     tos = [s for s in STAGE_ORDER if any(f[1] == s for f in moved)]
     nodes = [f"{s} (before)" for s in froms] + tos
-    sankey = go.Figure(go.Sankey(
-        node=dict(label=nodes, color=[STAGE_COLOUR[s] for s in froms + tos], pad=14),
-        link=dict(source=[froms.index(f) for f, _, _ in moved], target=[len(froms) + tos.index(t) for _, t, _ in moved],
-                  value=[n for _, _, n in moved])))
+    sankey = go.Figure(
+        go.Sankey(
+            node=dict(label=nodes, color=[STAGE_COLOUR[s] for s in froms + tos], pad=14),
+            link=dict(
+                source=[froms.index(f) for f, _, _ in moved],
+                target=[len(froms) + tos.index(t) for _, t, _ in moved],
+                value=[n for _, _, n in moved],
+            ),
+        )
+    )
     sankey.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=12))
     return [
-        card("Customers per lifecycle stage at each month-end",
-             figure(area, "month-end", "customers", height=360, y={"tickformat": ","},
-                    x={"type": "date", "tickformat": "%b %Y", "dtick": "M3"})),
-        card("Customers who changed stage from the month-end before to the latest (left: before, right: now)",
-             sankey.to_html(full_html=False, include_plotlyjs=False, config=CONFIG)),
+        card(
+            "Customers per lifecycle stage at each month-end",
+            figure(
+                area,
+                "month-end",
+                "customers",
+                height=360,
+                y={"tickformat": ","},
+                x={"type": "date", "tickformat": "%b %Y", "dtick": "M3"},
+            ),
+        ),
+        card(
+            "Customers who changed stage from the month-end before to the latest (left: before, right: now)",
+            sankey.to_html(full_html=False, include_plotlyjs=False, config=CONFIG),
+        ),
         card("Stage moves into the latest month-end", table(["from", "to", "customers"], flows)),
     ]
 
 
 def _churn_parts(con, as_of: date) -> list[str]:
     dist = _rows(con, "churn_distribution", as_of)
-    fig = go.Figure(go.Bar(x=[float(b) + 0.025 for b, _ in dist], y=[n for _, n in dist], width=0.048,
-                           name="customers"))
+    fig = go.Figure(
+        go.Bar(x=[float(b) + 0.025 for b, _ in dist], y=[n for _, n in dist], width=0.048, name="customers")
+    )
     parts = [
-        card("Customers by 90-day churn probability (5-point buckets)",
-             figure(fig, "90-day churn probability", "customers (log scale)",
-                    x={"tickformat": ".0%", "dtick": 0.1, "range": [0, 1]}, y={"type": "log", "dtick": 1})),
+        card(
+            "Customers by 90-day churn probability (5-point buckets)",
+            figure(
+                fig,
+                "90-day churn probability",
+                "customers (log scale)",
+                x={"tickformat": ".0%", "dtick": 0.1, "range": [0, 1]},
+                y={"type": "log", "dtick": 1},
+            ),
+        ),
         card("Risk bands", table(["band", "customers", "mean probability"], _rows(con, "churn_bands", as_of))),
     ]
     if _has_table(con, "churn_calibration"):
         cal = _rows(con, "churn_calibration", as_of)
-        parts.append(card("Calibration on the validation window",
-                          _diagonal_line({"validation": [(float(p), float(o)) for p, o, _ in cal]},
-                                         "predicted churn probability", "observed churn rate")))
+        parts.append(
+            card(
+                "Calibration on the validation window",
+                _diagonal_line(
+                    {"validation": [(float(p), float(o)) for p, o, _ in cal]},
+                    "predicted churn probability",
+                    "observed churn rate",
+                ),
+            )
+        )
     parts.append(card("Churn model version in use", _version_table(con, "churn_model", as_of)))
     return parts
 
@@ -208,9 +277,15 @@ def _version_table(con, name: str, as_of: date) -> str:
 def _ltv_parts(con, as_of: date) -> list[str]:
     ltv = _rows(con, "ltv_distribution", as_of)
     return [
-        card("Customers by expected lifetime value",
-             _bars([b for b, _, _ in ltv], {"customers": [n for _, n, _ in ltv]}, "expected lifetime value (CNY)",
-                   "customers")),
+        card(
+            "Customers by expected lifetime value",
+            _bars(
+                [b for b, _, _ in ltv],
+                {"customers": [n for _, n, _ in ltv]},
+                "expected lifetime value (CNY)",
+                "customers",
+            ),
+        ),
         card("Lifetime value bands", table(["band", "customers", "total LTV (CNY)"], ltv)),
     ]
 
@@ -225,15 +300,26 @@ def _cross_sell_parts(con, as_of: date) -> list[str]:
         return [card("Model", "<p class='note'>No next-best-product scores for this date.</p>")]
     m = dict(zip(names, rows[0]))
     offers = _rows(con, "cross_sell_offers", as_of)
-    rates = _bars(["hit rate at 1", "hit rate at 3"],
-                  {"model": [m["hit_rate_at_1"], m["hit_rate_at_3"]],
-                   "popularity rule": [m["baseline_hit_rate_at_1"], m["baseline_hit_rate_at_3"]]},
-                  "products offered", "share of takers hit", pct=True)
+    rates = _bars(
+        ["hit rate at 1", "hit rate at 3"],
+        {
+            "model": [m["hit_rate_at_1"], m["hit_rate_at_3"]],
+            "popularity rule": [m["baseline_hit_rate_at_1"], m["baseline_hit_rate_at_3"]],
+        },
+        "products offered",
+        "share of takers hit",
+        pct=True,
+    )
     return [
-        card(f"Hit rates out of time ({m['validate_from']} to {m['validate_to']}, {m['customers_taking']:,} customers "
-             f"who took a product within 90 days)", rates),
-        card("Products offered first tonight",
-             _bars([o[0] for o in offers], {"customers": [o[1] for o in offers]}, "product", "customers")),
+        card(
+            f"Hit rates out of time ({m['validate_from']} to {m['validate_to']}, {m['customers_taking']:,} customers "
+            f"who took a product within 90 days)",
+            rates,
+        ),
+        card(
+            "Products offered first tonight",
+            _bars([o[0] for o in offers], {"customers": [o[1] for o in offers]}, "product", "customers"),
+        ),
         card("Next-best-product model version in use", table(["metric", "value"], list(m.items()))),
         card("Products offered first", table(["product", "customers", "mean propensity"], offers)),
     ]
@@ -254,9 +340,12 @@ def retention_list_parts(columns: list[str], rows: list[tuple]) -> list[str]:
     parts = []
     if "value_at_risk_cny" in columns and "customer_id" in columns:
         i, v = columns.index("customer_id"), columns.index("value_at_risk_cny")
-        parts.append(card("Value at risk of the first customers on the list",
-                          _bars([r[i] for r in rows], {"value at risk": [r[v] for r in rows]}, "customer",
-                                "value at risk (CNY)")))
+        parts.append(
+            card(
+                "Value at risk of the first customers on the list",
+                _bars([r[i] for r in rows], {"value at risk": [r[v] for r in rows]}, "customer", "value at risk (CNY)"),
+            )
+        )
     parts.append(card("The first customers to call", table(columns, rows), wide=True))
     return parts
 
@@ -265,11 +354,19 @@ def _linkage_parts(con, as_of: date) -> list[str]:
     per_customer = _rows(con, "records_per_customer", as_of)
     rules = _rows(con, "match_rules", as_of)
     return [
-        card("Customers by number of source records",
-             _bars([("6+" if r == 6 else str(r)) for r, _ in per_customer], {"customers": [n for _, n in per_customer]},
-                   "source records per customer", "customers")),
-        card("Source records by match rule",
-             _bars([r for r, _ in rules], {"records": [n for _, n in rules]}, "match rule", "source records")),
+        card(
+            "Customers by number of source records",
+            _bars(
+                [("6+" if r == 6 else str(r)) for r, _ in per_customer],
+                {"customers": [n for _, n in per_customer]},
+                "source records per customer",
+                "customers",
+            ),
+        ),
+        card(
+            "Source records by match rule",
+            _bars([r for r, _ in rules], {"records": [n for _, n in rules]}, "match rule", "source records"),
+        ),
     ]
 
 
@@ -280,8 +377,10 @@ def _quality_parts(con, as_of: date) -> list[str]:
     for system, *_rest, quarantined in deliveries:
         per_system[system] = per_system.get(system, 0) + quarantined
     return [
-        card("Quarantined rows per system",
-             _bars(list(per_system), {"quarantined rows": list(per_system.values())}, "source system", "rows")),
+        card(
+            "Quarantined rows per system",
+            _bars(list(per_system), {"quarantined rows": list(per_system.values())}, "source system", "rows"),
+        ),
         card("Deliveries", table(["system", "file", "kind", "read", "staged", "quarantined"], deliveries)),
         card("Quarantine reasons", table(["system", "file", "field", "reason", "action", "rows"], reasons), wide=True),
     ]

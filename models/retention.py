@@ -30,5 +30,8 @@ def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dic
         "from marts.retention_priority_history where as_of_date = $d",
         {"d": as_of},
     ).fetchall()[0]
-    return {"customers": customers, "value_at_risk_cny": float(at_risk or 0),
-            "top_5pct_share": float(top5 / at_risk) if at_risk else 0.0}
+    return {
+        "customers": customers,
+        "value_at_risk_cny": float(at_risk or 0),
+        "top_5pct_share": float(top5 / at_risk) if at_risk else 0.0,
+    }

@@ -36,8 +36,9 @@ def evaluate_retention(con: duckdb.DuckDBPyConnection, truth_dir: Path, share: f
         "left join marts.retention_priority_history as p using (as_of_date, customer_id)"
     ).df()
     scored["as_of_date"] = pd.to_datetime(scored["as_of_date"]).dt.date
-    j = (scored.merge(persons, on="customer_id")
-         .merge(outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]))
+    j = scored.merge(persons, on="customer_id").merge(
+        outcomes, left_on=["person_id", "as_of_date"], right_on=["person_id", "business_date"]
+    )
     j["lost"] = j["churned_90d"] * j["contribution_last_12m"].clip(lower=0)
     result = {}
     for day, per in j.groupby("as_of_date"):

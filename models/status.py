@@ -26,7 +26,9 @@ class InsufficientHistory(Exception):
         self.reason = reason
 
 
-def record(con: duckdb.DuckDBPyConnection, as_of: date, output: str, status: str = OK, reason: str | None = None) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection, as_of: date, output: str, status: str = OK, reason: str | None = None
+) -> None:
     """Set the status of `output` for `as_of` (a rerun replaces it)."""
     run_script(con, "status/create")
     run_script(con, "status/record", as_of=as_of, output=output, status=status, reason=reason)

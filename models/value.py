@@ -66,9 +66,11 @@ def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+    )
 
 
 def contribution_previous(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
@@ -107,8 +109,9 @@ def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date, full
         "first_month": str(first),
         "last_month": str(last),
         "total_cny": float(total or 0),
-        "recomputed": "all months, every customer" if previous is None else
-                      f"{scope[0]} month(s) for every customer, every month for {scope[1]} customer(s)",
+        "recomputed": "all months, every customer"
+        if previous is None
+        else f"{scope[0]} month(s) for every customer, every month for {scope[1]} customer(s)",
         "recent_months": by_month,
     }
 
@@ -139,8 +142,13 @@ def compute_value_tiers(
     run_script(con, "marts/value_tier", as_of=as_of, top_share=top_share, gold_share=gold_share)
     prev, last = month_ends_for_migration(as_of)
     run_script(
-        con, "marts/tier_migration", as_of=as_of, prev_month=prev, last_month=last,
-        top_share=top_share, gold_share=gold_share,
+        con,
+        "marts/tier_migration",
+        as_of=as_of,
+        prev_month=prev,
+        last_month=last,
+        top_share=top_share,
+        gold_share=gold_share,
     )
     summary = query(con, "marts/tier_summary", as_of=as_of)
     moves = dict(

@@ -56,6 +56,8 @@ def bounds() -> dict[str, tuple[float, float]]:
 
 def label(lo: float, hi: float) -> str:
     """`outside plausible range [lo, hi]`, numbers written plainly (1e10 -> 10000000000)."""
+
     def fmt(x: float) -> str:
         return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
+
     return f"outside plausible range [{fmt(lo)}, {fmt(hi)}]"

@@ -38,8 +38,10 @@ def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
             metadata={
                 "files": len(rows),
                 "files_not_conserved": dg.MetadataValue.json(
-                    [{"file": f, "control": c, "staged": s, "quarantined": q, "read": r, "resent": rs}
-                     for f, c, s, q, r, rs in broken]
+                    [
+                        {"file": f, "control": c, "staged": s, "quarantined": q, "read": r, "resent": rs}
+                        for f, c, s, q, r, rs in broken
+                    ]
                 ),
                 "rows_control": sum(r[1] for r in rows),
                 "rows_staged": sum(r[2] for r in rows),

@@ -60,7 +60,7 @@ def tonight_frame(con: duckdb.DuckDBPyConnection, system: str, table: str, busin
 
 
 def _suite_for(gx, table: str, business_date: date, frame):
-    from quality.schemas import (CARD_CHANNELS, FX_CHANNELS, ID_TYPES, PRODUCTS, STATUSES, TXN_TYPES)
+    from quality.schemas import CARD_CHANNELS, FX_CHANNELS, ID_TYPES, PRODUCTS, STATUSES, TXN_TYPES
 
     E = gx.expectations
     out = []  # (expectation, critical)
@@ -134,7 +134,9 @@ def run_system_suite(con: duckdb.DuckDBPyConnection, system: str, business_date:
         critical = {}
         for exp, is_critical in _suite_for(gx, table, business_date, frame):
             suite.add_expectation(exp)
-            critical[exp.expectation_type + str(getattr(exp, "column", "") or getattr(exp, "column_list", ""))] = is_critical
+            critical[exp.expectation_type + str(getattr(exp, "column", "") or getattr(exp, "column_list", ""))] = (
+                is_critical
+            )
         vd_name = f"{system}_{table}_tonight"
         try:
             context.validation_definitions.delete(vd_name)
@@ -152,9 +154,15 @@ def run_system_suite(con: duckdb.DuckDBPyConnection, system: str, business_date:
             else:
                 is_crit = critical.get(cfg.type + str(col), False)
                 critical_failed |= is_crit
-                failed.append({"table": table, "expectation": cfg.type, "column": str(col),
-                               "critical": is_crit,
-                               "unexpected": (r.result or {}).get("unexpected_count")})
+                failed.append(
+                    {
+                        "table": table,
+                        "expectation": cfg.type,
+                        "column": str(col),
+                        "critical": is_crit,
+                        "unexpected": (r.result or {}).get("unexpected_count"),
+                    }
+                )
     docs_path = None
     try:
         context.build_data_docs()

@@ -47,7 +47,9 @@ def _date(lo: date, hi: date) -> pa.Column:
 
 def _ts(lo: date, hi: date) -> pa.Column:
     return pa.Column(
-        checks=[pa.Check.in_range(datetime.combine(lo, datetime.min.time()), datetime.combine(hi, datetime.min.time()))],
+        checks=[
+            pa.Check.in_range(datetime.combine(lo, datetime.min.time()), datetime.combine(hi, datetime.min.time()))
+        ],
         nullable=True,
     )
 

@@ -17,7 +17,9 @@ _ID = rf"\d{{6}}{_SEP}?\d{{8}}{_SEP}?\d{{3}}[\dXx\uff38\uff58]|\d{{15}}"
 _MOBILE = rf"(?:[+\uff0b]?(?:00)?86{_SEP}?)?1{_SEP}?[3-9](?:{_SEP}?\d){{9}}"
 _SEP_BLOB = r"[ \-\u3000\uff0d]"
 _ID_BLOB = rf"\d{{6}}{_SEP_BLOB}?\d{{8}}{_SEP_BLOB}?\d{{3}}[\dXx\uff38\uff58]|\d{{15}}"
-_MOBILE_BLOB = rf"(?:[+\uff0b]?(?:00)?86{_SEP_BLOB}?)?(?:1{_SEP_BLOB}?[3-9](?:{_SEP_BLOB}?\d){{9}}|1[3-9]\d\.\d{{4}}\.\d{{4}})"
+_MOBILE_BLOB = (
+    rf"(?:[+\uff0b]?(?:00)?86{_SEP_BLOB}?)?(?:1{_SEP_BLOB}?[3-9](?:{_SEP_BLOB}?\d){{9}}|1[3-9]\d\.\d{{4}}\.\d{{4}})"
+)
 _CARD_GROUPED = r"\d{4}(?:[ \-]\d{4}){2}[ \-]\d{1,7}|\d{4}[ \-]\d{6}[ \-]\d{4,5}"
 _CARD = rf"\d{{13,19}}|{_CARD_GROUPED}"
 

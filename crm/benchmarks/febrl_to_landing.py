@@ -29,8 +29,18 @@ from models.ingest.layout import FILES
 DATASETS = {"febrl3": ("dataset3.csv",), "febrl4": ("dataset4a.csv", "dataset4b.csv")}
 BUSINESS_DATE = date(2026, 10, 31)
 SYSTEMS = ("deposit", "card", "loan", "fx")
-FEBRL_FIELDS = ("given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
-                "state", "date_of_birth", "soc_sec_id")
+FEBRL_FIELDS = (
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "address_2",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "soc_sec_id",
+)
 
 
 def read_febrl(dataset: str) -> pl.DataFrame:
@@ -53,17 +63,24 @@ def _date(fmt: str) -> pl.Expr:
     """The FEBRL YYYYMMDD string in a system's date format (by position, so invalid dates stay invalid)."""
     d = pl.col("date_of_birth")
     y, m, day = d.str.slice(0, 4), d.str.slice(4, 2), d.str.slice(6, 2)
-    parts = {"ymd": [y, m, day], "iso": [y, pl.lit("-"), m, pl.lit("-"), day],
-             "slash": [y, pl.lit("/"), m, pl.lit("/"), day], "dmy": [day, pl.lit("/"), m, pl.lit("/"), y]}[fmt]
+    parts = {
+        "ymd": [y, m, day],
+        "iso": [y, pl.lit("-"), m, pl.lit("-"), day],
+        "slash": [y, pl.lit("/"), m, pl.lit("/"), day],
+        "dmy": [day, pl.lit("/"), m, pl.lit("/"), y],
+    }[fmt]
     return pl.when(d.str.contains(r"^\d{8}$")).then(pl.concat_str(parts)).otherwise(d)
 
 
 def _address() -> pl.Expr:
     street = pl.concat_str([pl.col("street_number"), pl.col("address_1")], separator=" ", ignore_nulls=True)
-    tail = pl.concat_str([pl.col("suburb"), pl.col("state").str.to_uppercase(), pl.col("postcode")], separator=" ", ignore_nulls=True)
+    tail = pl.concat_str(
+        [pl.col("suburb"), pl.col("state").str.to_uppercase(), pl.col("postcode")], separator=" ", ignore_nulls=True
+    )
     line = pl.concat_str(
         [pl.when(street != "").then(street), pl.col("address_2"), pl.when(tail != "").then(tail)],
-        separator=", ", ignore_nulls=True,
+        separator=", ",
+        ignore_nulls=True,
     )
     return pl.when(line != "").then(line)
 
@@ -74,18 +91,54 @@ def party_frame(system: str, recs: pl.DataFrame) -> pl.DataFrame:
     name = pl.when(name != "").then(name)
     null = pl.lit(None, pl.String)
     cols = {
-        "deposit": {"cust_no": pl.col("source_key"), "cust_name": name, "cert_type": pl.lit("Z"), "cert_no": pl.col("soc_sec_id"),
-                    "birth_date": _date("ymd"), "gender": null, "mobile_no": null, "address": _address(),
-                    "open_branch": null, "open_date": null},
-        "card": {"holder_id": pl.col("source_key"), "holder_name": name, "id_type": pl.lit("OTHER"), "id_number": pl.col("soc_sec_id"),
-                 "dob": _date("iso"), "sex": null, "phone": null, "email": null, "bill_address": _address(), "member_since": null},
-        "loan": {"borrower_id": pl.col("source_key"), "name": name, "id_kind": pl.lit("9"), "id_no": pl.col("soc_sec_id"),
-                 "birthday": _date("slash"), "gender": pl.lit("0"), "contact_phone": null, "residence_address": _address(),
-                 "employer": null},
-        "fx": {"client_ref": pl.col("source_key"),
-               "name_en": pl.concat_str([pl.col("surname"), pl.col("given_name")], separator=" ", ignore_nulls=True).str.to_uppercase(),
-               "name_local": null, "doc_type": pl.lit("PASSPORT"), "doc_no": pl.col("soc_sec_id"), "date_of_birth": _date("dmy"),
-               "nationality": pl.lit("AU"), "mobile": null, "address_en": _address()},
+        "deposit": {
+            "cust_no": pl.col("source_key"),
+            "cust_name": name,
+            "cert_type": pl.lit("Z"),
+            "cert_no": pl.col("soc_sec_id"),
+            "birth_date": _date("ymd"),
+            "gender": null,
+            "mobile_no": null,
+            "address": _address(),
+            "open_branch": null,
+            "open_date": null,
+        },
+        "card": {
+            "holder_id": pl.col("source_key"),
+            "holder_name": name,
+            "id_type": pl.lit("OTHER"),
+            "id_number": pl.col("soc_sec_id"),
+            "dob": _date("iso"),
+            "sex": null,
+            "phone": null,
+            "email": null,
+            "bill_address": _address(),
+            "member_since": null,
+        },
+        "loan": {
+            "borrower_id": pl.col("source_key"),
+            "name": name,
+            "id_kind": pl.lit("9"),
+            "id_no": pl.col("soc_sec_id"),
+            "birthday": _date("slash"),
+            "gender": pl.lit("0"),
+            "contact_phone": null,
+            "residence_address": _address(),
+            "employer": null,
+        },
+        "fx": {
+            "client_ref": pl.col("source_key"),
+            "name_en": pl.concat_str(
+                [pl.col("surname"), pl.col("given_name")], separator=" ", ignore_nulls=True
+            ).str.to_uppercase(),
+            "name_local": null,
+            "doc_type": pl.lit("PASSPORT"),
+            "doc_no": pl.col("soc_sec_id"),
+            "date_of_birth": _date("dmy"),
+            "nationality": pl.lit("AU"),
+            "mobile": null,
+            "address_en": _address(),
+        },
     }[system]
     out = recs.select([e.cast(pl.String).alias(c) for c, e in cols.items()])
     if system == "fx":
@@ -105,7 +158,10 @@ def convert(dataset: str, landing: Path, truth: Path, seed: int = 1, business_da
     # Unrelated keys per system, in a shuffled order (nothing of FEBRL's rec_id leaks into the key).
     recs = recs.with_columns(pl.Series("_order", rng.permutation(recs.height))).sort("_order")
     recs = recs.with_columns(
-        (pl.col("system").str.slice(0, 1).str.to_uppercase() + (pl.int_range(pl.len()).over("system") + 100001).cast(pl.String)).alias("source_key")
+        (
+            pl.col("system").str.slice(0, 1).str.to_uppercase()
+            + (pl.int_range(pl.len()).over("system") + 100001).cast(pl.String)
+        ).alias("source_key")
     )
     counts = {}
     for system in SYSTEMS:
@@ -122,16 +178,30 @@ def convert(dataset: str, landing: Path, truth: Path, seed: int = 1, business_da
             text = df.write_csv()
             (folder / file).write_bytes(text.encode(ENCODING[system]))
             files[file] = {"rows": df.height, "sha256": _sha256(folder / file)}
-        counts[system] = next(v["rows"] for f, v in files.items() if any(s.name == f and s.target == "party" for s in FILES[system]))
-        control = {"system": system, "business_date": business_date.isoformat(), "kind": "full",
-                   "encoding": ENCODING[system], "files": dict(sorted(files.items()))}
+        counts[system] = next(
+            v["rows"] for f, v in files.items() if any(s.name == f and s.target == "party" for s in FILES[system])
+        )
+        control = {
+            "system": system,
+            "business_date": business_date.isoformat(),
+            "kind": "full",
+            "encoding": ENCODING[system],
+            "files": dict(sorted(files.items())),
+        }
         (folder / "_CONTROL.json").write_text(json.dumps(control, indent=2) + "\n", encoding="utf-8")
     Path(truth).mkdir(parents=True, exist_ok=True)
-    recs.select("system", "source_key", "person_id", "rec_id").sort("system", "source_key").write_csv(Path(truth) / "source_records.csv")
+    recs.select("system", "source_key", "person_id", "rec_id").sort("system", "source_key").write_csv(
+        Path(truth) / "source_records.csv"
+    )
     # The FEBRL fields keyed like our records: what the plain Splink baseline reads.
     recs.select("system", "source_key", "person_id", *FEBRL_FIELDS).write_parquet(Path(truth) / "febrl_records.parquet")
-    return {"dataset": dataset, "records": recs.height, "persons": recs["person_id"].n_unique(), "by_system": counts,
-            "business_date": business_date.isoformat()}
+    return {
+        "dataset": dataset,
+        "records": recs.height,
+        "persons": recs["person_id"].n_unique(),
+        "by_system": counts,
+        "business_date": business_date.isoformat(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

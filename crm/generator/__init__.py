@@ -36,32 +36,98 @@ GENERATOR_VERSION = 5
 
 CHUNK = 25_000
 ACCOUNT_HEADERS = {
-    "deposit": [("deposit_account.csv", ["acct_no", "cust_no", "product", "currency", "open_date", "maturity_date", "close_date", "status"]),
-                ("deposit_balance.csv", ["acct_no", "balance_date", "balance", "interest_rate"])],
-    "card": [("card_account.csv", ["card_acct_id", "holder_id", "card_type", "card_level", "credit_limit", "open_date", "close_date", "status"]),
-             ("card_txn.csv", ["txn_id", "card_acct_id", "txn_time", "amount", "mcc", "channel", "txn_type"])],
-    "loan": [("loan_contract.csv", ["contract_no", "borrower_id", "product", "principal", "annual_rate", "start_date", "maturity_date", "status"]),
-             ("loan_balance.csv", ["contract_no", "as_of", "outstanding", "days_past_due", "interest_accrued"])],
-    "fx": [("fx_deal.csv", ["deal_id", "client_ref", "trade_date", "sell_ccy", "buy_ccy", "sell_amount", "buy_amount", "rate", "margin_cny", "channel"])],
+    "deposit": [
+        (
+            "deposit_account.csv",
+            ["acct_no", "cust_no", "product", "currency", "open_date", "maturity_date", "close_date", "status"],
+        ),
+        ("deposit_balance.csv", ["acct_no", "balance_date", "balance", "interest_rate"]),
+    ],
+    "card": [
+        (
+            "card_account.csv",
+            [
+                "card_acct_id",
+                "holder_id",
+                "card_type",
+                "card_level",
+                "credit_limit",
+                "open_date",
+                "close_date",
+                "status",
+            ],
+        ),
+        ("card_txn.csv", ["txn_id", "card_acct_id", "txn_time", "amount", "mcc", "channel", "txn_type"]),
+    ],
+    "loan": [
+        (
+            "loan_contract.csv",
+            [
+                "contract_no",
+                "borrower_id",
+                "product",
+                "principal",
+                "annual_rate",
+                "start_date",
+                "maturity_date",
+                "status",
+            ],
+        ),
+        ("loan_balance.csv", ["contract_no", "as_of", "outstanding", "days_past_due", "interest_accrued"]),
+    ],
+    "fx": [
+        (
+            "fx_deal.csv",
+            [
+                "deal_id",
+                "client_ref",
+                "trade_date",
+                "sell_ccy",
+                "buy_ccy",
+                "sell_amount",
+                "buy_amount",
+                "rate",
+                "margin_cny",
+                "channel",
+            ],
+        )
+    ],
 }
-PARTY_FILE = {"deposit": "deposit_customer.csv", "card": "card_holder.csv", "loan": "loan_borrower.csv", "fx": "fx_client.csv"}
+PARTY_FILE = {
+    "deposit": "deposit_customer.csv",
+    "card": "card_holder.csv",
+    "loan": "loan_borrower.csv",
+    "fx": "fx_client.csv",
+}
 
 
-def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_date: date = date(2026, 10, 31),
-             history_months: int = 24, daily_deliveries: int = 3, noise: NoiseConfig | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+def generate(
+    landing: Path,
+    truth: Path,
+    customers: int,
+    seed: int = 42,
+    end_date: date = date(2026, 10, 31),
+    history_months: int = 24,
+    daily_deliveries: int = 3,
+    noise: NoiseConfig | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     noise = noise or NoiseConfig()
     if (end_date + timedelta(days=1)).day != 1:
         raise ValueError("end_date must be a month-end (the full delivery's business date)")
     cal = Calendar(end_date, history_months, daily_deliveries)
-    deliveries = [(end_date, "full")] + [(end_date + timedelta(days=i), "daily") for i in range(1, daily_deliveries + 1)]
+    deliveries = [(end_date, "full")] + [
+        (end_date + timedelta(days=i), "daily") for i in range(1, daily_deliveries + 1)
+    ]
     land = Landing(Path(landing), deliveries, noise.malformed_row, seed)
     for system, file in PARTY_FILE.items():
         land.open(system, file, records.HEADERS[system])
         for f, header in ACCOUNT_HEADERS[system]:
             land.open(system, f, header)
     tr = Truth(Path(truth))
-    counters = {k: 0 for k in ("deposit", "card", "loan", "fx", "deposit_acct", "card_acct", "loan_acct", "txn", "deal")}
+    counters = {
+        k: 0 for k in ("deposit", "card", "loan", "fx", "deposit_acct", "card_acct", "loan_acct", "txn", "deal")
+    }
     n_records = n_outcomes = 0
     issued: set[str] = set()
     for ci, start in enumerate(range(0, customers, CHUNK)):
@@ -77,27 +143,45 @@ def generate(landing: Path, truth: Path, customers: int, seed: int = 42, end_dat
             progress(start + n, customers)  # persons done, of
     tr.malformed(land.malformed)
     stats = land.finish()
-    tr.config({"seed": seed, "customers": customers, "end_date": end_date.isoformat(), "history_months": history_months,
-               "daily_deliveries": daily_deliveries, "deliveries": [d.isoformat() for d, _ in deliveries],
-               "first_history_month": str(cal.first_month), "chunk": CHUNK, "noise": noise.as_dict()})
+    tr.config(
+        {
+            "seed": seed,
+            "customers": customers,
+            "end_date": end_date.isoformat(),
+            "history_months": history_months,
+            "daily_deliveries": daily_deliveries,
+            "deliveries": [d.isoformat() for d, _ in deliveries],
+            "first_history_month": str(cal.first_month),
+            "chunk": CHUNK,
+            "noise": noise.as_dict(),
+        }
+    )
     tr.close()
-    return {"persons": customers, "source_records": n_records, "files": stats["files"], "bytes": stats["bytes"],
-            "deliveries": [d.isoformat() for d, _ in deliveries], "outcome_rows": n_outcomes,
-            "malformed_rows": len(land.malformed)}
+    return {
+        "persons": customers,
+        "source_records": n_records,
+        "files": stats["files"],
+        "bytes": stats["bytes"],
+        "deliveries": [d.isoformat() for d, _ in deliveries],
+        "outcome_rows": n_outcomes,
+        "malformed_rows": len(land.malformed),
+    }
 
 
 def _index_keys(n: int, main: np.ndarray, dups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     main_key = np.full(n, None, dtype=object)
     dup_key = np.full(n, None, dtype=object)
-    main_key[main] = keys[:len(main)]
-    dup_key[dups] = keys[len(main):]
+    main_key[main] = keys[: len(main)]
+    dup_key[dups] = keys[len(main) :]
     return main_key, dup_key
 
 
 def _since(n: int, person: np.ndarray, open_d: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     days = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(days, person, open_d.astype("datetime64[D]").astype(np.int64))
-    return np.where(days == np.iinfo(np.int64).max, fallback.astype("datetime64[D]").astype(np.int64), days).astype("datetime64[D]")
+    return np.where(days == np.iinfo(np.int64).max, fallback.astype("datetime64[D]").astype(np.int64), days).astype(
+        "datetime64[D]"
+    )
 
 
 def _ids(prefix: str, base: int, sel: np.ndarray, width: int) -> pl.Series:
@@ -137,7 +221,9 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
         if system != "fx":
             dupm = acc.get("dup", np.zeros(len(acc["person"]), bool))
             owners = np.where(dupm, dup_key[acc["person"]], main_key[acc["person"]])
-            akeys = records.make_key(f"{system}_acct", np.arange(counters[f"{system}_acct"], counters[f"{system}_acct"] + len(owners)))
+            akeys = records.make_key(
+                f"{system}_acct", np.arange(counters[f"{system}_acct"], counters[f"{system}_acct"] + len(owners))
+            )
             counters[f"{system}_acct"] += len(owners)
             accts[system] = (pl.Series(akeys, dtype=pl.String), pl.Series(owners.astype(str), dtype=pl.String))
         else:
@@ -167,8 +253,12 @@ def _write_chunk(land: Landing, tr: Truth, rng, P, sim, cal: Calendar, deliverie
             fsel = np.nonzero(deal["date"] == dd)[0]
             land.write("deposit", d, "deposit_balance.csv", X.deposit_balance_day(dep, accts["deposit"][0], cal, dd, i))
             land.write("loan", d, "loan_balance.csv", X.loan_balance_day(ln, accts["loan"][0], cal, dd, i))
-        land.write("card", d, "card_txn.csv", X.card_txn(card, accts["card"][0], _ids("T", counters["txn"], tsel, 12), tsel))
-        land.write("fx", d, "fx_deal.csv", X.fx_deal(sim["fx"], *accts["fx"], _ids("D", counters["deal"], fsel, 10), fsel))
+        land.write(
+            "card", d, "card_txn.csv", X.card_txn(card, accts["card"][0], _ids("T", counters["txn"], tsel, 12), tsel)
+        )
+        land.write(
+            "fx", d, "fx_deal.csv", X.fx_deal(sim["fx"], *accts["fx"], _ids("D", counters["deal"], fsel, 10), fsel)
+        )
     counters["txn"] += len(tx["acc"])
     counters["deal"] += len(deal["client"])
     return written

@@ -13,8 +13,8 @@ FUTURE_MONTHS = 12
 @dataclass(frozen=True)
 class Calendar:
     end_date: date
-    history: int          # H: months delivered; month H-1 is the month of end_date
-    daily: int            # daily deliveries after end_date
+    history: int  # H: months delivered; month H-1 is the month of end_date
+    daily: int  # daily deliveries after end_date
 
     @property
     def months(self) -> int:

@@ -37,7 +37,7 @@ def mistype(idno: str, rng: np.random.Generator) -> str:
     """One digit of the body typed wrong (the check character then usually fails)."""
     i = int(rng.integers(6, 17))
     d = (int(idno[i]) + int(rng.integers(1, 10))) % 10
-    return idno[:i] + str(d) + idno[i + 1:]
+    return idno[:i] + str(d) + idno[i + 1 :]
 
 
 def wrong_check(idno: str, rng: np.random.Generator) -> str:

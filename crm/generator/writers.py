@@ -51,7 +51,7 @@ class Landing:
         for d, _ in self.deliveries:
             folder = self.root / system / d.strftime("%Y%m%d")
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "_CONTROL.json").unlink(missing_ok=True)   # incomplete until we write it again
+            (folder / "_CONTROL.json").unlink(missing_ok=True)  # incomplete until we write it again
             fh = open(folder / file, "wb")
             fh.write((",".join(header) + "\n").encode(ENCODING[system]))
             self.handles[(system, d, file)] = fh
@@ -70,7 +70,8 @@ class Landing:
             bad_idx = np.nonzero(self.rng.random(df.height) < self.rate)[0]
         good = df
         if len(bad_idx):
-            mask = np.ones(df.height, bool); mask[bad_idx] = False
+            mask = np.ones(df.height, bool)
+            mask[bad_idx] = False
             good = df.filter(pl.Series(mask))
         text = good.write_csv(include_header=False) if good.height else ""
         if len(bad_idx):
@@ -80,16 +81,26 @@ class Landing:
             for j, row in enumerate(df[bad_idx.tolist()].iter_rows()):
                 row = ["" if v is None else v for v in row]
                 dates, amounts, codes = SPOIL[file]
-                kinds = ["field_count", "bad_date"] + (["bad_amount"] if amounts else []) + (["unknown_code"] if codes else [])
+                kinds = (
+                    ["field_count", "bad_date"]
+                    + (["bad_amount"] if amounts else [])
+                    + (["unknown_code"] if codes else [])
+                )
                 kind = kinds[int(self.rng.integers(len(kinds)))]
                 if kind == "field_count":
                     row = row[:-1] if self.rng.random() < 0.5 else row + ["EXTRA"]
                 elif kind == "bad_date":
-                    row[cols.index(dates[int(self.rng.integers(len(dates)))])] = BAD_DATES[int(self.rng.integers(len(BAD_DATES)))]
+                    row[cols.index(dates[int(self.rng.integers(len(dates)))])] = BAD_DATES[
+                        int(self.rng.integers(len(BAD_DATES)))
+                    ]
                 elif kind == "bad_amount":
-                    row[cols.index(amounts[int(self.rng.integers(len(amounts)))])] = BAD_AMOUNTS[int(self.rng.integers(len(BAD_AMOUNTS)))]
+                    row[cols.index(amounts[int(self.rng.integers(len(amounts)))])] = BAD_AMOUNTS[
+                        int(self.rng.integers(len(BAD_AMOUNTS)))
+                    ]
                 else:
-                    row[cols.index(codes[int(self.rng.integers(len(codes)))])] = BAD_CODES[int(self.rng.integers(len(BAD_CODES)))]
+                    row[cols.index(codes[int(self.rng.integers(len(codes)))])] = BAD_CODES[
+                        int(self.rng.integers(len(BAD_CODES)))
+                    ]
                 w.writerow(row)
                 line = self.lines[key] + good.height + j + 1
                 self.malformed.append((system, d.isoformat(), file, line, kind))
@@ -109,7 +120,7 @@ class Landing:
             for system in systems:
                 folder = self.root / system / d.strftime("%Y%m%d")
                 files = {}
-                for (s, dd, file) in self.handles:
+                for s, dd, file in self.handles:
                     if s != system or dd != d:
                         continue
                     h = hashlib.sha256()
@@ -118,7 +129,12 @@ class Landing:
                             h.update(block)
                     files[file] = {"rows": self.rows[(s, dd, file)], "sha256": h.hexdigest()}
                     total_bytes += (folder / file).stat().st_size
-                control = {"system": system, "business_date": d.isoformat(), "kind": kind,
-                           "encoding": ENCODING[system], "files": dict(sorted(files.items()))}
+                control = {
+                    "system": system,
+                    "business_date": d.isoformat(),
+                    "kind": kind,
+                    "encoding": ENCODING[system],
+                    "files": dict(sorted(files.items())),
+                }
                 (folder / "_CONTROL.json").write_text(json.dumps(control, indent=2) + "\n", encoding="utf-8")
         return {"files": len(self.handles), "bytes": total_bytes}

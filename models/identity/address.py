@@ -27,10 +27,21 @@ _POSTCODE_END = r"(?:^|[\s,;])(\d{4,6})$"
 # Words every English address of the generator or a bank form carries: they say nothing about the place.
 STOPWORDS = ["no", "room", "rm", "bldg", "building", "unit", "flat", "apt", "floor", "fl", "district"]
 
-PARTS_SCHEMA = {"addr_province": pl.String, "addr_city": pl.String, "addr_district": pl.String,
-                "addr_street": pl.String, "addr_number": pl.String, "addr_house": pl.String}
-ADDRESS_SCHEMA = {"addr_norm": pl.String, "addr_tokens": pl.List(pl.String), "addr_nums": pl.String, "postcode": pl.String,
-                  **PARTS_SCHEMA}
+PARTS_SCHEMA = {
+    "addr_province": pl.String,
+    "addr_city": pl.String,
+    "addr_district": pl.String,
+    "addr_street": pl.String,
+    "addr_number": pl.String,
+    "addr_house": pl.String,
+}
+ADDRESS_SCHEMA = {
+    "addr_norm": pl.String,
+    "addr_tokens": pl.List(pl.String),
+    "addr_nums": pl.String,
+    "postcode": pl.String,
+    **PARTS_SCHEMA,
+}
 # cpca's names for the city level of a municipality or of counties under a province directly.
 _NO_CITY = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 _MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
@@ -62,19 +73,45 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
     if texts:
         got = cpca.transform(texts, pos_sensitive=True)
         got = got.astype(object).where(got.notna(), None)  # cpca's NaN for a part it did not find
-        parsed = pl.DataFrame({
-            "raw": df["raw"].filter(cjk),
-            "p": got["省"].tolist(), "c": got["市"].tolist(), "d": got["区"].tolist(), "rest": got["地址"].tolist(),
-            "p_at": got["省_pos"].tolist(), "c_at": got["市_pos"].tolist(),
-        }, schema={"raw": pl.String, "p": pl.String, "c": pl.String, "d": pl.String, "rest": pl.String,
-                   "p_at": pl.Int64, "c_at": pl.Int64}, strict=False)
+        parsed = pl.DataFrame(
+            {
+                "raw": df["raw"].filter(cjk),
+                "p": got["省"].tolist(),
+                "c": got["市"].tolist(),
+                "d": got["区"].tolist(),
+                "rest": got["地址"].tolist(),
+                "p_at": got["省_pos"].tolist(),
+                "c_at": got["市_pos"].tolist(),
+            },
+            schema={
+                "raw": pl.String,
+                "p": pl.String,
+                "c": pl.String,
+                "d": pl.String,
+                "rest": pl.String,
+                "p_at": pl.Int64,
+                "c_at": pl.Int64,
+            },
+            strict=False,
+        )
     else:
-        parsed = pl.DataFrame(schema={"raw": pl.String, "p": pl.String, "c": pl.String, "d": pl.String,
-                                      "rest": pl.String, "p_at": pl.Int64, "c_at": pl.Int64})
+        parsed = pl.DataFrame(
+            schema={
+                "raw": pl.String,
+                "p": pl.String,
+                "c": pl.String,
+                "d": pl.String,
+                "rest": pl.String,
+                "p_at": pl.Int64,
+                "c_at": pl.Int64,
+            }
+        )
     guessed = (pl.col("p_at") < 0) & (pl.col("c_at") < 0) & pl.col("d").is_in(list(_shared_district_names()))
     city = (
-        pl.when((pl.col("c").is_null() | pl.col("c").is_in(_NO_CITY)) & pl.col("p").is_in(_MUNICIPALITIES)).then(pl.col("p"))
-        .when(pl.col("c").is_in(_NO_CITY)).then(None)
+        pl.when((pl.col("c").is_null() | pl.col("c").is_in(_NO_CITY)) & pl.col("p").is_in(_MUNICIPALITIES))
+        .then(pl.col("p"))
+        .when(pl.col("c").is_in(_NO_CITY))
+        .then(None)
         .otherwise(pl.col("c"))
     )
     parsed = parsed.with_columns(
@@ -85,8 +122,9 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
     rest = pl.col("rest").fill_null("")
     street = pl.coalesce(rest.str.extract(_STREET_NUMBER, 1).replace("", None), rest.str.extract(_STREET_ONLY, 1))
     parsed = parsed.with_columns(street.alias("addr_street"), rest.str.extract(_STREET_NUMBER, 2).alias("addr_number"))
-    house = pl.concat_str([pl.col("addr_city"), pl.col("addr_district").fill_null(""), "addr_street", "addr_number"],
-                          separator="|")
+    house = pl.concat_str(
+        [pl.col("addr_city"), pl.col("addr_district").fill_null(""), "addr_street", "addr_number"], separator="|"
+    )
     parsed = parsed.with_columns(house.alias("addr_house"))
     return df.join(parsed.select("raw", *PARTS_SCHEMA), on="raw", how="left").cast(PARTS_SCHEMA)
 
@@ -98,21 +136,29 @@ def address_frame(raw: pl.Series) -> pl.DataFrame:
     s = pl.col("raw").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     df = df.with_columns(s.alias("_s"))
     df = df.with_columns(
-        pl.coalesce(pl.col("_s").str.extract(_POSTCODE_CN, 1), pl.col("_s").str.extract(_POSTCODE_END, 1)).alias("postcode")
+        pl.coalesce(pl.col("_s").str.extract(_POSTCODE_CN, 1), pl.col("_s").str.extract(_POSTCODE_END, 1)).alias(
+            "postcode"
+        )
     )
     # The rest of the address without its postcode (and the 邮编 label).
     rest = (
-        pl.col("_s").str.replace(_POSTCODE_CN, " ").str.replace(_POSTCODE_END, "")
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+        pl.col("_s")
+        .str.replace(_POSTCODE_CN, " ")
+        .str.replace(_POSTCODE_END, "")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars()
     )
     df = df.with_columns(rest.alias("_r"))
     words = pl.col("_r").str.extract_all(r"[a-z]+").list.eval(pl.element().filter(~pl.element().is_in(STOPWORDS)))
-    nums = pl.col("_r").str.extract_all(r"\d+").list.eval(pl.element().str.strip_chars_start("0").filter(pl.element() != ""))
+    nums = (
+        pl.col("_r")
+        .str.extract_all(r"\d+")
+        .list.eval(pl.element().str.strip_chars_start("0").filter(pl.element() != ""))
+    )
     runs = pl.col("_r").str.extract_all(f"[{_CJK}]+")
     df = df.with_columns(words.alias("_w"), nums.alias("_n"), runs.alias("_c"))
     bigrams = (
-        df.select("raw", "_c").explode("_c").drop_nulls("_c")
-        .with_columns(pl.col("_c").str.split("").alias("_ch"))
+        df.select("raw", "_c").explode("_c").drop_nulls("_c").with_columns(pl.col("_c").str.split("").alias("_ch"))
     )
     # Bigrams: each character joined with the next one.
     bigrams = bigrams.with_columns(
@@ -126,7 +172,9 @@ def address_frame(raw: pl.Series) -> pl.DataFrame:
         "raw",
         pl.when(pl.col("_r") != "").then(pl.col("_r")).alias("addr_norm"),
         pl.when(pl.col("addr_tokens").list.len() > 0).then(pl.col("addr_tokens")).alias("addr_tokens"),
-        pl.when(pl.col("_n").list.len() > 0).then(pl.col("_n").list.unique().list.sort().list.join(" ")).alias("addr_nums"),
+        pl.when(pl.col("_n").list.len() > 0)
+        .then(pl.col("_n").list.unique().list.sort().list.join(" "))
+        .alias("addr_nums"),
         "postcode",
     )
     return out.join(parse_cn(df["raw"]), on="raw", how="left")

@@ -61,7 +61,9 @@ def cluster(
     n = nodes.height
     index = nodes.select(
         "node",
-        pl.when(pl.col("ids").list.len() > 0).then(pl.col("ids").list.unique().list.sort().list.join("|")).alias("vkey"),
+        pl.when(pl.col("ids").list.len() > 0)
+        .then(pl.col("ids").list.unique().list.sort().list.join("|"))
+        .alias("vkey"),
     ).with_row_index("i")
     e = (
         edges.join(index.rename({"node": "node_l", "i": "a", "vkey": "vk_l"}), on="node_l")
@@ -80,8 +82,13 @@ def cluster(
     cannot_idx = [(pos[x], pos[y]) for x, y in cannot_link if x in pos and y in pos]
     lab = pl.DataFrame({"i": np.arange(n, dtype=np.uint32), "comp": labels})
     ids_per_comp = (
-        nodes.select(pl.col("ids")).with_row_index("i").explode("ids").drop_nulls("ids")
-        .join(lab, on="i").group_by("comp").agg(pl.col("ids").n_unique().alias("k"))
+        nodes.select(pl.col("ids"))
+        .with_row_index("i")
+        .explode("ids")
+        .drop_nulls("ids")
+        .join(lab, on="i")
+        .group_by("comp")
+        .agg(pl.col("ids").n_unique().alias("k"))
     )
     bad = set(ids_per_comp.filter(pl.col("k") > 1)["comp"].to_list())
     bad |= {int(labels[x]) for x, y in cannot_idx if labels[x] == labels[y]}
@@ -92,9 +99,11 @@ def cluster(
     bad_list = sorted(bad)
     keep = e.with_columns(pl.Series("comp", labels[a_np]))
     easy = keep.filter(~pl.col("comp").is_in(bad_list))
-    hard = keep.filter(pl.col("comp").is_in(bad_list)).with_columns(
-        pl.col("rule").replace_strict(RULE_RANK, return_dtype=pl.Int32).alias("rank")
-    ).sort(["rank", "prob"], descending=[False, True])
+    hard = (
+        keep.filter(pl.col("comp").is_in(bad_list))
+        .with_columns(pl.col("rule").replace_strict(RULE_RANK, return_dtype=pl.Int32).alias("rank"))
+        .sort(["rank", "prob"], descending=[False, True])
+    )
     members = np.nonzero(np.isin(labels, bad_list))[0]
     local = {int(g): k for k, g in enumerate(members)}
     ids = [frozenset(x or []) for x in nodes["ids"].gather(members).to_list()]

@@ -16,9 +16,11 @@ import polars as pl
 
 def _pair_counts(df: pl.DataFrame) -> tuple[int, int, int]:
     """(true-positive, predicted, true) pair counts of a frame with customer_id and person_id."""
+
     def c2(col: str | list[str]) -> int:
         n = df.group_by(col).len()["len"].cast(pl.Int64)
         return int((n * (n - 1) // 2).sum())
+
     return c2(["customer_id", "person_id"]), c2("customer_id"), c2("person_id")
 
 
@@ -56,14 +58,23 @@ def evaluate(customer_map: pl.DataFrame, truth: pl.DataFrame | str | Path) -> di
         truth = truth.with_columns(pl.lit(None, pl.String).alias("planted"))
     df = truth.join(
         customer_map.select("system", pl.col("source_key").cast(pl.String), "customer_id"),
-        on=["system", "source_key"], how="left",
+        on=["system", "source_key"],
+        how="left",
     )
     unmapped = df.filter(pl.col("customer_id").is_null()).height
     # A record the map does not hold counts as its own customer.
     df = df.with_columns(
-        pl.coalesce("customer_id", pl.concat_str([pl.lit("unmapped:"), pl.col("system"), pl.lit(":"), pl.col("source_key")]))
+        pl.coalesce(
+            "customer_id", pl.concat_str([pl.lit("unmapped:"), pl.col("system"), pl.lit(":"), pl.col("source_key")])
+        )
     ).with_columns(
-        pl.col("planted").fill_null("").str.to_lowercase().str.replace_all(r"[;,|\s]+", ";").str.split(";").list.eval(pl.element().filter(pl.element() != "")).alias("tags")
+        pl.col("planted")
+        .fill_null("")
+        .str.to_lowercase()
+        .str.replace_all(r"[;,|\s]+", ";")
+        .str.split(";")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .alias("tags")
     )
     result = {"records": df.height, "unmapped_records": unmapped, "overall": _scores(*_pair_counts(df))}
     result["persons"] = df["person_id"].n_unique()
@@ -90,9 +101,11 @@ def evaluate(customer_map: pl.DataFrame, truth: pl.DataFrame | str | Path) -> di
 
 def summary_line(r: dict) -> str:
     o = r["overall"]
-    return (f"records={r['records']} persons={r['persons']} customers={r['customers']} "
-            f"P={o['precision']:.4f} R={o['recall']:.4f} F1={o['f1']:.4f} "
-            f"namesake_false_merge={r['namesake_false_merge_rate']}")
+    return (
+        f"records={r['records']} persons={r['persons']} customers={r['customers']} "
+        f"P={o['precision']:.4f} R={o['recall']:.4f} F1={o['f1']:.4f} "
+        f"namesake_false_merge={r['namesake_false_merge_rate']}"
+    )
 
 
 def evaluate_from_warehouse(con, truth_csv: pl.DataFrame | str | Path) -> dict:

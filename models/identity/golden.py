@@ -55,8 +55,9 @@ def _city_keys(con: duckdb.DuckDBPyConnection) -> None:
     """`golden_city_keys(address, city, city_key)`: cities are few, so pinyin runs once per distinct city."""
     run_script(con, "identity/golden_city_names")
     cities = [r[0] for r in con.execute("select distinct city from golden_address_city").fetchall()]
-    keys = pl.DataFrame({"city": cities, "city_key": [city_key(c) for c in cities]},
-                        schema={"city": pl.String, "city_key": pl.String})
+    keys = pl.DataFrame(
+        {"city": cities, "city_key": [city_key(c) for c in cities]}, schema={"city": pl.String, "city_key": pl.String}
+    )
     con.register("golden_city_key_map", keys)
     try:
         run_script(con, "identity/golden_city_keys")
@@ -105,7 +106,12 @@ def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool
     except BaseException:
         con.execute("rollback")
         raise
-    return {"customers": total, "rebuilt_tonight": rebuilt, "full_rebuild": int(full), "pii_key_changed": int(key_changed)}
+    return {
+        "customers": total,
+        "rebuilt_tonight": rebuilt,
+        "full_rebuild": int(full),
+        "pii_key_changed": int(key_changed),
+    }
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:

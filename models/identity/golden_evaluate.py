@@ -15,8 +15,9 @@ import polars as pl
 FIELDS = ("name", "birth_date", "gender", "city")
 
 
-def evaluate_golden(golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir: Path,
-                    records: pl.DataFrame | None = None) -> dict:
+def evaluate_golden(
+    golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir: Path, records: pl.DataFrame | None = None
+) -> dict:
     """`golden`: customer_id, name, birth_date, gender, city, first_seen (one row per customer).
     `records` (customer_id, name, birth_date, gender, city: one row per source record, as delivered
     and standardised) adds `attainable`: the share of customers with at least one record carrying the
@@ -27,9 +28,11 @@ def evaluate_golden(golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir:
     owner = (
         customer_map.select("system", pl.col("source_key").cast(pl.String), "customer_id")
         .join(truth_records.select("system", "source_key", "person_id"), on=["system", "source_key"])
-        .group_by("customer_id", "person_id").len()
+        .group_by("customer_id", "person_id")
+        .len()
         .sort(["customer_id", "len", "person_id"], descending=[False, True, False])
-        .group_by("customer_id", maintain_order=True).first()
+        .group_by("customer_id", maintain_order=True)
+        .first()
         .select("customer_id", "person_id")
     )
     g = golden.with_columns(
@@ -47,14 +50,27 @@ def evaluate_golden(golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir:
     for f in FIELDS:
         known = df.filter(pl.col(f"true_{f}").is_not_null() & (pl.col(f"true_{f}") != ""))
         right = known.filter(pl.col(f) == pl.col(f"true_{f}")).height
-        out[f] = {"correct": round(right / known.height, 5) if known.height else None,
-                  "wrong": known.height - right, "customers": known.height}
+        out[f] = {
+            "correct": round(right / known.height, 5) if known.height else None,
+            "wrong": known.height - right,
+            "customers": known.height,
+        }
         if records is not None and known.height:
-            same = (pl.col(f).map_elements(city_key, return_dtype=pl.String) == pl.col(f"true_{f}").map_elements(city_key, return_dtype=pl.String)) if f == "city" else (pl.col(f) == pl.col(f"true_{f}"))
+            same = (
+                (
+                    pl.col(f).map_elements(city_key, return_dtype=pl.String)
+                    == pl.col(f"true_{f}").map_elements(city_key, return_dtype=pl.String)
+                )
+                if f == "city"
+                else (pl.col(f) == pl.col(f"true_{f}"))
+            )
             carried = (
-                records.select("customer_id", f).drop_nulls()
+                records.select("customer_id", f)
+                .drop_nulls()
                 .join(known.select("customer_id", f"true_{f}"), on="customer_id")
-                .filter(same).select("customer_id").unique()
+                .filter(same)
+                .select("customer_id")
+                .unique()
             )
             able = known.join(carried, on="customer_id", how="semi")
             able_right = able.filter(pl.col(f) == pl.col(f"true_{f}")).height
@@ -62,6 +78,9 @@ def evaluate_golden(golden: pl.DataFrame, customer_map: pl.DataFrame, truth_dir:
             out[f]["correct_of_attainable"] = round(able_right / able.height, 5) if able.height else None
     known = df.filter(pl.col("join_month").is_not_null())
     right = known.filter(pl.col("first_seen_month") == pl.col("join_month")).height
-    out["first_seen_in_join_month"] = {"correct": round(right / known.height, 5) if known.height else None,
-                                       "wrong": known.height - right, "customers": known.height}
+    out["first_seen_in_join_month"] = {
+        "correct": round(right / known.height, 5) if known.height else None,
+        "wrong": known.height - right,
+        "customers": known.height,
+    }
     return out

@@ -34,9 +34,7 @@ def _clean(col: pl.Expr) -> pl.Expr:
 
 
 def _check_expr(body: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal(
-        [body.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)]
-    )
+    total = pl.sum_horizontal([body.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)])
     return (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
 
 
@@ -80,7 +78,9 @@ def add_id_columns(
     birth_ok = pl.col("_birth").is_not_null() & (pl.col("_birth") >= MIN_BIRTH) & (pl.col("_birth") <= today)
     check_ok = pl.when(pl.col("_is15")).then(True).otherwise(pl.col("_s").str.slice(17, 1) == pl.col("_check"))
     out = out.with_columns(
-        ((pl.col("_is15") | pl.col("_is18")) & birth_ok & pl.col("_region_ok") & check_ok).fill_null(False).alias("id_valid"),
+        ((pl.col("_is15") | pl.col("_is18")) & birth_ok & pl.col("_region_ok") & check_ok)
+        .fill_null(False)
+        .alias("id_valid"),
         (pl.col("_is15") & birth_ok).fill_null(False).alias("_upg"),
     )
     valid = pl.col("id_valid")

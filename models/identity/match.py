@@ -22,9 +22,28 @@ from crm.settings import sql_text
 log = logging.getLogger(__name__)
 
 SPLINK_COLUMNS = (
-    "uid", "name_cn", "py_fwd", "py_rev", "name_key", "alias_key", "id_type", "id_std", "id_valid",
-    "birth_date", "gender", "phone_std", "email_std", "name_parts", "addr_norm", "addr_tokens", "addr_nums",
-    "postcode", "addr_city", "addr_district", "addr_street", "addr_house",
+    "uid",
+    "name_cn",
+    "py_fwd",
+    "py_rev",
+    "name_key",
+    "alias_key",
+    "id_type",
+    "id_std",
+    "id_valid",
+    "birth_date",
+    "gender",
+    "phone_std",
+    "email_std",
+    "name_parts",
+    "addr_norm",
+    "addr_tokens",
+    "addr_nums",
+    "postcode",
+    "addr_city",
+    "addr_district",
+    "addr_street",
+    "addr_house",
 )
 # Candidate pairs: every rule pairs two fields so that no block explodes at a million records.
 BLOCKING_RULES = (
@@ -59,8 +78,15 @@ BLOCKING_RULES = (
 )
 # Floors for m probabilities that the training data may leave at (or near) zero: phones and e-mail
 # addresses change, birth dates get mistyped; a weight of -50 for a changed phone would split people.
-M_FLOORS = {"phone_std": 0.02, "email_std": 0.05, "birth_date": 0.005, "gender": 0.01, "name": 0.005,
-            "address": 0.05, "postcode": 0.05}
+M_FLOORS = {
+    "phone_std": 0.02,
+    "email_std": 0.05,
+    "birth_date": 0.005,
+    "gender": 0.01,
+    "name": 0.005,
+    "address": 0.05,
+    "postcode": 0.05,
+}
 M_UNTRAINED = 0.001
 # u is estimated on U_SAMPLE_PAIRS random pairs. A level none of them reached (two random records
 # sharing a resident ID, a phone, an e-mail) gets the rule-of-three bound 3 / pairs, not a guess:
@@ -125,7 +151,9 @@ def _comparisons(dialect: str = "duckdb"):
         comparison_levels=[
             cll.CustomLevel("py_fwd_l is null or py_fwd_r is null").configure(is_null_level=True),
             cll.CustomLevel("name_cn_l = name_cn_r", "same characters").configure(tf_adjustment_column="name_key"),
-            cll.CustomLevel("name_key_l = name_key_r", "same pinyin, any order").configure(tf_adjustment_column="name_key"),
+            cll.CustomLevel("name_key_l = name_key_r", "same pinyin, any order").configure(
+                tf_adjustment_column="name_key"
+            ),
             cll.CustomLevel("alias_key_l = name_key_r or name_key_l = alias_key_r", "alias"),
             cll.CustomLevel(
                 f"greatest({jw_fwd}, {jw_rev}) >= 0.88",
@@ -185,16 +213,21 @@ def _comparisons(dialect: str = "duckdb"):
             cll.CustomLevel("addr_tokens_l is null or addr_tokens_r is null").configure(is_null_level=True),
             cll.CustomLevel("addr_norm_l = addr_norm_r", "same address"),
             # Splink's term-frequency adjustment wants a plain equality: the city is part of the key.
-            cll.CustomLevel("addr_house_l = addr_house_r", "same city, district, street and number")
-            .configure(tf_adjustment_column="addr_house"),
+            cll.CustomLevel("addr_house_l = addr_house_r", "same city, district, street and number").configure(
+                tf_adjustment_column="addr_house"
+            ),
             cll.CustomLevel(f"not ({parsed}) and {jaccard} >= 0.55", "address tokens mostly shared"),
             # Script-free: the Chinese and the English address of one flat.
-            cll.CustomLevel(f"addr_nums_l = addr_nums_r and {f['has_space'].format(a='addr_nums_l')}", "same house numbers"),
+            cll.CustomLevel(
+                f"addr_nums_l = addr_nums_r and {f['has_space'].format(a='addr_nums_l')}", "same house numbers"
+            ),
             cll.CustomLevel(
                 f"addr_district_l = addr_district_r and addr_street_l = addr_street_r and {same_city}",
                 "same district and street",
             ),
-            cll.CustomLevel("addr_city_l = addr_city_r and addr_district_l = addr_district_r", "same city and district"),
+            cll.CustomLevel(
+                "addr_city_l = addr_city_r and addr_district_l = addr_district_r", "same city and district"
+            ),
             cll.CustomLevel(f"not ({parsed}) and {jaccard} >= 0.3", "address tokens partly shared"),
             cll.CustomLevel("addr_city_l = addr_city_r", "same city"),
             # A Chinese against an English address of another flat, or an unreadable one: the parts
@@ -266,7 +299,9 @@ def train_model(std: pl.DataFrame, model_path: Path, sample: int = 300_000, seed
     # The prior is per pair, so it shrinks as the data grows; keep the size it was estimated on.
     settings["probability_two_random_records_match"] = float(settings["probability_two_random_records_match"])
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    _meta_path(model_path).write_text(json.dumps({"training_records": population, "model_version": MODEL_VERSION}), encoding="utf-8")
+    _meta_path(model_path).write_text(
+        json.dumps({"training_records": population, "model_version": MODEL_VERSION}), encoding="utf-8"
+    )
     model_path.write_text(json.dumps(weights_of(settings), indent=2), encoding="utf-8")
     con.close()
     return model_path
@@ -309,8 +344,13 @@ def weights_of(settings: dict) -> dict:
         "probability_two_random_records_match": float(settings["probability_two_random_records_match"]),
         "comparisons": {
             comp["output_column_name"]: [
-                {"label": lv.get("label_for_charts"), "m_probability": lv["m_probability"], "u_probability": lv["u_probability"]}
-                for lv in comp["comparison_levels"] if not lv.get("is_null_level")
+                {
+                    "label": lv.get("label_for_charts"),
+                    "m_probability": lv["m_probability"],
+                    "u_probability": lv["u_probability"],
+                }
+                for lv in comp["comparison_levels"]
+                if not lv.get("is_null_level")
             ]
             for comp in settings["comparisons"]
         },
@@ -353,8 +393,10 @@ EXPERT_MU = {
     "phone_std": ([0.85, 0.02, 0.13], [3e-5, 3e-4, 0.9997]),
     "gender": ([0.99, 0.01], [0.5, 0.5]),
     "email_std": ([0.9, 0.1], [1e-4, 0.9999]),
-    "address": ([0.55, 0.1, 0.1, 0.05, 0.03, 0.02, 0.03, 0.04, 0.05, 0.03],
-                [1e-6, 1e-5, 1e-5, 1e-5, 0.003, 0.03, 0.005, 0.1, 0.2, 0.662]),
+    "address": (
+        [0.55, 0.1, 0.1, 0.05, 0.03, 0.02, 0.03, 0.04, 0.05, 0.03],
+        [1e-6, 1e-5, 1e-5, 1e-5, 0.003, 0.03, 0.005, 0.1, 0.2, 0.662],
+    ),
     "postcode": ([0.85, 0.05, 0.1], [0.005, 0.02, 0.975]),
 }
 EXPERT_PRIOR = (3.5e-5, 34_677)  # probability two random records match, at this many records
@@ -373,7 +415,10 @@ def expert_model(model_path: Path) -> Path:
     model_path = Path(model_path)
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model_path.write_text(json.dumps(weights_of(settings), indent=2), encoding="utf-8")
-    _meta_path(model_path).write_text(json.dumps({"training_records": EXPERT_PRIOR[1], "expert": True, "model_version": MODEL_VERSION}), encoding="utf-8")
+    _meta_path(model_path).write_text(
+        json.dumps({"training_records": EXPERT_PRIOR[1], "expert": True, "model_version": MODEL_VERSION}),
+        encoding="utf-8",
+    )
     return model_path
 
 
@@ -520,7 +565,9 @@ def link(
     for col in TF_COLUMNS:
         if col not in tf:
             tf[col] = (
-                std.drop_nulls(col).group_by(col).len()
+                std.drop_nulls(col)
+                .group_by(col)
+                .len()
                 .select(col, (pl.col("len") / pl.col("len").sum()).alias(f"tf_{col}"))
             )
     n_records = n_records or std.height
@@ -547,8 +594,9 @@ def link(
     return exact.cast({"uid_l": pl.String, "uid_r": pl.String}), pairs
 
 
-def _predict(engine, model_path: Path, incremental: bool, threshold: float, tf: dict[str, pl.DataFrame],
-             n_records: int) -> pl.DataFrame:
+def _predict(
+    engine, model_path: Path, incremental: bool, threshold: float, tf: dict[str, pl.DataFrame], n_records: int
+) -> pl.DataFrame:
     from splink import Linker
 
     db = engine.splink_db()
@@ -562,8 +610,10 @@ def _predict(engine, model_path: Path, incremental: bool, threshold: float, tf: 
     else:
         engine.run("party_dirty", sql_text("identity/party_dirty"))
         pred = linker.inference.predict_between(
-            db.register("party_dirty"), db.register("party_all", table_name="party_all_r"),
-            threshold_match_probability=threshold, warning_mode="never",
+            db.register("party_dirty"),
+            db.register("party_all", table_name="party_all_r"),
+            threshold_match_probability=threshold,
+            warning_mode="never",
         )
     # Splink's own output table: its name is only known at run time.
     out = engine.get(f"select uid_l, uid_r, match_probability from {pred.physical_name} where uid_l <> uid_r")

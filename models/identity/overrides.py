@@ -14,7 +14,9 @@ COLUMNS = ("action", "system_a", "key_a", "system_b", "key_b", "reviewer", "reas
 
 def read_overrides(path: Path | None) -> pl.DataFrame:
     """Overrides as (action, uid_a, uid_b, reviewer, reason); an absent file means none."""
-    empty = pl.DataFrame(schema={"action": pl.String, "uid_a": pl.String, "uid_b": pl.String, "reviewer": pl.String, "reason": pl.String})
+    empty = pl.DataFrame(
+        schema={"action": pl.String, "uid_a": pl.String, "uid_b": pl.String, "reviewer": pl.String, "reason": pl.String}
+    )
     if path is None or not Path(path).exists():
         return empty
     df = pl.read_csv(path, infer_schema=False)

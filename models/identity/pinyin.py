@@ -18,20 +18,82 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 # Readings of characters as surnames where pypinyin's default differs (or is ambiguous).
 SURNAME_READINGS = {
-    "曾": "zeng", "单": "shan", "解": "xie", "查": "zha", "仇": "qiu", "区": "ou", "朴": "piao",
-    "盖": "ge", "乐": "yue", "翟": "zhai", "缪": "miao", "纪": "ji", "重": "chong", "种": "chong",
-    "覃": "qin", "黑": "he", "秘": "bi", "繁": "po", "员": "yun", "能": "nai", "藏": "zang",
-    "沈": "shen", "薄": "bo", "褚": "chu", "召": "shao", "折": "she", "尉": "yu", "祭": "zhai",
-    "句": "gou", "柏": "bai", "贲": "ben", "葛": "ge", "华": "hua", "冼": "xian", "洗": "xian",
-    "隗": "wei", "都": "du", "车": "che", "乜": "nie", "长": "chang", "宿": "su", "燕": "yan",
-    "过": "guo", "居": "ju", "阚": "kan", "蕃": "pi", "殷": "yin", "属": "shu", "钟": "zhong",
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "查": "zha",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "盖": "ge",
+    "乐": "yue",
+    "翟": "zhai",
+    "缪": "miao",
+    "纪": "ji",
+    "重": "chong",
+    "种": "chong",
+    "覃": "qin",
+    "黑": "he",
+    "秘": "bi",
+    "繁": "po",
+    "员": "yun",
+    "能": "nai",
+    "藏": "zang",
+    "沈": "shen",
+    "薄": "bo",
+    "褚": "chu",
+    "召": "shao",
+    "折": "she",
+    "尉": "yu",
+    "祭": "zhai",
+    "句": "gou",
+    "柏": "bai",
+    "贲": "ben",
+    "葛": "ge",
+    "华": "hua",
+    "冼": "xian",
+    "洗": "xian",
+    "隗": "wei",
+    "都": "du",
+    "车": "che",
+    "乜": "nie",
+    "长": "chang",
+    "宿": "su",
+    "燕": "yan",
+    "过": "guo",
+    "居": "ju",
+    "阚": "kan",
+    "蕃": "pi",
+    "殷": "yin",
+    "属": "shu",
+    "钟": "zhong",
 }
 COMPOUND_SURNAMES = {
-    "欧阳": "ouyang", "司马": "sima", "诸葛": "zhuge", "上官": "shangguan", "东方": "dongfang",
-    "皇甫": "huangfu", "令狐": "linghu", "慕容": "murong", "公孙": "gongsun", "夏侯": "xiahou",
-    "司徒": "situ", "尉迟": "yuchi", "长孙": "zhangsun", "宇文": "yuwen", "澹台": "tantai",
-    "端木": "duanmu", "独孤": "dugu", "南宫": "nangong", "西门": "ximen", "轩辕": "xuanyuan",
-    "呼延": "huyan", "万俟": "moqi", "单于": "chanyu", "闻人": "wenren", "司空": "sikong",
+    "欧阳": "ouyang",
+    "司马": "sima",
+    "诸葛": "zhuge",
+    "上官": "shangguan",
+    "东方": "dongfang",
+    "皇甫": "huangfu",
+    "令狐": "linghu",
+    "慕容": "murong",
+    "公孙": "gongsun",
+    "夏侯": "xiahou",
+    "司徒": "situ",
+    "尉迟": "yuchi",
+    "长孙": "zhangsun",
+    "宇文": "yuwen",
+    "澹台": "tantai",
+    "端木": "duanmu",
+    "独孤": "dugu",
+    "南宫": "nangong",
+    "西门": "ximen",
+    "轩辕": "xuanyuan",
+    "呼延": "huyan",
+    "万俟": "moqi",
+    "单于": "chanyu",
+    "闻人": "wenren",
+    "司空": "sikong",
 }
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _BRACKET = re.compile(r"[(\[{【〔]([^)\]}】〕]*)[)\]}】〕]")
@@ -166,27 +228,40 @@ def name_frame(raw: pl.Series) -> pl.DataFrame:
     givs = givs.with_columns(
         pl.Series("gp", [_letters(given_pinyin(g)) if g else "" for g in givs["giv"].to_list()], dtype=pl.String)
     )
-    cn = cn.join(surs, on="sur", how="left").join(givs, on="giv", how="left", nulls_equal=True).select(
-        "raw",
-        pl.concat_str(["sp", "gp"]).alias("fwd_cn"),
-        pl.concat_str(["gp", "sp"]).alias("rev_cn"),
-        pl.concat_list(["sp", "gp"]).list.eval(pl.element().filter(pl.element() != "")).alias("parts_cn"),
+    cn = (
+        cn.join(surs, on="sur", how="left")
+        .join(givs, on="giv", how="left", nulls_equal=True)
+        .select(
+            "raw",
+            pl.concat_str(["sp", "gp"]).alias("fwd_cn"),
+            pl.concat_str(["gp", "sp"]).alias("rev_cn"),
+            pl.concat_list(["sp", "gp"]).list.eval(pl.element().filter(pl.element() != "")).alias("parts_cn"),
+        )
     )
 
     # Latin script: tokens as written, and with the last token moved first.
     toks = pl.col("main").str.to_lowercase().str.replace_all(r"[^a-z]+", " ").str.strip_chars().str.split(" ")
-    lat = df.filter(~pl.col("_cn") & pl.col("main").is_not_null()).select("raw", toks.list.eval(pl.element().filter(pl.element() != "")).alias("t"))
+    lat = df.filter(~pl.col("_cn") & pl.col("main").is_not_null()).select(
+        "raw", toks.list.eval(pl.element().filter(pl.element() != "")).alias("t")
+    )
     lat = lat.filter(pl.col("t").list.len() > 0).select(
         "raw",
         pl.col("t").list.join("").alias("fwd_lat"),
-        pl.concat_str([pl.col("t").list.last(), pl.col("t").list.slice(0, pl.col("t").list.len() - 1).list.join("")]).alias("rev_lat"),
+        pl.concat_str(
+            [pl.col("t").list.last(), pl.col("t").list.slice(0, pl.col("t").list.len() - 1).list.join("")]
+        ).alias("rev_lat"),
         pl.col("t").alias("parts_lat"),
     )
-    out = df.join(cn, on="raw", how="left").join(lat, on="raw", how="left").with_columns(
-        pl.coalesce("fwd_cn", "fwd_lat").alias("py_fwd"),
-        pl.coalesce("rev_cn", "rev_lat").alias("py_rev"),
-        pl.coalesce("parts_cn", "parts_lat").list.unique().list.sort().alias("name_parts"),
-    ).with_columns(pl.when(pl.col("py_fwd").str.len_chars() > 0).then(pl.col("py_fwd")).alias("py_fwd"))
+    out = (
+        df.join(cn, on="raw", how="left")
+        .join(lat, on="raw", how="left")
+        .with_columns(
+            pl.coalesce("fwd_cn", "fwd_lat").alias("py_fwd"),
+            pl.coalesce("rev_cn", "rev_lat").alias("py_rev"),
+            pl.coalesce("parts_cn", "parts_lat").list.unique().list.sort().alias("name_parts"),
+        )
+        .with_columns(pl.when(pl.col("py_fwd").str.len_chars() > 0).then(pl.col("py_fwd")).alias("py_fwd"))
+    )
     out = out.with_columns(
         pl.when(pl.col("py_fwd").is_not_null()).then(pl.col("py_rev")).alias("py_rev"),
         pl.col("py_fwd").str.split("").list.sort().list.join("").alias("name_key"),

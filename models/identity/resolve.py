@@ -28,8 +28,12 @@ from models.identity.stable_ids import assign_ids, next_sequence
 log = logging.getLogger(__name__)
 MODEL_FILE = "identity_splink_model.json"
 MAP_SCHEMA = {
-    "system": pl.String, "source_key": pl.String, "customer_id": pl.String, "match_rule": pl.String,
-    "match_probability": pl.Float64, "assigned_on": pl.Date,
+    "system": pl.String,
+    "source_key": pl.String,
+    "customer_id": pl.String,
+    "match_rule": pl.String,
+    "match_probability": pl.Float64,
+    "assigned_on": pl.Date,
 }
 RULE_PRIORITY = ["override_link", "exact_id", "override_unlink", "probabilistic", "singleton"]
 
@@ -144,21 +148,33 @@ def resolve_identities(
     exact_edges = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String})
     if len(dirty):
         exact_edges, pairs = match.link(
-            std, Path(model_path), None if full else dirty, threshold=threshold, tf=tf,
-            n_records=n_records, engine=engine, threads=threads,
+            std,
+            Path(model_path),
+            None if full else dirty,
+            threshold=threshold,
+            tf=tf,
+            n_records=n_records,
+            engine=engine,
+            threads=threads,
         )
     t["predict"] = time.perf_counter()
     prob_edges = pairs.filter(pl.col("match_probability") >= threshold).select(
-        pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
-        pl.col("match_probability").alias("prob"), pl.lit("probabilistic").alias("rule"),
+        pl.col("uid_l").alias("node_l"),
+        pl.col("uid_r").alias("node_r"),
+        pl.col("match_probability").alias("prob"),
+        pl.lit("probabilistic").alias("rule"),
     )
     exact = exact_edges.select(
-        pl.col("uid_l").alias("node_l"), pl.col("uid_r").alias("node_r"),
-        pl.lit(1.0).alias("prob"), pl.lit("exact_id").alias("rule"),
+        pl.col("uid_l").alias("node_l"),
+        pl.col("uid_r").alias("node_r"),
+        pl.lit(1.0).alias("prob"),
+        pl.lit("exact_id").alias("rule"),
     )
     links = overrides.filter(pl.col("action") == "link").select(
-        pl.col("uid_a").alias("node_l"), pl.col("uid_b").alias("node_r"),
-        pl.lit(1.0).alias("prob"), pl.lit("override_link").alias("rule"),
+        pl.col("uid_a").alias("node_l"),
+        pl.col("uid_b").alias("node_r"),
+        pl.lit(1.0).alias("prob"),
+        pl.lit("override_link").alias("rule"),
     )
     if not full:
         links = links.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode()))
@@ -173,9 +189,15 @@ def resolve_identities(
         nodes = valid.select(pl.col("uid").alias("node"), pl.concat_list(pl.col("vid")).list.drop_nulls().alias("ids"))
         cannot = list(unlinks.select("uid_a", "uid_b").iter_rows())
     else:
-        node_of = std.select("uid").join(prev_map.select("uid", "customer_id"), on="uid", how="left").with_columns(
-            pl.when(pl.col("uid").is_in(dirty.implode()) | pl.col("customer_id").is_null())
-            .then(pl.col("uid")).otherwise(pl.concat_str([pl.lit("cust:"), pl.col("customer_id")])).alias("node")
+        node_of = (
+            std.select("uid")
+            .join(prev_map.select("uid", "customer_id"), on="uid", how="left")
+            .with_columns(
+                pl.when(pl.col("uid").is_in(dirty.implode()) | pl.col("customer_id").is_null())
+                .then(pl.col("uid"))
+                .otherwise(pl.concat_str([pl.lit("cust:"), pl.col("customer_id")]))
+                .alias("node")
+            )
         )
         nmap = node_of.select("uid", "node")
         edges = (
@@ -188,12 +210,17 @@ def resolve_identities(
         # leaving its customer is seen as a split, not a takeover of the id).
         came_from = prev_map.filter(pl.col("uid").is_in(dirty.implode()))["customer_id"].unique()
         touched = (
-            set(edges["node_l"].to_list()) | set(edges["node_r"].to_list()) | set(dirty.to_list())
+            set(edges["node_l"].to_list())
+            | set(edges["node_r"].to_list())
+            | set(dirty.to_list())
             | {"cust:" + c for c in came_from.to_list()}
         )
         nodes = (
-            valid.join(nmap, on="uid").filter(pl.col("node").is_in(list(touched)))
-            .group_by("node").agg(pl.col("vid").drop_nulls().unique().alias("ids")).sort("node")
+            valid.join(nmap, on="uid")
+            .filter(pl.col("node").is_in(list(touched)))
+            .group_by("node")
+            .agg(pl.col("vid").drop_nulls().unique().alias("ids"))
+            .sort("node")
         )
         cannot = [(nmap_get, nb) for nmap_get, nb in _cannot_nodes(unlinks, node_of)]
     t["nodes"] = time.perf_counter()
@@ -212,30 +239,77 @@ def resolve_identities(
     t["ids"] = time.perf_counter()
 
     # How each dirty record matched: the strongest kept edge that touches it.
-    kept_rec = kept.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode())) if not full else kept
-    ends = pl.concat([kept_rec.select(pl.col("node_l").alias("uid"), "prob", "rule"), kept_rec.select(pl.col("node_r").alias("uid"), "prob", "rule")])
+    kept_rec = (
+        kept.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode()))
+        if not full
+        else kept
+    )
+    ends = pl.concat(
+        [
+            kept_rec.select(pl.col("node_l").alias("uid"), "prob", "rule"),
+            kept_rec.select(pl.col("node_r").alias("uid"), "prob", "rule"),
+        ]
+    )
     if unlinked_uids:
-        ends = pl.concat([ends, pl.DataFrame({"uid": sorted(unlinked_uids), "prob": [None] * len(unlinked_uids), "rule": ["override_unlink"] * len(unlinked_uids)}, schema=ends.schema)])
+        ends = pl.concat(
+            [
+                ends,
+                pl.DataFrame(
+                    {
+                        "uid": sorted(unlinked_uids),
+                        "prob": [None] * len(unlinked_uids),
+                        "rule": ["override_unlink"] * len(unlinked_uids),
+                    },
+                    schema=ends.schema,
+                ),
+            ]
+        )
     rank = {r: i for i, r in enumerate(RULE_PRIORITY)}
     how = (
         ends.filter(pl.col("uid").is_in(dirty.implode()))
         .with_columns(pl.col("rule").replace_strict(rank, return_dtype=pl.Int32).alias("rk"))
-        .group_by("uid").agg(pl.col("rule").sort_by("rk").first().alias("match_rule"),
-                            pl.col("prob").filter(pl.col("rule") == "probabilistic").max().alias("p"))
-        .with_columns(pl.when(pl.col("match_rule") == "probabilistic").then(pl.col("p"))
-                      .when(pl.col("match_rule").is_in(["exact_id", "override_link"])).then(1.0).alias("match_probability"))
+        .group_by("uid")
+        .agg(
+            pl.col("rule").sort_by("rk").first().alias("match_rule"),
+            pl.col("prob").filter(pl.col("rule") == "probabilistic").max().alias("p"),
+        )
+        .with_columns(
+            pl.when(pl.col("match_rule") == "probabilistic")
+            .then(pl.col("p"))
+            .when(pl.col("match_rule").is_in(["exact_id", "override_link"]))
+            .then(1.0)
+            .alias("match_probability")
+        )
         .drop("p")
     )
     meta = std.select("uid", "system", "source_key")
     new_rows = (
         assigned.join(meta, on="uid")
         .join(how, on="uid", how="left")
-        .join(prev.select("uid", pl.col("customer_id").alias("old_id"), pl.col("match_rule").alias("old_rule"),
-                          pl.col("match_probability").alias("old_p"), "assigned_on"), on="uid", how="left")
+        .join(
+            prev.select(
+                "uid",
+                pl.col("customer_id").alias("old_id"),
+                pl.col("match_rule").alias("old_rule"),
+                pl.col("match_probability").alias("old_p"),
+                "assigned_on",
+            ),
+            on="uid",
+            how="left",
+        )
         .with_columns(
-            pl.when(pl.col("uid").is_in(dirty.implode())).then(pl.col("match_rule").fill_null("singleton")).otherwise(pl.col("old_rule")).alias("match_rule"),
-            pl.when(pl.col("uid").is_in(dirty.implode())).then(pl.col("match_probability")).otherwise(pl.col("old_p")).alias("match_probability"),
-            pl.when(pl.col("old_id") == pl.col("customer_id")).then(pl.col("assigned_on")).otherwise(pl.lit(business_date)).alias("assigned_on"),
+            pl.when(pl.col("uid").is_in(dirty.implode()))
+            .then(pl.col("match_rule").fill_null("singleton"))
+            .otherwise(pl.col("old_rule"))
+            .alias("match_rule"),
+            pl.when(pl.col("uid").is_in(dirty.implode()))
+            .then(pl.col("match_probability"))
+            .otherwise(pl.col("old_p"))
+            .alias("match_probability"),
+            pl.when(pl.col("old_id") == pl.col("customer_id"))
+            .then(pl.col("assigned_on"))
+            .otherwise(pl.lit(business_date))
+            .alias("assigned_on"),
         )
     )
     # Tonight's rows cover every record of every customer they touch, so they replace those rows whole.
@@ -285,9 +359,7 @@ def _override_extras(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) ->
     named = sorted(set(overrides["uid_a"].to_list()) | set(overrides["uid_b"].to_list()))
     extra: set[str] = set()
     if named:
-        rows = con.sql(
-            sql_text("identity/map_of_records"), params={"uids": named}
-        ).fetchall()
+        rows = con.sql(sql_text("identity/map_of_records"), params={"uids": named}).fetchall()
         uid_to_cust = dict(rows)
         for action, a, b in overrides.select("action", "uid_a", "uid_b").iter_rows():
             ca, cb = uid_to_cust.get(a), uid_to_cust.get(b)
@@ -311,6 +383,8 @@ def _singleton_fix(new_map: pl.DataFrame) -> pl.DataFrame:
     size = pl.len().over("customer_id")
     return new_map.with_columns(
         pl.when((size == 1) & ~pl.col("match_rule").is_in(["override_unlink"]))
-        .then(pl.lit("singleton")).otherwise(pl.col("match_rule")).alias("match_rule"),
+        .then(pl.lit("singleton"))
+        .otherwise(pl.col("match_rule"))
+        .alias("match_rule"),
         pl.when(size == 1).then(None).otherwise(pl.col("match_probability")).alias("match_probability"),
     )

@@ -17,8 +17,11 @@ import json
 import polars as pl
 
 EVENT_SCHEMA = {
-    "business_date": pl.Date, "event": pl.String, "customer_id": pl.String,
-    "other_customer_id": pl.String, "detail": pl.String,
+    "business_date": pl.Date,
+    "event": pl.String,
+    "customer_id": pl.String,
+    "other_customer_id": pl.String,
+    "detail": pl.String,
 }
 
 
@@ -38,14 +41,18 @@ def assign_ids(
     """records (uid, cluster) + prev (uid, customer_id) -> (uid, customer_id), events, next sequence value."""
     j = records.join(prev.select("uid", pl.col("customer_id").alias("prev_id")), on="uid", how="left")
     counts = (
-        j.drop_nulls("prev_id").group_by("cluster", "prev_id").agg(pl.len().alias("n"))
+        j.drop_nulls("prev_id")
+        .group_by("cluster", "prev_id")
+        .agg(pl.len().alias("n"))
         .sort(["n", "prev_id"], descending=[True, False])
     )
     # Fast path: a cluster with one candidate id that no other cluster claims.
     per_cluster = counts.group_by("cluster").agg(pl.len().alias("k"))
     per_id = counts.group_by("prev_id").agg(pl.len().alias("m"))
     c2 = counts.join(per_cluster, on="cluster").join(per_id, on="prev_id")
-    simple = c2.filter((pl.col("k") == 1) & (pl.col("m") == 1)).select("cluster", pl.col("prev_id").alias("customer_id"))
+    simple = c2.filter((pl.col("k") == 1) & (pl.col("m") == 1)).select(
+        "cluster", pl.col("prev_id").alias("customer_id")
+    )
     rest = c2.filter((pl.col("k") > 1) | (pl.col("m") > 1)).sort(["n", "prev_id"], descending=[True, False])
     taken_c, taken_id, chosen = set(), set(), []
     for c, pid in zip(rest["cluster"].to_list(), rest["prev_id"].to_list()):
@@ -69,8 +76,12 @@ def assign_ids(
     surviving = set(cmap["customer_id"].to_list())
     new_set = set(new_ids)
     flows = (
-        j.join(cmap, on="cluster").drop_nulls("prev_id").filter(pl.col("prev_id") != pl.col("customer_id"))
-        .group_by("prev_id", "customer_id").agg(pl.len().alias("n")).sort("prev_id", "customer_id")
+        j.join(cmap, on="cluster")
+        .drop_nulls("prev_id")
+        .filter(pl.col("prev_id") != pl.col("customer_id"))
+        .group_by("prev_id", "customer_id")
+        .agg(pl.len().alias("n"))
+        .sort("prev_id", "customer_id")
     )
     events = []
     for pid, cid, n in flows.iter_rows():

@@ -18,15 +18,39 @@ from models.identity.pinyin import name_frame
 STD_VERSION = 3
 
 PARTY_STD_SCHEMA = {
-    "uid": pl.String, "system": pl.String, "source_key": pl.String, "name_cn": pl.String,
-    "name_alias": pl.String, "py_fwd": pl.String, "py_rev": pl.String, "name_key": pl.String,
-    "alias_key": pl.String, "id_type": pl.String, "id_std": pl.String, "id_valid": pl.Boolean,
-    "id_upgraded": pl.Boolean, "id_consistent": pl.Boolean, "birth_date": pl.Date, "gender": pl.String,
-    "phone_std": pl.String, "email_std": pl.String,
-    "name_parts": pl.List(pl.String), "addr_norm": pl.String, "addr_tokens": pl.List(pl.String),
-    "addr_nums": pl.String, "postcode": pl.String, "addr_province": pl.String, "addr_city": pl.String,
-    "addr_district": pl.String, "addr_street": pl.String, "addr_number": pl.String, "addr_house": pl.String,
-    "raw_hash": pl.String, "std_on": pl.Date, "std_version": pl.Int16, "golden_hash": pl.String,
+    "uid": pl.String,
+    "system": pl.String,
+    "source_key": pl.String,
+    "name_cn": pl.String,
+    "name_alias": pl.String,
+    "py_fwd": pl.String,
+    "py_rev": pl.String,
+    "name_key": pl.String,
+    "alias_key": pl.String,
+    "id_type": pl.String,
+    "id_std": pl.String,
+    "id_valid": pl.Boolean,
+    "id_upgraded": pl.Boolean,
+    "id_consistent": pl.Boolean,
+    "birth_date": pl.Date,
+    "gender": pl.String,
+    "phone_std": pl.String,
+    "email_std": pl.String,
+    "name_parts": pl.List(pl.String),
+    "addr_norm": pl.String,
+    "addr_tokens": pl.List(pl.String),
+    "addr_nums": pl.String,
+    "postcode": pl.String,
+    "addr_province": pl.String,
+    "addr_city": pl.String,
+    "addr_district": pl.String,
+    "addr_street": pl.String,
+    "addr_number": pl.String,
+    "addr_house": pl.String,
+    "raw_hash": pl.String,
+    "std_on": pl.Date,
+    "std_version": pl.Int16,
+    "golden_hash": pl.String,
 }
 
 
@@ -60,7 +84,10 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
     if party.height == 0:
         return pl.DataFrame(schema=PARTY_STD_SCHEMA)
     df = party.with_columns(
-        [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in ("name", "name_latin", "id_no", "phone", "email", "id_type", "gender")]
+        [
+            pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
+            for c in ("name", "name_latin", "id_no", "phone", "email", "id_type", "gender")
+        ]
     )
     if "address" not in df.columns:
         df = df.with_columns(pl.lit(None, pl.String).alias("address"))
@@ -70,7 +97,13 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
     df = df.join(names.rename(lambda c: c + "_c"), left_on="name", right_on="raw_c", how="left")
     df = df.join(names.rename(lambda c: c + "_l"), left_on="name_latin", right_on="raw_l", how="left")
     df = df.join(address_frame(df["address"].cast(pl.String)), left_on="address", right_on="raw", how="left")
-    df = add_id_columns(df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")), "id_no", "_res", today, birth="birth_date")
+    df = add_id_columns(
+        df.with_columns((pl.col("id_type").fill_null("") == "RESIDENT").alias("_res")),
+        "id_no",
+        "_res",
+        today,
+        birth="birth_date",
+    )
     cjk_c, cjk_l = pl.col("n_cjk_c").fill_null(False), pl.col("n_cjk_l").fill_null(False)
     use_cn = pl.col("n_key_c").is_not_null() & (cjk_c | pl.col("n_key_l").is_null())
     pick = lambda c: pl.when(use_cn).then(pl.col(c + "_c")).otherwise(pl.col(c + "_l"))  # noqa: E731
@@ -78,21 +111,37 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.concat_str([pl.col("system"), pl.lit(":"), pl.col("source_key")]).alias("uid"),
         "system",
         pl.col("source_key").cast(pl.String),
-        pl.when(use_cn & cjk_c).then(pl.col("n_main_c")).when(~use_cn & cjk_l).then(pl.col("n_main_l")).alias("name_cn"),
+        pl.when(use_cn & cjk_c)
+        .then(pl.col("n_main_c"))
+        .when(~use_cn & cjk_l)
+        .then(pl.col("n_main_l"))
+        .alias("name_cn"),
         pick("n_alias").alias("name_alias"),
         pick("n_fwd").alias("py_fwd"),
         pick("n_rev").alias("py_rev"),
         pick("n_key").alias("name_key"),
         pick("n_alias_key").alias("alias_key"),
         "id_type",
-        "id_std", "id_valid", "id_birth", "id_sex", "id_upgraded",
+        "id_std",
+        "id_valid",
+        "id_birth",
+        "id_sex",
+        "id_upgraded",
         pl.col("birth_date").cast(pl.Date).alias("birth_raw"),
         pl.col("gender").alias("gender_raw"),
         phone_expr(pl.col("phone")).alias("phone_std"),
         pl.col("email").str.to_lowercase().alias("email_std"),
         pick("n_parts").alias("name_parts"),
-        "addr_norm", "addr_tokens", "addr_nums", "postcode",
-        "addr_province", "addr_city", "addr_district", "addr_street", "addr_number", "addr_house",
+        "addr_norm",
+        "addr_tokens",
+        "addr_nums",
+        "postcode",
+        "addr_province",
+        "addr_city",
+        "addr_district",
+        "addr_street",
+        "addr_number",
+        "addr_house",
         pl.col("raw_hash") if "raw_hash" in df.columns else pl.lit(None, pl.String).alias("raw_hash"),
         pl.lit(today, pl.Date).alias("std_on"),
         pl.lit(STD_VERSION, pl.Int16).alias("std_version"),

@@ -57,35 +57,60 @@ def build(landing: Path, persons: int, txns: int, seed: int = 1) -> None:
         for m in range(12):
             dep_b.append(f"D{i},2025{m + 1:02}28,{rnd.random() * 1e5:.2f},0.35\n")
     dep_c += [f"CX{k},坏,A,1,notadate,M,1,x,B1,20100105\n" for k in range(bad(persons))]
-    _write(landing / "deposit" / DAY.strftime("%Y%m%d"), "deposit",
-           {"deposit_customer.csv": dep_c, "deposit_account.csv": dep_a, "deposit_balance.csv": dep_b})
+    _write(
+        landing / "deposit" / DAY.strftime("%Y%m%d"),
+        "deposit",
+        {"deposit_customer.csv": dep_c, "deposit_account.csv": dep_a, "deposit_balance.csv": dep_b},
+    )
 
     holders = persons * 6 // 10
-    ch = [f"H{i},{people[i][0]},IDCARD,{people[i][1].lower()},{people[i][2]:%Y-%m-%d},{'男女'[i % 2]},"
-          f"138-{i % 10000:04}-{i % 9999:04},u{i}@example.com,上海市{i}弄,2015-03-04\n" for i in range(holders)]
-    ca = [f"A{i},H{i},{'CREDIT' if i % 3 else 'DEBIT'},GOLD,{'50000' if i % 3 else ''},2015-03-04,,ACTIVE\n"
-          for i in range(holders)]
+    ch = [
+        f"H{i},{people[i][0]},IDCARD,{people[i][1].lower()},{people[i][2]:%Y-%m-%d},{'男女'[i % 2]},"
+        f"138-{i % 10000:04}-{i % 9999:04},u{i}@example.com,上海市{i}弄,2015-03-04\n"
+        for i in range(holders)
+    ]
+    ca = [
+        f"A{i},H{i},{'CREDIT' if i % 3 else 'DEBIT'},GOLD,{'50000' if i % 3 else ''},2015-03-04,,ACTIVE\n"
+        for i in range(holders)
+    ]
     channels, types = ["POS", "ONLINE", "ATM", "MOBILE"], ["PURCHASE", "REFUND", "PAYMENT", "FEE"]
     start = date(2024, 1, 1)
-    ct = [f"T{j},A{j % holders},{start + timedelta(days=j % 690)}T{j % 24:02}:{j % 60:02}:00,{(j % 997) + 0.5},"
-          f"5411,{channels[j % 4]},{types[j % 4]}\n" for j in range(txns)]
+    ct = [
+        f"T{j},A{j % holders},{start + timedelta(days=j % 690)}T{j % 24:02}:{j % 60:02}:00,{(j % 997) + 0.5},"
+        f"5411,{channels[j % 4]},{types[j % 4]}\n"
+        for j in range(txns)
+    ]
     ct += [f"TX{k},A1,2026-11-20T10:00:00,abc,5411,POS\n" for k in range(bad(txns))]
-    _write(landing / "card" / DAY.strftime("%Y%m%d"), "card",
-           {"card_holder.csv": ch, "card_account.csv": ca, "card_txn.csv": ct})
+    _write(
+        landing / "card" / DAY.strftime("%Y%m%d"),
+        "card",
+        {"card_holder.csv": ch, "card_account.csv": ca, "card_txn.csv": ct},
+    )
 
     borrowers = persons * 3 // 10
-    lb = [f"L{i},{people[i][0]},1,{people[i][1]},{people[i][2]:%Y/%m/%d},{1 + i % 2},{people[i][3]},北京,公司\n"
-          for i in range(borrowers)]
+    lb = [
+        f"L{i},{people[i][0]},1,{people[i][1]},{people[i][2]:%Y/%m/%d},{1 + i % 2},{people[i][3]},北京,公司\n"
+        for i in range(borrowers)
+    ]
     lc = [f"K{i},L{i},CONSUMER,100000,4.5,2020/01/01,2030/01/01,ACTIVE\n" for i in range(borrowers)]
-    lbal = [f"K{i},2025/{m + 1:02}/28,{90000 - m * 100}.00,{i % 3},{300.5}\n" for i in range(borrowers) for m in range(12)]
-    _write(landing / "loan" / DAY.strftime("%Y%m%d"), "loan",
-           {"loan_borrower.csv": lb, "loan_contract.csv": lc, "loan_balance.csv": lbal})
+    lbal = [
+        f"K{i},2025/{m + 1:02}/28,{90000 - m * 100}.00,{i % 3},{300.5}\n" for i in range(borrowers) for m in range(12)
+    ]
+    _write(
+        landing / "loan" / DAY.strftime("%Y%m%d"),
+        "loan",
+        {"loan_borrower.csv": lb, "loan_contract.csv": lc, "loan_balance.csv": lbal},
+    )
 
     clients = persons // 10
-    fc = [f"F{i},ZHANG WEI,{people[i][0]},NATIONAL_ID,{people[i][1]},{people[i][2]:%d/%m/%Y},CN,+86{people[i][3]},Beijing\n"
-          for i in range(clients)]
-    fd = [f"X{j},F{j % clients},{start + timedelta(days=j % 690):%d/%m/%Y},CNY,USD,7200,1000,7.2,36.5,ONLINE\n"
-          for j in range(clients * 10)]
+    fc = [
+        f"F{i},ZHANG WEI,{people[i][0]},NATIONAL_ID,{people[i][1]},{people[i][2]:%d/%m/%Y},CN,+86{people[i][3]},Beijing\n"
+        for i in range(clients)
+    ]
+    fd = [
+        f"X{j},F{j % clients},{start + timedelta(days=j % 690):%d/%m/%Y},CNY,USD,7200,1000,7.2,36.5,ONLINE\n"
+        for j in range(clients * 10)
+    ]
     _write(landing / "fx" / DAY.strftime("%Y%m%d"), "fx", {"fx_client.csv": fc, "fx_deal.csv": fd})
 
 
@@ -102,8 +127,13 @@ def main(persons: int = 100_000, txns: int = 1_000_000, gx: int = 0) -> dict:
             rep = ingest_delivery(con, root / "landing", system, DAY)
             secs = time.perf_counter() - t
             total += secs
-            out[system] = {"seconds": round(secs, 1), "rows_read": rep.rows_read, "rows_staged": rep.rows_staged,
-                           "rows_quarantined": rep.rows_quarantined, "steps": rep.seconds}
+            out[system] = {
+                "seconds": round(secs, 1),
+                "rows_read": rep.rows_read,
+                "rows_staged": rep.rows_staged,
+                "rows_quarantined": rep.rows_quarantined,
+                "steps": rep.seconds,
+            }
         out["total_seconds"] = round(total, 1)
         if gx:  # the great-expectations check's own time (sampled to 200k rows per table)
             from quality.expectations import run_system_suite

@@ -47,7 +47,9 @@ def _codec(name: str) -> str | None:
 def _rows(value, where: str) -> int:
     # JSON numbers only (a string or a float is a malformed entry); bool is an int in Python.
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DeliveryError(f"{where}: 'rows' in {CONTROL} must be a whole number of data rows, got {type(value).__name__}")
+        raise DeliveryError(
+            f"{where}: 'rows' in {CONTROL} must be a whole number of data rows, got {type(value).__name__}"
+        )
     return value
 
 
@@ -90,7 +92,9 @@ def _load_control(delivery: Path) -> tuple[dict, str, str]:
             raise DeliveryError(f"{at}: entry in {CONTROL} is not an object with 'rows' and 'sha256'")
         for key in ("rows", "sha256"):
             if key not in entry:
-                raise DeliveryError(f"{at}: entry in {CONTROL} has no '{key}' (every listed file needs rows and sha256)")
+                raise DeliveryError(
+                    f"{at}: entry in {CONTROL} has no '{key}' (every listed file needs rows and sha256)"
+                )
         _rows(entry["rows"], at)
         if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
             raise DeliveryError(f"{at}: 'sha256' in {CONTROL} is not 64 hexadecimal characters")

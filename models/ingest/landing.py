@@ -93,8 +93,10 @@ def scan_landing(landing: Path, first_day: date | None = None, last_day: date | 
             state.pending.append(day)
             state.notices.append(
                 f"{folder} waiting: "
-                + ", ".join(f"{s}/{folder} {'has no ' + CONTROL + ' yet' if day in started[s] else 'not delivered yet'}"
-                            for s in waiting_on)
+                + ", ".join(
+                    f"{s}/{folder} {'has no ' + CONTROL + ' yet' if day in started[s] else 'not delivered yet'}"
+                    for s in waiting_on
+                )
                 + "; later dates are held back"
             )
     state.complete = sorted(complete)
@@ -111,8 +113,9 @@ def pending_dates(landing: Path) -> list[date]:
     return scan_landing(landing).pending
 
 
-def dates_to_run(complete: list[date], pending: list[date], done: set[date],
-                 as_of: date | None, rerun: bool) -> tuple[list[date], list[date], list[date]]:
+def dates_to_run(
+    complete: list[date], pending: list[date], done: set[date], as_of: date | None, rerun: bool
+) -> tuple[list[date], list[date], list[date]]:
     """Which complete dates to run, in order: (to run, skipped as published, waited for).
 
     Dates run in business-date order. A date some system has started but not finished

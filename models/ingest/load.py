@@ -140,8 +140,17 @@ def ingest_delivery(
             entry = control["files"].get(spec.name) or {}
             # a line every 10 s on a long file; the line below closes it
             with Progress(log, f"{system} {spec.name}: validating", total=scan.rows, closing=False) as progress:
-                _stage_file(con, system, spec, scan, Path(tmp) / f"{spec.stem}.utf8.csv", business_date,
-                            staging_schema, FIELD_LEVEL.get(spec.target, ()), progress)
+                _stage_file(
+                    con,
+                    system,
+                    spec,
+                    scan,
+                    Path(tmp) / f"{spec.stem}.utf8.csv",
+                    business_date,
+                    staging_schema,
+                    FIELD_LEVEL.get(spec.target, ()),
+                    progress,
+                )
             fr = _file_report(con, system, business_date, spec, scan, entry)
             report.files.append(fr)
             say(
@@ -173,8 +182,15 @@ def ingest_delivery(
 
 
 def _stage_file(
-    con, system: str, spec: FileSpec, scan, utf8_path: Path, business_date: date, staging_schema,
-    field_level: tuple[str, ...] = (), progress: Progress | None = None,
+    con,
+    system: str,
+    spec: FileSpec,
+    scan,
+    utf8_path: Path,
+    business_date: date,
+    staging_schema,
+    field_level: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> None:
     """Read, parse and validate one file into `new_<target>` and `new_rejected`.
 
@@ -219,10 +235,17 @@ def _stage_file(
 
     # Rows the CSV layer set aside: wrong field count (scan) or quoting DuckDB refused (rejects).
     extra = [(spec.name, line, fld, reason, raw) for line, fld, reason, raw in scan.bad_rows]
-    for (csv_line, error_type) in con.execute("select csv_line, error_type from raw_rejects").fetchall():
+    for csv_line, error_type in con.execute("select csv_line, error_type from raw_rejects").fetchall():
         line_txt, _, rest = (csv_line or "").partition(",")
-        extra.append((spec.name, int(line_txt) if line_txt.isdigit() else None, "*",
-                      f"malformed: {str(error_type).lower()}", None))
+        extra.append(
+            (
+                spec.name,
+                int(line_txt) if line_txt.isdigit() else None,
+                "*",
+                f"malformed: {str(error_type).lower()}",
+                None,
+            )
+        )
     if extra:
         con.executemany("insert into new_rejected (file, line, field, reason, raw_line) values (?, ?, ?, ?, ?)", extra)
     staged, rejected, resent = con.execute(
@@ -283,9 +306,7 @@ def _file_report(con, system: str, business_date: date, spec: FileSpec, scan, en
         )
     rows_control = int(entry.get("rows", scan.rows))
     sha = str(entry.get("sha256", "")) or None
-    con.execute(
-        "update new_file_stats set rows_control = ?, sha256 = ? where file = ?", [rows_control, sha, spec.name]
-    )
+    con.execute("update new_file_stats set rows_control = ?, sha256 = ? where file = ?", [rows_control, sha, spec.name])
     reasons, nulled = Counter(), Counter()
     for action, first, n in con.execute(
         "select action, split_part(reason, '; ', 1), count(*) from new_rejected where file = ? group by all",
@@ -293,10 +314,18 @@ def _file_report(con, system: str, business_date: date, spec: FileSpec, scan, en
     ).fetchall():
         (nulled if action == "field_nulled" else reasons)[first] += n
     return FileReport(
-        file=spec.name, target=spec.target, rows_control=rows_control, rows_read=scan.rows,
-        rows_staged=staged, rows_quarantined=quarantined, sha256=sha or "", rows_resent=resent,
-        extra_columns=list(scan.extra_columns), reasons=dict(reasons),
-        fields_nulled=sum(nulled.values()), nulled=dict(nulled),
+        file=spec.name,
+        target=spec.target,
+        rows_control=rows_control,
+        rows_read=scan.rows,
+        rows_staged=staged,
+        rows_quarantined=quarantined,
+        sha256=sha or "",
+        rows_resent=resent,
+        extra_columns=list(scan.extra_columns),
+        reasons=dict(reasons),
+        fields_nulled=sum(nulled.values()),
+        nulled=dict(nulled),
     )
 
 
@@ -314,7 +343,9 @@ def _check_share(system: str, business_date: date, fr: FileReport, share: float)
     for reason, n in fr.nulled.items():
         per_field[reason.split(":", 1)[0]] += n
     for name, n in per_field.most_common():
-        if (fr.rows_read >= MIN_ROWS_FOR_SHARE and n > share * fr.rows_read) or (fr.rows_read >= 2 and n == fr.rows_read):
+        if (fr.rows_read >= MIN_ROWS_FOR_SHARE and n > share * fr.rows_read) or (
+            fr.rows_read >= 2 and n == fr.rows_read
+        ):
             top = ", ".join(f"{r} ({k} rows)" for r, k in fr.nulled.items() if r.split(":", 1)[0] == name)
             raise DeliveryError(
                 f"{system} {business_date:%Y%m%d} {fr.file}: field {name} fails in {n} of {fr.rows_read} rows "

@@ -20,8 +20,15 @@ def reconcile(con: duckdb.DuckDBPyConnection, system: str, business_date: date) 
     """{"measures": n compared, "mismatches": [...], "duplicates": [...]}; empty lists when it holds."""
     rows = query(con, "ingest/check_reconciliation", system=system, business_date=business_date)
     mismatches = [
-        {"file": f, "measure": m, "in_file": str(fv), "staged": str(s), "quarantined": str(q),
-         "resent": str(r), "difference": str(fv - s - q - r)}
+        {
+            "file": f,
+            "measure": m,
+            "in_file": str(fv),
+            "staged": str(s),
+            "quarantined": str(q),
+            "resent": str(r),
+            "difference": str(fv - s - q - r),
+        }
         for f, m, fv, s, q, r in rows
         if fv != s + q + r
     ]

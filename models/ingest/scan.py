@@ -48,8 +48,10 @@ def mask_fields(values: list[str], header: list[str], pii: tuple[str, ...]) -> s
     """A rejected row for quarantine.raw_line: ID/phone fields replaced by `***`; in a row whose
     field count is wrong the positions are unreliable, so any long digit run is masked as well."""
     pii_pos = {i for i, c in enumerate(header) if c in pii}
-    out = ["***" if i in pii_pos and v else v[:RAW_FIELD_KEEP] + ("..." if len(v) > RAW_FIELD_KEEP else "")
-           for i, v in enumerate(values)]
+    out = [
+        "***" if i in pii_pos and v else v[:RAW_FIELD_KEEP] + ("..." if len(v) > RAW_FIELD_KEEP else "")
+        for i, v in enumerate(values)
+    ]
     line = ",".join('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v) else v for v in out)
     if len(values) != len(header):
         line = _LONG_DIGITS.sub("***", line)
@@ -67,9 +69,7 @@ def _too_long(rec: list[str], header: list[str], size: int) -> tuple[str, str] |
     return None
 
 
-def scan_file(
-    path: Path, system: str, spec: FileSpec, encoding: str, out_path: Path | None
-) -> ScanResult:
+def scan_file(path: Path, system: str, spec: FileSpec, encoding: str, out_path: Path | None) -> ScanResult:
     """Decode, count and (when `out_path` is given) write the line-numbered UTF-8 copy."""
     where = f"{system} {path.parent.name} {path.name}"
     csv.field_size_limit(CSV_FIELD_SIZE_LIMIT)
@@ -93,8 +93,7 @@ def scan_file(
                     start = max(e.start, 0)
                     line = state["line"] + chunk[:start].count(b"\n") + 1
                     raise DeliveryError(
-                        f"{where}: not valid {encoding} at byte {state['bytes'] + start} "
-                        f"(line {line}): {e.reason}"
+                        f"{where}: not valid {encoding} at byte {state['bytes'] + start} (line {line}): {e.reason}"
                     ) from None
                 state["bytes"] += len(chunk)
                 if first and text.startswith("\ufeff"):
@@ -171,11 +170,13 @@ def scan_file(
             line_no += n
             rows += 1
             if len(rec) != ncols:
-                bad.append((start, "*", f"field_count: {len(rec)} fields, header has {ncols}",
-                            mask_fields(rec, header, pii)))
+                bad.append(
+                    (start, "*", f"field_count: {len(rec)} fields, header has {ncols}", mask_fields(rec, header, pii))
+                )
             # a record shorter than one field's limit cannot be too long: the common case costs a len()
-            elif ((size := len(buf[0]) if n == 1 else sum(map(len, buf)) + n - 1) > MAX_FIELD_CHARS
-                  and (too_long := _too_long(rec, header, size)) is not None):
+            elif (size := len(buf[0]) if n == 1 else sum(map(len, buf)) + n - 1) > MAX_FIELD_CHARS and (
+                too_long := _too_long(rec, header, size)
+            ) is not None:
                 bad.append((start, too_long[0], too_long[1], mask_fields(rec, header, pii)))
             elif out:
                 raw = buf[0] if n == 1 else "\n".join(buf)
@@ -193,12 +194,16 @@ def scan_file(
             """Sorted positions of the block's lines the csv module must read: a quote, CR or NUL, a
             field count other than the header's, or a line long enough to hold an oversized field."""
             if marks["block"] is not block:
-                at = [k for k, (commas, width) in enumerate(zip(map(str.count, block, repeat(",")), map(len, block)))
-                      if commas != plain_commas or width > MAX_FIELD_CHARS]
+                at = [
+                    k
+                    for k, (commas, width) in enumerate(zip(map(str.count, block, repeat(",")), map(len, block)))
+                    if commas != plain_commas or width > MAX_FIELD_CHARS
+                ]
                 text = "\n".join(block)
                 if '"' in text or "\r" in text or "\0" in text:
-                    at = sorted(set(at).union(k for k, line in enumerate(block)
-                                              if '"' in line or "\r" in line or "\0" in line))
+                    at = sorted(
+                        set(at).union(k for k, line in enumerate(block) if '"' in line or "\r" in line or "\0" in line)
+                    )
                 marks.update(block=block, at=at)
             return marks["at"]
 
@@ -216,8 +221,11 @@ def scan_file(
                             if pending_out:  # keep the copy in file order
                                 out.write("".join(pending_out))
                                 pending_out.clear()
-                            out.write("".join(map("{},{}\n".format, range(line_no + 1, line_no + 1 + stop - at),
-                                                  block[at:stop])))
+                            out.write(
+                                "".join(
+                                    map("{},{}\n".format, range(line_no + 1, line_no + 1 + stop - at), block[at:stop])
+                                )
+                            )
                         line_no += stop - at
                         rows += stop - at
                         queue["at"] = stop

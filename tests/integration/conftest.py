@@ -30,8 +30,7 @@ def base(tmp_path_factory, small_bank):
         for k, v in _env(reference, small_bank["landing"]).items():
             mp.setenv(k, v)
         assert run_nightly().ok
-    return {"healthy": healthy, "dates": dates, "landing": small_bank["landing"],
-            "expected": _counts(reference)}
+    return {"healthy": healthy, "dates": dates, "landing": small_bank["landing"], "expected": _counts(reference)}
 
 
 @pytest.fixture
@@ -46,6 +45,11 @@ def case(base, tmp_path, monkeypatch):
         monkeypatch.setenv(k, v)
     published = root / "wh" / "bank.duckdb"
     return {
-        **base, "root": root, "landing": landing, "env": env, "published": published,
-        "published_sha": _sha(published), "last": base["dates"][-1],
+        **base,
+        "root": root,
+        "landing": landing,
+        "env": env,
+        "published": published,
+        "published_sha": _sha(published),
+        "last": base["dates"][-1],
     }

@@ -49,14 +49,27 @@ def write_control(delivery: Path, system: str, day: date, kind: str, encoding: s
     for path in sorted(delivery.glob("*.csv")):
         data = path.read_bytes()
         files[path.name] = {"rows": count_rows(data, encoding), "sha256": hashlib.sha256(data).hexdigest()}
-    control = {"system": system, "business_date": day.isoformat(), "kind": kind, "encoding": encoding,
-               "files": files, **extra}
+    control = {
+        "system": system,
+        "business_date": day.isoformat(),
+        "kind": kind,
+        "encoding": encoding,
+        "files": files,
+        **extra,
+    }
     (delivery / "_CONTROL.json").write_text(json.dumps(control), encoding="utf-8")
 
 
 def write_delivery(
-    landing: Path, system: str, day: date, files: dict[str, Rows | bytes], *,
-    kind: str = "daily", encoding: str | None = None, control: bool = True, with_header: bool = True,
+    landing: Path,
+    system: str,
+    day: date,
+    files: dict[str, Rows | bytes],
+    *,
+    kind: str = "daily",
+    encoding: str | None = None,
+    control: bool = True,
+    with_header: bool = True,
 ) -> Path:
     """Write one delivery; `files` maps file name -> data rows (header added) or raw bytes."""
     encoding = encoding or DEFAULT_ENCODING[system]
@@ -82,10 +95,43 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "deposit":
         return {
             "deposit_customer.csv": [
-                ["C001", "张伟", "A", SAMPLE_ID, "19491231", "M", "+86 " + SAMPLE_MOBILE_DASHED, "北京市朝阳区", "B01", "20100105"],
-                ["C002", "李　娜（小李）", "A", SAMPLE_ID_15, "19491231", "F", mobile("139", "12345678"), "上海市", "B02", "20150601"],
+                [
+                    "C001",
+                    "张伟",
+                    "A",
+                    SAMPLE_ID,
+                    "19491231",
+                    "M",
+                    "+86 " + SAMPLE_MOBILE_DASHED,
+                    "北京市朝阳区",
+                    "B01",
+                    "20100105",
+                ],
+                [
+                    "C002",
+                    "李　娜（小李）",
+                    "A",
+                    SAMPLE_ID_15,
+                    "19491231",
+                    "F",
+                    mobile("139", "12345678"),
+                    "上海市",
+                    "B02",
+                    "20150601",
+                ],
                 ["C003", "王芳", "B", "E12345678", "", "", "", "", "B01", "20200101"],
-                ["C004", "赵敏", "C", "H1234567801", "19800229", "F", mobile("137", "00000000"), "广州市,天河区", "B03", ""],
+                [
+                    "C004",
+                    "赵敏",
+                    "C",
+                    "H1234567801",
+                    "19800229",
+                    "F",
+                    mobile("137", "00000000"),
+                    "广州市,天河区",
+                    "B03",
+                    "",
+                ],
             ],
             "deposit_account.csv": [
                 ["D001", "C001", "CURRENT", "CNY", "20100105", "", "", "A"],
@@ -100,7 +146,18 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "card":
         return {
             "card_holder.csv": [
-                ["H001", "张伟", "IDCARD", SAMPLE_ID.lower(), "1949-12-31", "男", SAMPLE_MOBILE_DASHED, "zw@example.com", "北京市", "2012-03-04"],
+                [
+                    "H001",
+                    "张伟",
+                    "IDCARD",
+                    SAMPLE_ID.lower(),
+                    "1949-12-31",
+                    "男",
+                    SAMPLE_MOBILE_DASHED,
+                    "zw@example.com",
+                    "北京市",
+                    "2012-03-04",
+                ],
                 ["H002", "Smith John", "PASSPORT", "P1234567", "1975-06-01", "女", "", "", "", "2019-01-01"],
                 ["H003", "刘洋", "OTHER", "X999", "", "", "", "", "", ""],
             ],
@@ -134,7 +191,17 @@ def sample_files(system: str, day: date) -> dict[str, Rows]:
     if system == "fx":
         return {
             "fx_client.csv": [
-                ["F001", "ZHANG WEI", "张伟", "NATIONAL_ID", SAMPLE_ID, "31/12/1949", "CN", "+86" + SAMPLE_MOBILE, "Chaoyang, Beijing"],
+                [
+                    "F001",
+                    "ZHANG WEI",
+                    "张伟",
+                    "NATIONAL_ID",
+                    SAMPLE_ID,
+                    "31/12/1949",
+                    "CN",
+                    "+86" + SAMPLE_MOBILE,
+                    "Chaoyang, Beijing",
+                ],
                 ["F002", "John Smith", "", "PASSPORT", "P1234567", "01/06/1975", "GB", "", ""],
             ],
             "fx_deal.csv": [

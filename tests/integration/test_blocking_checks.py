@@ -22,19 +22,22 @@ INGEST = {next(iter(c.check_keys)).name: c for c in ingest_checks}
 BREAKS = {
     # a file's staged count no longer adds up to what its control file announced
     "card_rows_conserved": (
-        INGEST["card_rows_conserved"], party_standardised,
+        INGEST["card_rows_conserved"],
+        party_standardised,
         "update ingest.delivery_log set rows_staged = rows_staged - 1 "
         "where system = 'card' and business_date = $d and file = 'card_txn.csv'",
     ),
     # a money sum staged for the night differs from the file's
     "deposit_reconciled": (
-        INGEST["deposit_reconciled"], party_standardised,
+        INGEST["deposit_reconciled"],
+        party_standardised,
         "update staging.deposit_balance set balance = balance + 1 "
         "where rowid = (select min(rowid) from staging.deposit_balance where delivery_date = $d)",
     ),
     # a source record lost its customer id
     "customer_id_per_source_record": (
-        customer_id_per_source_record, customer_golden,
+        customer_id_per_source_record,
+        customer_golden,
         "delete from identity.customer_map where rowid = (select min(rowid) from identity.customer_map)",
     ),
 }

@@ -24,8 +24,17 @@ def test_definitions_groups_schedule_and_sensor():
     specs = {s.key.to_user_string(): s for s in defs.resolve_all_asset_specs()}
     groups = {s.group_name for s in specs.values()}
     assert {"ingest", "identity", "value", "churn", "lifetime_value", "publish"} <= groups
-    for key in ("deposit_extract", "card_extract", "loan_extract", "fx_extract", "customer_resolution",
-                "value_tier", "churn_risk", "lifetime_value", "published_warehouse"):
+    for key in (
+        "deposit_extract",
+        "card_extract",
+        "loan_extract",
+        "fx_extract",
+        "customer_resolution",
+        "value_tier",
+        "churn_risk",
+        "lifetime_value",
+        "published_warehouse",
+    ):
         assert key in specs, key
         assert specs[key].description, f"{key} has no description"
         assert specs[key].owners, f"{key} has no owner"
@@ -37,13 +46,27 @@ def test_definitions_groups_schedule_and_sensor():
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
     blocking = {spec.name: spec.blocking for c in defs.asset_checks or [] for spec in c.check_specs}
-    must_block = ["deposit_rows_conserved", "card_rows_conserved", "loan_rows_conserved", "fx_rows_conserved",
-                  "deposit_reconciled", "card_reconciled", "loan_reconciled", "fx_reconciled",
-                  "customer_id_per_source_record", "model_quality_not_worse"]
+    must_block = [
+        "deposit_rows_conserved",
+        "card_rows_conserved",
+        "loan_rows_conserved",
+        "fx_rows_conserved",
+        "deposit_reconciled",
+        "card_reconciled",
+        "loan_reconciled",
+        "fx_reconciled",
+        "customer_id_per_source_record",
+        "model_quality_not_worse",
+    ]
     for name in must_block:
         assert blocking.get(name) is True, f"{name} missing or not blocking"
-    for name in ["deposit_expectations", "card_expectations", "loan_expectations", "fx_expectations",
-                 "tier_shares_within_bounds"]:
+    for name in [
+        "deposit_expectations",
+        "card_expectations",
+        "loan_expectations",
+        "fx_expectations",
+        "tier_shares_within_bounds",
+    ]:
         assert blocking.get(name) is False, f"{name} missing or blocking"
 
 
@@ -175,8 +198,12 @@ def test_schedule_asks_for_yesterday_in_beijing_and_adds_it_as_a_partition():
     # 18:30 UTC on 27 Nov is 02:30 on 28 Nov in Beijing: the business date to run is 27 Nov.
     tick = datetime(2026, 11, 27, 18, 30, tzinfo=timezone.utc)
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, instance_ref=instance.get_ref(), scheduled_execution_time=tick,
-                                           repository_def=defs.get_repository_def())
+        context = dg.build_schedule_context(
+            instance=instance,
+            instance_ref=instance.get_ref(),
+            scheduled_execution_time=tick,
+            repository_def=defs.get_repository_def(),
+        )
         (request,) = schedule.evaluate_tick(context).run_requests
         assert request.partition_key == "2026-11-27"
         assert instance.get_dynamic_partitions("business_date") == ["2026-11-27"]
@@ -201,11 +228,20 @@ def test_crm_run_is_a_run_of_the_code_location_on_the_delivered_dates(small_bank
     monkeypatch.setenv("CRM_LANDING_DIR", str(tmp_path / "not-the-landing"))
     monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "not-the-warehouse" / "bank.duckdb"))
     monkeypatch.setenv("CRM_REPORTS_DIR", str(tmp_path / "reports"))
+
     def ours():
         return {k: v for k, v in os.environ.items() if k.startswith("CRM_")}
 
     before = ours()
-    argv = ["run", "--as-of", dates[0].isoformat(), "--landing", str(small_bank["landing"]), "--warehouse", str(warehouse)]
+    argv = [
+        "run",
+        "--as-of",
+        dates[0].isoformat(),
+        "--landing",
+        str(small_bank["landing"]),
+        "--warehouse",
+        str(warehouse),
+    ]
     assert main(argv) == 0
     assert ours() == before and not (tmp_path / "not-the-warehouse").exists()
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -216,5 +252,8 @@ def test_crm_run_is_a_run_of_the_code_location_on_the_delivered_dates(small_bank
     (run,) = instance.get_runs()
     origin = run.remote_job_origin
     assert (origin.location_name, origin.repository_origin.repository_name, origin.job_name) == (
-        "pipelines.definitions", "__repository__", "nightly")
+        "pipelines.definitions",
+        "__repository__",
+        "nightly",
+    )
     assert run.tags["dagster/partition"] == dates[0].isoformat() and run.job_code_origin is not None

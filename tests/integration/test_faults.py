@@ -17,8 +17,14 @@ import pytest
 
 from crm.nightly import run_nightly
 from tests.integration.fault_kit import (
-    _assert_clean_rerun_is_exact, _assert_last_good_version_intact, _counts, _delivery, _edit_csv, _fails_naming,
-    _keep, _repair,
+    _assert_clean_rerun_is_exact,
+    _assert_last_good_version_intact,
+    _counts,
+    _delivery,
+    _edit_csv,
+    _fails_naming,
+    _keep,
+    _repair,
     _rewrite_control,
 )
 
@@ -102,7 +108,7 @@ def test_header_missing_a_required_column(case):
 
     def drop_balance(rows):
         i = rows[0].index("balance")
-        return [r[:i] + r[i + 1:] for r in rows]
+        return [r[:i] + r[i + 1 :] for r in rows]
 
     _edit_csv(d, "deposit_balance.csv", "gb18030", drop_balance)
     _fails_naming(case, "deposit", "deposit_balance.csv", "balance")
@@ -112,7 +118,12 @@ def test_header_missing_a_required_column(case):
 
 def test_new_unexpected_column_is_accepted(case):
     d = _delivery(case, "fx")
-    _edit_csv(d, "fx_deal.csv", "utf-8", lambda rows: [r + (["extra"] if i else ["settlement_ref"]) for i, r in enumerate(rows)])
+    _edit_csv(
+        d,
+        "fx_deal.csv",
+        "utf-8",
+        lambda rows: [r + (["extra"] if i else ["settlement_ref"]) for i, r in enumerate(rows)],
+    )
     _assert_clean_rerun_is_exact(case)
 
 
@@ -122,7 +133,7 @@ def test_column_whose_values_are_all_unparseable(case):
 
     def garble(rows):
         i = rows[0].index("outstanding")
-        return [rows[0]] + [r[:i] + ["n/a"] + r[i + 1:] for r in rows[1:]]
+        return [rows[0]] + [r[:i] + ["n/a"] + r[i + 1 :] for r in rows[1:]]
 
     _edit_csv(d, "loan_balance.csv", "utf-8", garble)
     _fails_naming(case, "loan", "loan_balance.csv", "outstanding")
@@ -164,7 +175,9 @@ def test_process_killed_mid_run_then_rerun(case, step):
     proc = subprocess.Popen(
         [sys.executable, "-m", "crm.cli", "run"],
         env={**os.environ, **case["env"], "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 300
     killed = False
@@ -190,11 +203,17 @@ def test_full_disk_leaves_no_partial_version(case):
 
     proc = subprocess.run(
         [sys.executable, "-m", "crm.cli", "run"],
-        env={**os.environ, **case["env"]}, capture_output=True, text=True, preexec_fn=small_disk, timeout=600,
+        env={**os.environ, **case["env"]},
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        timeout=600,
     )
     assert proc.returncode != 0
     out = (proc.stdout + proc.stderr).lower()
-    assert "failed on business date" in out and any(w in out for w in ("too large", "space", "write", "i/o error")), out[-3000:]
+    assert "failed on business date" in out and any(w in out for w in ("too large", "space", "write", "i/o error")), (
+        out[-3000:]
+    )
     _assert_last_good_version_intact(case)
     _assert_clean_rerun_is_exact(case)
 

@@ -14,7 +14,14 @@ import duckdb
 
 from crm.nightly import run_nightly
 from tests.integration.fault_kit import (
-    STAGING, _assert_clean_rerun_is_exact, _counts, _delivery, _edit_csv, _fails_naming, _keep, _repair,
+    STAGING,
+    _assert_clean_rerun_is_exact,
+    _counts,
+    _delivery,
+    _edit_csv,
+    _fails_naming,
+    _keep,
+    _repair,
 )
 
 
@@ -44,7 +51,8 @@ def _same_results(case):
     """Staging, customers and published versions as in the undisturbed reference run."""
     got, want = _counts(case["root"]), case["expected"]
     assert {k: got[k] for k in (*STAGING, "customers", "versions")} == {
-        k: want[k] for k in (*STAGING, "customers", "versions")}
+        k: want[k] for k in (*STAGING, "customers", "versions")
+    }
 
 
 def _quarantined(case, file):
@@ -66,13 +74,15 @@ def test_yesterdays_card_transactions_resent_count_once(case):
     with _work(case) as con:
         assert con.execute(
             "select rows_read, rows_staged + rows_quarantined, rows_resent from ingest.delivery_log "
-            "where file = 'card_txn.csv' and business_date = ?", [case["last"]]).fetchall() == [
-            (_rows_today(case) + len(yesterday), _rows_today(case), len(yesterday))]
+            "where file = 'card_txn.csv' and business_date = ?",
+            [case["last"]],
+        ).fetchall() == [(_rows_today(case) + len(yesterday), _rows_today(case), len(yesterday))]
     assert [s[4] for s in summary.per_system if s[0] == "card"] == [len(yesterday)]  # the run summary
     pub = duckdb.connect(str(case["published"]), read_only=True)
     try:
         assert pub.execute("select rows_resent from crm.data_quality where file = 'card_txn.csv'").fetchall() == [
-            (len(yesterday),)]
+            (len(yesterday),)
+        ]
     finally:
         pub.close()
     _repair(case, orig)
@@ -98,7 +108,7 @@ def test_duplicate_transaction_id_in_one_file_is_quarantined(case):
     _edit_csv(day, "card_txn.csv", "utf-8", dup)
     _accepted(case)
     _same_results(case)
-    (field, reason), = _quarantined(case, "card_txn.csv")
+    ((field, reason),) = _quarantined(case, "card_txn.csv")
     assert field == "txn_id" and "duplicate key" in reason
     _repair(case, orig)
     summary = run_nightly(as_of=case["last"], rerun=True)
@@ -140,7 +150,7 @@ def test_field_over_131072_characters_quarantines_its_row(case):
     with _csv_counts_big_fields():
         _edit_csv(day, "card_holder.csv", "utf-8", long)
     _accepted(case)
-    (field, reason), = _quarantined(case, "card_holder.csv")
+    ((field, reason),) = _quarantined(case, "card_holder.csv")
     assert field == "bill_address" and "field too long" in reason
     _repair(case, orig)
     summary = run_nightly(as_of=case["last"], rerun=True)
@@ -150,14 +160,16 @@ def test_field_over_131072_characters_quarantines_its_row(case):
 
 def test_keys_with_trailing_tab_or_nbsp_are_the_same_records(case):
     card, deposit = _delivery(case, "card"), _delivery(case, "deposit")
-    orig = _keep(card / "card_holder.csv", card / "_CONTROL.json", deposit / "deposit_balance.csv",
-                 deposit / "_CONTROL.json")
+    orig = _keep(
+        card / "card_holder.csv", card / "_CONTROL.json", deposit / "deposit_balance.csv", deposit / "_CONTROL.json"
+    )
 
     def pad(suffix):
         def edit(rows):
             for r in rows[1:]:
                 r[0] = r[0] + suffix
             return rows
+
         return edit
 
     _edit_csv(card, "card_holder.csv", "utf-8", pad("\t"))
@@ -178,8 +190,14 @@ def test_mojibake_names_stop_the_night(case):
         return rows
 
     _edit_csv(day, "deposit_customer.csv", "gb18030", mojibake)
-    msg = _fails_naming(case, "deposit", case["last"].strftime("%Y%m%d"), "deposit_customer.csv", "cust_name",
-                        "neither chinese characters nor latin letters")
+    msg = _fails_naming(
+        case,
+        "deposit",
+        case["last"].strftime("%Y%m%d"),
+        "deposit_customer.csv",
+        "cust_name",
+        "neither chinese characters nor latin letters",
+    )
     assert "implausible" in msg
     _repair(case, orig)
     _assert_clean_rerun_is_exact(case)
@@ -193,8 +211,11 @@ def test_staging_disagreeing_with_the_file_fails_reconciliation(case, monkeypatc
     def doubling(con, name, **params):
         real(con, name, **params)
         if name == "ingest/write_card_txn":  # a bug that stages one transaction twice
-            con.execute("insert into staging.card_txn select * from staging.card_txn "
-                        "where delivery_date = $d order by txn_id limit 1", {"d": params["business_date"]})
+            con.execute(
+                "insert into staging.card_txn select * from staging.card_txn "
+                "where delivery_date = $d order by txn_id limit 1",
+                {"d": params["business_date"]},
+            )
 
     monkeypatch.setattr(load, "run_script", doubling)
     msg = _fails_naming(case, "card_reconciled")

@@ -17,7 +17,12 @@ from crm.nightly import run_nightly
 from crm.runlock import run_lock
 from models.ingest.layout import SYSTEMS
 from tests.integration.fault_kit import (
-    _assert_clean_rerun_is_exact, _assert_last_good_version_intact, _counts, _delivery, _fails_naming, _keep,
+    _assert_clean_rerun_is_exact,
+    _assert_last_good_version_intact,
+    _counts,
+    _delivery,
+    _fails_naming,
+    _keep,
     _repair,
 )
 
@@ -81,9 +86,14 @@ def test_stray_folders_are_named_and_never_hold_good_dates_back(case):
     assert summary.ok, summary.error
     assert summary.dates_run == [case["last"]]
     text = summary.render()
-    for named in ("20200101: dated before the first business date", "20991231: dated after the latest business date",
-                  "20261001 skipped: card/20261001 has no _CONTROL.json", "loan/latest: not a YYYYMMDD",
-                  "fx/notes.txt: not a YYYYMMDD", "deposit_extra.csv: present but not listed"):
+    for named in (
+        "20200101: dated before the first business date",
+        "20991231: dated after the latest business date",
+        "20261001 skipped: card/20261001 has no _CONTROL.json",
+        "loan/latest: not a YYYYMMDD",
+        "fx/notes.txt: not a YYYYMMDD",
+        "deposit_extra.csv: present but not listed",
+    ):
         assert named in text, text
     assert _counts(case["root"]) == case["expected"]
 
@@ -101,8 +111,9 @@ def test_a_second_run_while_one_holds_the_warehouse_is_told_to_wait(case):
 def _hold_read_write(path) -> subprocess.Popen:
     """Another process (an analyst's session) holding a read-write DuckDB connection on `path`."""
     code = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -138,7 +149,9 @@ def test_ctrl_c_mid_run_is_reported_as_an_interruption(case):
     proc = subprocess.Popen(
         [sys.executable, "-m", "crm.cli", "run"],
         env={**os.environ, **case["env"], "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 300
     seen = []

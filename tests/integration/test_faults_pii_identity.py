@@ -32,7 +32,11 @@ def _text_values(con, database="pub"):
     ).fetchall()
     for (name,) in objects:
         rel = con.sql(f"select * from {database}.crm.{name}")
-        cols = [(i, c) for i, (c, t) in enumerate(zip(rel.columns, rel.types)) if "VARCHAR" in str(t) and not c.endswith("_hash")]
+        cols = [
+            (i, c)
+            for i, (c, t) in enumerate(zip(rel.columns, rel.types))
+            if "VARCHAR" in str(t) and not c.endswith("_hash")
+        ]
         for row in rel.fetchall():
             for i, c in cols:
                 if row[i] is not None:
@@ -43,21 +47,37 @@ def test_numbers_planted_in_names_and_addresses_never_reach_schema_crm(case):
     phones = [mobile("138", f"{i}0112233", sep) for i, sep in enumerate(("-", " ", "."))]
     ids = [resident_id("110101", f"1990030{i + 1}", "123") for i in range(3)]
     cards = ["6222 0200 1234 " + f"{i}678" for i in range(3)]
-    _edit_csv(_delivery(case, "fx"), "fx_client.csv", "utf-8",
-              lambda rows: _set(rows, "name_en", lambda i, old: f"{old} +86 {phones[i]}"))
-    _edit_csv(_delivery(case, "deposit"), "deposit_customer.csv", "gb18030",
-              lambda rows: _set(_set(rows, "address", lambda i, old: f"{old or ''}{ids[i]}"),
-                                "cust_name", lambda i, old: f"{old}{cards[i].replace(' ', '')}"))
-    _edit_csv(_delivery(case, "card"), "card_holder.csv", "utf-8",
-              lambda rows: _set(rows, "holder_name", lambda i, old: f"{old} {cards[i]}"))
+    _edit_csv(
+        _delivery(case, "fx"),
+        "fx_client.csv",
+        "utf-8",
+        lambda rows: _set(rows, "name_en", lambda i, old: f"{old} +86 {phones[i]}"),
+    )
+    _edit_csv(
+        _delivery(case, "deposit"),
+        "deposit_customer.csv",
+        "gb18030",
+        lambda rows: _set(
+            _set(rows, "address", lambda i, old: f"{old or ''}{ids[i]}"),
+            "cust_name",
+            lambda i, old: f"{old}{cards[i].replace(' ', '')}",
+        ),
+    )
+    _edit_csv(
+        _delivery(case, "card"),
+        "card_holder.csv",
+        "utf-8",
+        lambda rows: _set(rows, "holder_name", lambda i, old: f"{old} {cards[i]}"),
+    )
     summary = run_nightly()
     assert summary.ok, summary.error
 
     # The planted numbers did reach tonight's customer view in the work file (the test is not vacuous)...
     work = duckdb.connect(case["env"]["CRM_WAREHOUSE"].replace(".duckdb", ".work.duckdb"), read_only=True)
     try:
-        raw = work.execute("select name, name_latin from marts.customer_history where as_of_date = ?",
-                           [case["last"]]).fetchall()
+        raw = work.execute(
+            "select name, name_latin from marts.customer_history where as_of_date = ?", [case["last"]]
+        ).fetchall()
     finally:
         work.close()
     assert any(TEXT.search(unicodedata.normalize("NFKC", v)) for row in raw for v in row if v)
@@ -110,10 +130,15 @@ def test_a_deposit_only_customer_who_moves_shows_the_new_city_next_night(case):
     work = _work(case)
     try:
         # The address is match evidence: the record was matched again tonight and kept its customer id.
-        assert work.execute("select address from identity.customer_golden where customer_id = ?", [customer_id]).fetchall() == [(moved,)]
-        matched_on = work.execute("select std_on from identity.party_matched where uid = ?", [f"deposit:{key}"]).fetchall()
-        kept = work.execute("select customer_id from identity.customer_map where system = 'deposit' and source_key = ?",
-                            [key]).fetchall()
+        assert work.execute(
+            "select address from identity.customer_golden where customer_id = ?", [customer_id]
+        ).fetchall() == [(moved,)]
+        matched_on = work.execute(
+            "select std_on from identity.party_matched where uid = ?", [f"deposit:{key}"]
+        ).fetchall()
+        kept = work.execute(
+            "select customer_id from identity.customer_map where system = 'deposit' and source_key = ?", [key]
+        ).fetchall()
     finally:
         work.close()
     assert matched_on == [(case["last"],)] and kept == [(customer_id,)]
@@ -130,10 +155,14 @@ def test_a_new_pii_key_leaves_no_hash_made_with_the_old_one(case, monkeypatch):
 
     work = _work(case)
     try:
-        values = {v for (v,) in work.execute(
-            "select id_std from identity.party_std union select phone_std from identity.party_std "
-            "union select id_no from identity.customer_golden union select phone from identity.customer_golden"
-        ).fetchall() if v}
+        values = {
+            v
+            for (v,) in work.execute(
+                "select id_std from identity.party_std union select phone_std from identity.party_std "
+                "union select id_no from identity.customer_golden union select phone from identity.customer_golden"
+            ).fetchall()
+            if v
+        }
         golden = work.execute("select customer_id, id_no, phone from identity.customer_golden").fetchall()
     finally:
         work.close()
@@ -146,7 +175,9 @@ def test_a_new_pii_key_leaves_no_hash_made_with_the_old_one(case, monkeypatch):
             "select table_name, column_name from duckdb_columns() where schema_name = 'crm' and column_name like '%hash'"
         ).fetchall():
             published |= {v for (v,) in con.execute(f"select {column} from crm.{table}").fetchall() if v}
-        latest = {r[0]: r[1:] for r in con.execute("select customer_id, id_hash, phone_hash from crm.customer").fetchall()}
+        latest = {
+            r[0]: r[1:] for r in con.execute("select customer_id, id_hash, phone_hash from crm.customer").fetchall()
+        }
         earlier = con.execute(
             "select count(id_hash) from crm.customer_history where as_of_date = ?", [case["dates"][0]]
         ).fetchall()[0][0]

@@ -15,16 +15,48 @@ from tests.synthetic_ids import resident_id
 DAY = dt.date(2026, 3, 2)
 SUN = resident_id("330106", "19800101", "124")  # sequence 124: even, a woman
 ZHOU = resident_id("330106", "19850505", "135")
-COLUMNS = ["system", "source_key", "name", "name_latin", "id_type", "id_no", "birth_date", "gender", "address",
-           "since_date"]
+COLUMNS = [
+    "system",
+    "source_key",
+    "name",
+    "name_latin",
+    "id_type",
+    "id_no",
+    "birth_date",
+    "gender",
+    "address",
+    "since_date",
+]
 ROWS = [
     # Deposit (the most trusted system) holds a typo and an outdated address; card, loan and FX agree.
     ("deposit", "D1", "孙勇", None, "RESIDENT", SUN, "1980-01-02", "M", "上海市静安区南京西路1号", "2015-03-01"),
     ("card", "C1", "孙慧", None, "RESIDENT", SUN, "1980-01-01", "F", "杭州市西湖区文三路2号", "2018-06-01"),
     ("loan", "L1", "孙慧", None, "RESIDENT", SUN, None, "F", None, None),
-    ("fx", "F1", None, "SUN HUI", "RESIDENT", SUN, "1980-01-01", None, "Room 2, No. 2 Wensan Road, Xihu District, Hangzhou", None),
+    (
+        "fx",
+        "F1",
+        None,
+        "SUN HUI",
+        "RESIDENT",
+        SUN,
+        "1980-01-01",
+        None,
+        "Room 2, No. 2 Wensan Road, Xihu District, Hangzhou",
+        None,
+    ),
     # An FX-only client with an English address: the city is shown in Chinese all the same.
-    ("fx", "F2", None, "WANG FANG", "PASSPORT", "E7770001", "1970-07-07", "F", "No. 9 Keji Road, Nanshan District, Shenzhen", None),
+    (
+        "fx",
+        "F2",
+        None,
+        "WANG FANG",
+        "PASSPORT",
+        "E7770001",
+        "1970-07-07",
+        "F",
+        "No. 9 Keji Road, Nanshan District, Shenzhen",
+        None,
+    ),
     ("card", "C2", "李伟", None, "PASSPORT", "E7770002", "1972-02-02", "M", "深圳市南山区科技园路3号", "2020-01-01"),
     # Two addresses name Hangzhou without writing 市 (province abbreviated or left out); one names Shanghai.
     ("deposit", "D3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "浙江杭州西湖区文三路8号", None),
@@ -38,15 +70,18 @@ def golden(tmp_path):
     con = duckdb.connect(str(tmp_path / "bank.work.duckdb"))
     run_script(con, "ingest/create_tables")
     party = pl.DataFrame(ROWS, schema=COLUMNS, orient="row").with_columns(  # noqa: F841
-        pl.col("birth_date").str.to_date(), pl.col("since_date").str.to_date(),
+        pl.col("birth_date").str.to_date(),
+        pl.col("since_date").str.to_date(),
         *[pl.lit(None, pl.String).alias(c) for c in ("phone", "email", "employer", "nationality", "branch")],
-        pl.lit(DAY).alias("first_seen"), pl.lit(DAY).alias("last_seen"),
+        pl.lit(DAY).alias("first_seen"),
+        pl.lit(DAY).alias("last_seen"),
     )
     con.execute("insert into staging.party by name select * from party")
     con.execute(
         "insert into staging.account (system, account_key, source_key, product, open_date, status, first_seen, last_seen) "
         "values ('loan', 'LC1', 'L1', 'MORTGAGE', date '2012-05-05', 'ACTIVE', $d, $d), "
-        "('card', 'CA1', 'C1', 'DEBIT', date '2019-01-01', 'ACTIVE', $d, $d)", {"d": DAY},
+        "('card', 'CA1', 'C1', 'DEBIT', date '2019-01-01', 'ACTIVE', $d, $d)",
+        {"d": DAY},
     )
     standardise_into(con, DAY)
     resolve_identities(con, DAY, tmp_path / "models" / "m.json")

@@ -20,9 +20,22 @@ from tests.integration.ingest_fixtures import sample_files, write_delivery
 
 DAY = date(2026, 3, 31)
 NASTY = [
-    "'; drop table staging.party; --", 'Robert"); delete from crm.customer; --', "$as_of", "?", "%s",
-    "a,b", '"quoted"', "line\nbreak", "tab\there", "\\N", "NULL", "{{ jinja }}", "${HOME}", "\u200b张\u3000伟",
-    "王" * 5000, "x" * 100_000,
+    "'; drop table staging.party; --",
+    'Robert"); delete from crm.customer; --',
+    "$as_of",
+    "?",
+    "%s",
+    "a,b",
+    '"quoted"',
+    "line\nbreak",
+    "tab\there",
+    "\\N",
+    "NULL",
+    "{{ jinja }}",
+    "${HOME}",
+    "\u200b张\u3000伟",
+    "王" * 5000,
+    "x" * 100_000,
 ]
 # Any text a bank's source system could hold: every printable character plus control characters.
 text = st.one_of(

@@ -17,15 +17,45 @@ COLUMNS = ["system", "source_key", "name", "name_latin", "id_type", "id_no", "bi
 ROWS = [
     # One person: the name spelt differently in each system, a Latin name in deposit's Chinese-name
     # column, the passport filed as `other` in card; address, postcode and document number agree.
-    ("deposit", "D1", "katherine jonson", None, "OTHER", "E1234567", "1971-04-02", None, "12 harbour street, glebe NSW 2037"),
+    (
+        "deposit",
+        "D1",
+        "katherine jonson",
+        None,
+        "OTHER",
+        "E1234567",
+        "1971-04-02",
+        None,
+        "12 harbour street, glebe NSW 2037",
+    ),
     ("card", "C1", "Kathryn Johnston", None, "PASSPORT", "E1234567", None, None, "12 harbour st, glebe NSW 2037"),
-    ("fx", "F1", None, "JOHNSON CATHERINE", "PASSPORT", "E1234576", "1971-04-02", None, "12 Harbour Street, Glebe NSW 2037"),
+    (
+        "fx",
+        "F1",
+        None,
+        "JOHNSON CATHERINE",
+        "PASSPORT",
+        "E1234576",
+        "1971-04-02",
+        None,
+        "12 Harbour Street, Glebe NSW 2037",
+    ),
     # Namesakes: same name and birth date, different passports, addresses and postcodes.
     ("deposit", "D2", "david smith", None, "PASSPORT", "K7001234", "1980-05-05", "M", "4 station road, ascot VIC 3032"),
     ("card", "C2", "David Smith", None, "PASSPORT", "N5559876", "1980-05-05", "M", "77 ocean parade, bondi NSW 2026"),
     # A Chinese address and its English form (FX): the house numbers meet across scripts.
     ("deposit", "D3", "李娜", None, "PASSPORT", "G8800123", "1990-09-09", "F", "北京市朝阳区建国路88号6栋1203室"),
-    ("fx", "F3", None, "LI NA", "PASSPORT", "G8800132", "1990-09-09", "F", "Room 1203, Bldg 6, No. 88 Jianguo Rd, Chaoyang District, Beijing"),
+    (
+        "fx",
+        "F3",
+        None,
+        "LI NA",
+        "PASSPORT",
+        "G8800132",
+        "1990-09-09",
+        "F",
+        "Room 1203, Bldg 6, No. 88 Jianguo Rd, Chaoyang District, Beijing",
+    ),
     # Unrelated people.
     ("loan", "L1", "陈静", None, "OTHER", "P3300441", "1985-01-01", "F", "广州市天河区体育西路10号"),
     ("card", "C3", "Ahmed Khan", None, "PASSPORT", "A9090909", "1975-12-12", "M", "9 king street, perth WA 6000"),
@@ -101,8 +131,17 @@ def test_a_person_without_a_shared_birth_date_or_postcode_still_meets_their_twin
     # name and the house number agree.
     rows = [
         ("card", "C9", "timothy twigger", None, None, None, None, None, "9 tunney crescent, toorak VIC 5013"),
-        ("fx", "F9", None, "TWIGGER TIMOTHY", "PASSPORT", "Q2112223", "1921-09-26", None,
-         "9 Tunney Crescent, Argyle, Toorak VIC 5031"),
+        (
+            "fx",
+            "F9",
+            None,
+            "TWIGGER TIMOTHY",
+            "PASSPORT",
+            "Q2112223",
+            "1921-09-26",
+            None,
+            "9 Tunney Crescent, Argyle, Toorak VIC 5031",
+        ),
         ("deposit", "D9", "anna smith", None, "OTHER", "R5550001", "1950-01-01", "F", "4 high street, ascot VIC 3032"),
     ]
     con = duckdb.connect(str(tmp_path / "bank.work.duckdb"))

@@ -21,13 +21,26 @@ def _party(n: int = 40) -> pl.DataFrame:
         idno = body + check_char(body)
         born = dt.date(1980 + i % 10, 1 + i % 9, 10 + i % 10)
         for system in ("deposit", "card") if i % 2 else ("deposit",):
-            rows.append({
-                "system": system, "source_key": f"{system[0]}{i}", "name": "王伟" if i % 3 else "李娜",
-                "name_latin": None, "id_type": "RESIDENT", "id_no": idno, "birth_date": born,
-                "gender": "M", "phone": f"138{i:08d}", "email": None, "address": f"地址{i}",
-                "employer": None, "nationality": None, "since_date": None,
-                "first_seen": dt.date(2026, 1, 1), "last_seen": dt.date(2026, 1, 1),
-            })
+            rows.append(
+                {
+                    "system": system,
+                    "source_key": f"{system[0]}{i}",
+                    "name": "王伟" if i % 3 else "李娜",
+                    "name_latin": None,
+                    "id_type": "RESIDENT",
+                    "id_no": idno,
+                    "birth_date": born,
+                    "gender": "M",
+                    "phone": f"138{i:08d}",
+                    "email": None,
+                    "address": f"地址{i}",
+                    "employer": None,
+                    "nationality": None,
+                    "since_date": None,
+                    "first_seen": dt.date(2026, 1, 1),
+                    "last_seen": dt.date(2026, 1, 1),
+                }
+            )
     return pl.DataFrame(rows)
 
 

@@ -1,6 +1,5 @@
 """Accuracy on the synthetic bank: generate -> ingest -> resolve, scored against the generator's truth."""
 
-
 import duckdb
 import polars as pl
 
@@ -31,7 +30,8 @@ def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):
         # The truth lists every record ever delivered; score the ones staged tonight.
         staged = pl.from_arrow(con.sql("select distinct system, source_key from staging.party").to_arrow_table())
         truth_tonight = pl.read_csv(truth / "source_records.csv", infer_schema=False).join(
-            staged, on=["system", "source_key"], how="semi")
+            staged, on=["system", "source_key"], how="semi"
+        )
         figures = evaluate_from_warehouse(con, truth_tonight)
     finally:
         con.close()

@@ -32,7 +32,18 @@ BASE = [
     # A third 王伟 record with no ID or phone must not bridge them.
     ("loan", "L1", "王伟", None, "OTHER", None, "1985-06-12", "M", None, None),
     # One person in three systems: FX knows him only in Latin script, the card ID has a typo.
-    ("deposit", "D2", "张　伟（张小伟）", None, "RESIDENT", ZHANG, "1972-03-01", "M", "+86 " + mobile("136", "00000003", " "), None),
+    (
+        "deposit",
+        "D2",
+        "张　伟（张小伟）",
+        None,
+        "RESIDENT",
+        ZHANG,
+        "1972-03-01",
+        "M",
+        "+86 " + mobile("136", "00000003", " "),
+        None,
+    ),
     ("fx", "F1", None, "WEI ZHANG", "RESIDENT", ZHANG, "1972-03-01", "M", "+86" + mobile("136", "00000003"), None),
     ("card", "C2", "张伟", None, "RESIDENT", typo(ZHANG, 9), "1972-03-01", "M", mobile("136", "00000003", "-"), None),
     # Old 15-digit number in loan, 18 in deposit.
@@ -42,8 +53,30 @@ BASE = [
     ("deposit", "D4", "曾静", None, "RESIDENT", ZENG, "1966-01-01", "F", mobile("135", "00000005"), None),
     ("fx", "F2", None, "zeng jing", "PASSPORT", "E7654321", "1966-01-01", "F", "+86" + mobile("135", "00000005"), None),
     # Unrelated people.
-    ("deposit", "D5", "刘洋", None, "RESIDENT", rid("420102", "19950505", "061"), "1995-05-05", "M", mobile("133", "00000006"), None),
-    ("card", "C3", "陈静", None, "RESIDENT", rid("420102", "19800101", "082"), "1980-01-01", "F", mobile("133", "00000007"), None),
+    (
+        "deposit",
+        "D5",
+        "刘洋",
+        None,
+        "RESIDENT",
+        rid("420102", "19950505", "061"),
+        "1995-05-05",
+        "M",
+        mobile("133", "00000006"),
+        None,
+    ),
+    (
+        "card",
+        "C3",
+        "陈静",
+        None,
+        "RESIDENT",
+        rid("420102", "19800101", "082"),
+        "1980-01-01",
+        "F",
+        mobile("133", "00000007"),
+        None,
+    ),
 ]
 
 
@@ -110,10 +143,25 @@ def test_ids_stable_and_incremental(wh):
     assert again.mode == "incremental" and again.dirty == 0
     assert cmap(con) == first
     # Next night: Li Na opens a card; a brand-new customer arrives.
-    load(con, BASE + [
-        ("card", "C9", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", mobile("137", "00000004", "-"), None),
-        ("loan", "L9", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", mobile("139", "00000009"), None),
-    ])
+    load(
+        con,
+        BASE
+        + [
+            ("card", "C9", "李娜", None, "RESIDENT", LI, "1990-09-09", "F", mobile("137", "00000004", "-"), None),
+            (
+                "loan",
+                "L9",
+                "赵敏",
+                None,
+                "RESIDENT",
+                rid("110105", "20000202", "044"),
+                "2000-02-02",
+                "F",
+                mobile("139", "00000009"),
+                None,
+            ),
+        ],
+    )
     r3 = run(con, tmp, DAY3)
     m3 = cmap(con)
     assert r3.dirty == 2
@@ -162,7 +210,20 @@ def test_changed_record_splits_off(wh):
     first = cmap(con)
     # The card system corrects C2: it was a different person all along.
     rows = [r for r in BASE if r[1] != "C2"]
-    rows.append(("card", "C2", "赵敏", None, "RESIDENT", rid("110105", "20000202", "044"), "2000-02-02", "F", mobile("139", "00000009"), None))
+    rows.append(
+        (
+            "card",
+            "C2",
+            "赵敏",
+            None,
+            "RESIDENT",
+            rid("110105", "20000202", "044"),
+            "2000-02-02",
+            "F",
+            mobile("139", "00000009"),
+            None,
+        )
+    )
     load(con, rows)
     result = run(con, tmp, DAY2)
     m = cmap(con)

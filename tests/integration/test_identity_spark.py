@@ -56,8 +56,12 @@ def test_spark_engine_resolves_a_bank_as_duckdb_does(tmp_path, monkeypatch):
     stale.write_bytes(b"")
     runs = {
         "duckdb": (duck, IdentityEngine(engine="duckdb")),
-        "spark": (spark, IdentityEngine(engine="spark", spark_master="local[2]", shuffle_partitions=2,
-                                        spark_conf=json.dumps(QUICK_JVM))),
+        "spark": (
+            spark,
+            IdentityEngine(
+                engine="spark", spark_master="local[2]", shuffle_partitions=2, spark_conf=json.dumps(QUICK_JVM)
+            ),
+        ),
     }
     for wh, engine in runs.values():
         result = materialize(

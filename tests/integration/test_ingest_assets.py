@@ -43,14 +43,24 @@ def test_materialise_the_four_assets(env):
     meta = {m.asset_key.to_user_string(): m.metadata for m in materialisations}
     card = meta["card_extract"]
     assert card["rows_quarantined"].value == 1 and card["rows_resent"].value == 0
-    assert card["rows_per_file"].value["card_txn.csv"] == {"read": 4, "staged": 3, "quarantined": 1, "resent": 0,
-                                                         "control": 4, "fields_nulled": 0}
+    assert card["rows_per_file"].value["card_txn.csv"] == {
+        "read": 4,
+        "staged": 3,
+        "quarantined": 1,
+        "resent": 0,
+        "control": 4,
+        "fields_nulled": 0,
+    }
     assert card["quarantine_reasons"].value == {"card_txn.csv txn_time: unparseable date": 1}
     con = duckdb.connect(str(env["published"].with_name("bank.work.duckdb")), read_only=True)
     try:
         assert con.execute("select count(*) from ingest.delivery_log").fetchall() == [(11,)]
         assert con.execute("select system, count(*) from staging.party group by 1 order by 1").fetchall() == [
-            ("card", 3), ("deposit", 4), ("fx", 2), ("loan", 3)]
+            ("card", 3),
+            ("deposit", 4),
+            ("fx", 2),
+            ("loan", 3),
+        ]
     finally:
         con.close()
 

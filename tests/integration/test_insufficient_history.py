@@ -72,9 +72,13 @@ def test_identity_only_feed_publishes_customer_view_with_status(env):
         assert con.execute("select count(*) from crm.data_quality").fetchall()[0][0] > 0
         for view in ("churn_risk", "lifetime_value", "value_tier", "retention_priority"):
             assert con.execute(f"select count(*) from crm.{view}").fetchall()[0][0] == 0, view
-        status = {o: (s, r) for o, s, r in con.execute(
-            "select output, status, reason from crm.output_status "
-            "where as_of_date = (select max(as_of_date) from crm.publication)").fetchall()}
+        status = {
+            o: (s, r)
+            for o, s, r in con.execute(
+                "select output, status, reason from crm.output_status "
+                "where as_of_date = (select max(as_of_date) from crm.publication)"
+            ).fetchall()
+        }
         for output in ("churn_model", "churn_risk", "lifetime_value", "value_tier", "retention_priority"):
             assert status[output][0] == "INSUFFICIENT_HISTORY" and status[output][1], output
         assert "labelled month-ends" in status["churn_risk"][1]

@@ -20,8 +20,17 @@ from crm.settings import SQL_DIR
 from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
-CRM_VIEWS = ("customer", "customer_source", "value_tier", "churn_risk", "lifetime_value", "product_holding",
-             "customer_lifecycle", "next_best_product", "retention_priority")
+CRM_VIEWS = (
+    "customer",
+    "customer_source",
+    "value_tier",
+    "churn_risk",
+    "lifetime_value",
+    "product_holding",
+    "customer_lifecycle",
+    "next_best_product",
+    "retention_priority",
+)
 
 ANALYST = """
 import sys, time, duckdb
@@ -60,15 +69,22 @@ def night(tmp_path_factory, small_bank):
         stop = root / "stop"
         analyst = subprocess.Popen(
             [sys.executable, "-c", ANALYST, env["CRM_WAREHOUSE"], str(stop)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         time.sleep(1.0)
         rest = run_nightly()
         stop.touch()
         out, err = analyst.communicate(timeout=60)
         yield {
-            "root": root, "env": env, "dates": dates, "first": first, "rest": rest,
-            "analyst": (analyst.returncode, out, err), "warehouse": Path(env["CRM_WAREHOUSE"]),
+            "root": root,
+            "env": env,
+            "dates": dates,
+            "first": first,
+            "rest": rest,
+            "analyst": (analyst.returncode, out, err),
+            "warehouse": Path(env["CRM_WAREHOUSE"]),
             **small_bank,
         }
 
@@ -113,19 +129,21 @@ def test_lifecycle_stages_agree_with_the_truth(night, published):
     finally:
         work.close()
     assert res["drifting_persons"] >= 20
-    assert res["drifting_in_decline_share"] >= 0.6      # the generator's drifting persons decline before churning
+    assert res["drifting_in_decline_share"] >= 0.6  # the generator's drifting persons decline before churning
     assert res["decline_share_of_staying_customer_months"] <= 0.03
     assert res["joiners_in_acquisition_share"] >= 0.9
     moves, rows = published.execute(
         "select (select sum(customers) from crm.customer_lifecycle_transition), "
-        "(select count(*) from crm.customer_lifecycle_monthly)").fetchall()[0]
+        "(select count(*) from crm.customer_lifecycle_monthly)"
+    ).fetchall()[0]
     assert moves == rows > 0
 
 
 def test_next_best_product_ranks_products_not_held(night, published):
     rows = published.execute(
         "select n.customer_id, n.product, n.propensity, n.rank, h.products from crm.next_best_product as n "
-        "join crm.product_holding as h using (customer_id)").fetchall()
+        "join crm.product_holding as h using (customer_id)"
+    ).fetchall()
     assert rows
     assert all(0 <= p <= 1 and prod not in held.split(",") for _, prod, p, _, held in rows)
     by_customer: dict[str, list] = {}
@@ -135,8 +153,9 @@ def test_next_best_product_ranks_products_not_held(night, published):
         ranked.sort()
         assert [r for r, _ in ranked] == list(range(1, len(ranked) + 1))
         assert all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))  # rank 1 = highest propensity
-    version = published.execute("select hit_rate_at_1, baseline_hit_rate_at_1, customers_taking "
-                                "from crm.next_best_product_model").fetchall()
+    version = published.execute(
+        "select hit_rate_at_1, baseline_hit_rate_at_1, customers_taking from crm.next_best_product_model"
+    ).fetchall()
     assert version and version[-1][2] > 0 and 0 <= version[-1][0] <= 1
 
 
@@ -159,10 +178,15 @@ def test_no_raw_personal_data_in_the_analyst_file_or_report(night, published):
     for (name,) in objects:
         rel = published.sql(f"select * from crm.{name}")
         # Text values in any spelling; numbers, dates and lists as printed (our own hex hashes excepted).
-        kinds = [None if c.endswith("_hash") else TEXT if str(t) == "VARCHAR" else BLOB for c, t in zip(rel.columns, rel.types)]
+        kinds = [
+            None if c.endswith("_hash") else TEXT if str(t) == "VARCHAR" else BLOB
+            for c, t in zip(rel.columns, rel.types)
+        ]
         for row in rel.fetchall():
             for col, kind, value in zip(rel.columns, kinds, row):
-                assert kind is None or value is None or not kind.search(str(value)), f"crm.{name}.{col} shows an ID, phone or card number"
+                assert kind is None or value is None or not kind.search(str(value)), (
+                    f"crm.{name}.{col} shows an ID, phone or card number"
+                )
     for report in Path(night["env"]["CRM_REPORTS_DIR"]).glob("*.html"):
         # plotly's inlined library is third-party code (its SVG path numbers look like phone numbers)
         ours = re.sub(r"<script id='plotly-js'>.*?</script>", "", report.read_text(encoding="utf-8"), flags=re.S)
@@ -192,14 +216,27 @@ def test_analyst_example_queries(night, published, path):
 
 def test_report_per_date_with_its_charts(night, published):
     reports = Path(night["env"]["CRM_REPORTS_DIR"])
-    listed = {d for (d,) in published.execute("select distinct as_of_date from crm.retention_priority_history").fetchall()}
+    listed = {
+        d for (d,) in published.execute("select distinct as_of_date from crm.retention_priority_history").fetchall()
+    }
     assert listed
     for d in night["dates"]:
         html = (reports / f"{d.isoformat()}.html").read_text(encoding="utf-8")
         # the retention list's head is drawn on every date it was published for
         assert ("value_at_risk_cny" in html) == (d in listed), d
-        for title in ("value tier", "Tier migration", "Lifecycle stages", "Churn risk", "Calibration",
-                      "retention list", "Lifetime value", "Cross-sell", "Hit rates", "Linkage quality", "Data quality"):
+        for title in (
+            "value tier",
+            "Tier migration",
+            "Lifecycle stages",
+            "Churn risk",
+            "Calibration",
+            "retention list",
+            "Lifetime value",
+            "Cross-sell",
+            "Hit rates",
+            "Linkage quality",
+            "Data quality",
+        ):
             assert title.lower() in html.lower(), title
         assert html.count('class="plotly-graph-div"') >= 12
         assert html.count("<script id='plotly-js'>") == 1 and len(html) > 3_000_000  # the library inlined once
@@ -237,8 +274,9 @@ def test_carried_analyst_file_equals_a_full_rebuild(night, tmp_path):
         for name in PUBLISHED_TABLES:
             cols = "* exclude (published_at, run_id)" if name == "publication" else "*"
             for a, b in (("crm", "carried.crm"), ("carried.crm", "crm")):
-                extra = con.execute(f"select count(*) from (select {cols} from {a}.{name} except all "
-                                    f"select {cols} from {b}.{name})").fetchall()[0][0]
+                extra = con.execute(
+                    f"select count(*) from (select {cols} from {a}.{name} except all select {cols} from {b}.{name})"
+                ).fetchall()[0][0]
                 assert extra == 0, (name, a)
     finally:
         con.close()

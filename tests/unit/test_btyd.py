@@ -59,12 +59,15 @@ def test_gamma_gamma_recovers_parameters():
 
 
 def test_summarise_and_one_call_fit():
-    log = pd.DataFrame({
-        "cust": ["a", "a", "a", "a", "b", "c", "c"],
-        "day": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-15", "2025-02-12", "2025-01-20", "2025-01-05",
-                               "2025-03-30"]),
-        "amt": [10.0, 5.0, 20.0, 40.0, 7.0, 3.0, 99.0],
-    })
+    log = pd.DataFrame(
+        {
+            "cust": ["a", "a", "a", "a", "b", "c", "c"],
+            "day": pd.to_datetime(
+                ["2025-01-01", "2025-01-01", "2025-01-15", "2025-02-12", "2025-01-20", "2025-01-05", "2025-03-30"]
+            ),
+            "amt": [10.0, 5.0, 20.0, 40.0, 7.0, 3.0, 99.0],
+        }
+    )
     s = summarise(log, "cust", "day", "amt", "2025-03-01", time_unit="W")
     assert s.loc["a", "frequency"] == 2 and s.loc["a", "recency"] == pytest.approx(6.0)
     assert s.loc["a", "T"] == pytest.approx(59 / 7) and s.loc["a", "monetary_value"] == pytest.approx(30.0)

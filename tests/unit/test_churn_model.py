@@ -34,17 +34,27 @@ def test_features_ignore_rows_after_as_of(con):
     before = ch.features_at(con, d)
     con.execute("begin")
     # future rows of every kind: balances, loans, card transactions, FX deals, a new account, and closures
-    con.execute("insert into staging.deposit_balance select acct_no, date '2025-07-15', 1e9, 0.1, date '2025-07-15' "
-                "from staging.deposit_balance where balance_date = date '2025-06-30'")
-    con.execute("insert into staging.loan_balance select contract_no, date '2025-07-02', 1, 99, 0, null from staging.loan_balance "
-                "where as_of = date '2025-06-30'")
-    con.execute("insert into staging.card_txn select txn_id || 'f', card_acct_id, txn_time + interval 40 day, amount * 9, mcc, "
-                "channel, txn_type, delivery_date from staging.card_txn where txn_time >= timestamp '2025-06-01' "
-                "and txn_time < timestamp '2025-07-01'")
-    con.execute("insert into staging.fx_deal select deal_id || 'f', client_ref, date '2025-07-05', sell_ccy, buy_ccy, sell_amount, "
-                "buy_amount, rate, 1000, channel, null from staging.fx_deal")
-    con.execute("insert into staging.account select 'deposit', 'NEWACC', source_key, 'TIME', 'CNY', null, null, null, null, "
-                "date '2025-07-01', null, null, 'ACTIVE', null, null, null from staging.account where system = 'deposit' limit 5")
+    con.execute(
+        "insert into staging.deposit_balance select acct_no, date '2025-07-15', 1e9, 0.1, date '2025-07-15' "
+        "from staging.deposit_balance where balance_date = date '2025-06-30'"
+    )
+    con.execute(
+        "insert into staging.loan_balance select contract_no, date '2025-07-02', 1, 99, 0, null from staging.loan_balance "
+        "where as_of = date '2025-06-30'"
+    )
+    con.execute(
+        "insert into staging.card_txn select txn_id || 'f', card_acct_id, txn_time + interval 40 day, amount * 9, mcc, "
+        "channel, txn_type, delivery_date from staging.card_txn where txn_time >= timestamp '2025-06-01' "
+        "and txn_time < timestamp '2025-07-01'"
+    )
+    con.execute(
+        "insert into staging.fx_deal select deal_id || 'f', client_ref, date '2025-07-05', sell_ccy, buy_ccy, sell_amount, "
+        "buy_amount, rate, 1000, channel, null from staging.fx_deal"
+    )
+    con.execute(
+        "insert into staging.account select 'deposit', 'NEWACC', source_key, 'TIME', 'CNY', null, null, null, null, "
+        "date '2025-07-01', null, null, 'ACTIVE', null, null, null from staging.account where system = 'deposit' limit 5"
+    )
     con.execute("update staging.account set close_date = date '2025-08-01', status = 'CLOSED' where close_date is null")
     after = ch.features_at(con, d)
     con.execute("rollback")
@@ -83,16 +93,25 @@ def test_metrics_and_bands():
     assert m["auc"] == 1.0 and m["top_decile_precision"] == 1.0
     assert m["ece"] == pytest.approx(0.15)
     assert [ch.risk_band(x) for x in (0.05, 0.1, 0.29, 0.3)] == ["LOW", "MEDIUM", "MEDIUM", "HIGH"]
-    assert ch.describe("deposit_trend_3m", {"deposit_balance": 400.0, "deposit_balance_3m": 1000.0}) == \
-        "deposit balance down 60% in 3 months"
+    assert (
+        ch.describe("deposit_trend_3m", {"deposit_balance": 400.0, "deposit_balance_3m": 1000.0})
+        == "deposit balance down 60% in 3 months"
+    )
     assert ch.describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
-    assert ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
+    assert (
+        ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
+    )
 
 
 def _toy(n=600, seed=0):
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({"deposit_balance": rng.lognormal(8, 2, n), "tenure_days": rng.integers(30, 3000, n).astype(float),
-                      "n_open_accounts": rng.integers(0, 4, n).astype(float)})
+    X = pd.DataFrame(
+        {
+            "deposit_balance": rng.lognormal(8, 2, n),
+            "tenure_days": rng.integers(30, 3000, n).astype(float),
+            "n_open_accounts": rng.integers(0, 4, n).astype(float),
+        }
+    )
     y = (rng.random(n) < 1 / (1 + np.exp(np.log(X["deposit_balance"]) - 6))).astype(int)
     return X, y
 
@@ -167,8 +186,7 @@ def test_every_candidate_can_be_saved_and_loaded(tmp_path):
     y = (X[:, 0] + rng.normal(size=400) * 1e4 < 0).astype(int)
     for kind, base in ch._candidates(features).items():
         est = CalibratedClassifierCV(FrozenEstimator(base.fit(X, y)), method="isotonic").fit(X, y)
-        model = ch.ChurnModel(version=kind, kind=kind, features=features, estimator=est,
-                              baseline=np.median(X, axis=0))
+        model = ch.ChurnModel(version=kind, kind=kind, features=features, estimator=est, baseline=np.median(X, axis=0))
         model.save(tmp_path / f"{kind}.pkl")
         loaded = ch.ChurnModel.load(tmp_path / f"{kind}.pkl")
         frame = pd.DataFrame(X, columns=features)

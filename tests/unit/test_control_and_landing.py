@@ -32,18 +32,23 @@ def _write(d: Path, control) -> None:
 
 # --- declared encodings ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("declared", ["latin-1", "gbk", "utf-8", "cp1252"])
 def test_a_declared_encoding_other_than_the_contracts_is_a_broken_delivery(tmp_path, declared):
     d = write_delivery(tmp_path, "deposit", DAY, sample_files("deposit", DAY))
     control = _control(d)
     control["encoding"] = declared
     _write(d, control)
-    with pytest.raises(DeliveryError, match=rf"deposit 20261120: _CONTROL.json declares encoding '{declared}'.*gb18030"):
+    with pytest.raises(
+        DeliveryError, match=rf"deposit 20261120: _CONTROL.json declares encoding '{declared}'.*gb18030"
+    ):
         read_control(d)
 
 
-@pytest.mark.parametrize("system,declared", [("deposit", "GB18030"), ("deposit", "gb18030-2000"), ("card", "UTF8"),
-                                             ("card", "utf-8-sig"), ("fx", "utf_8")])
+@pytest.mark.parametrize(
+    "system,declared",
+    [("deposit", "GB18030"), ("deposit", "gb18030-2000"), ("card", "UTF8"), ("card", "utf-8-sig"), ("fx", "utf_8")],
+)
 def test_spellings_of_the_contract_encoding_are_accepted(tmp_path, system, declared):
     d = write_delivery(tmp_path, system, DAY, sample_files(system, DAY))
     control = _control(d)
@@ -62,6 +67,7 @@ def test_an_unknown_encoding_is_named(tmp_path):
 
 
 # --- control entries ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "entry,words",
@@ -105,7 +111,9 @@ def test_a_truncated_file_whose_entry_lacks_a_checksum_is_caught(tmp_path):
         read_control(d)
 
 
-@pytest.mark.parametrize("name", ["../deposit_customer.csv", "sub/x.csv", "..", "/etc/passwd", "a\\b.csv", "_CONTROL.json"])
+@pytest.mark.parametrize(
+    "name", ["../deposit_customer.csv", "sub/x.csv", "..", "/etc/passwd", "a\\b.csv", "_CONTROL.json"]
+)
 def test_a_listed_name_outside_the_folder_is_a_broken_delivery(tmp_path, name):
     d = write_delivery(tmp_path, "fx", DAY, sample_files("fx", DAY))
     control = _control(d)
@@ -128,6 +136,7 @@ def test_files_listed_but_absent_stop_present_but_unlisted_are_named(tmp_path):
 
 
 # --- landing folders ---------------------------------------------------------------------------
+
 
 def _bank(landing: Path, days) -> None:
     for day in days:
@@ -186,14 +195,16 @@ def test_a_late_system_still_holds_back_later_dates(tmp_path):
 # --- property: never a traceback -----------------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
 entry_values = st.one_of(
     json_values,
     st.fixed_dictionaries({"rows": json_values, "sha256": json_values}),
-    st.fixed_dictionaries({"rows": st.integers(-2, 10), "sha256": st.text("0123456789abcdef", min_size=60, max_size=66)}),
+    st.fixed_dictionaries(
+        {"rows": st.integers(-2, 10), "sha256": st.text("0123456789abcdef", min_size=60, max_size=66)}
+    ),
 )
 
 
@@ -201,12 +212,21 @@ entry_values = st.one_of(
 def controls(draw):
     if draw(st.integers(0, 9)) == 0:
         return draw(st.text(max_size=40))  # not even JSON
-    base = {"system": "card", "business_date": "2026-11-20", "kind": "daily", "encoding": "utf-8",
-            "files": {n: {"rows": 1, "sha256": "0" * 64} for n in ("card_holder.csv", "card_account.csv", "card_txn.csv")}}
-    for key in draw(st.lists(st.sampled_from(["system", "business_date", "kind", "encoding", "files", "extra"]), max_size=3)):
+    base = {
+        "system": "card",
+        "business_date": "2026-11-20",
+        "kind": "daily",
+        "encoding": "utf-8",
+        "files": {n: {"rows": 1, "sha256": "0" * 64} for n in ("card_holder.csv", "card_account.csv", "card_txn.csv")},
+    }
+    for key in draw(
+        st.lists(st.sampled_from(["system", "business_date", "kind", "encoding", "files", "extra"]), max_size=3)
+    ):
         base[key] = draw(json_values)
     if isinstance(base.get("files"), dict):
-        for name in draw(st.lists(st.sampled_from(["card_holder.csv", "card_txn.csv", "x.csv", "../y.csv", ""]), max_size=3)):
+        for name in draw(
+            st.lists(st.sampled_from(["card_holder.csv", "card_txn.csv", "x.csv", "../y.csv", ""]), max_size=3)
+        ):
             base["files"][name] = draw(entry_values)
     return json.dumps(base) if draw(st.booleans()) else json.dumps(base)[: draw(st.integers(0, 200))]
 
@@ -249,10 +269,14 @@ def test_any_landing_folder_names_give_notices_never_a_traceback(tmp_path_factor
 
 # --- failure classes ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "chain,kind",
     [
-        ([("DagsterExecutionStepExecutionError", "x"), ("DeliveryError", "card 20261120 card_txn.csv: ...")], "delivery"),
+        (
+            [("DagsterExecutionStepExecutionError", "x"), ("DeliveryError", "card 20261120 card_txn.csv: ...")],
+            "delivery",
+        ),
         ([("IOException", 'IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held')], "locked"),
         ([("RunLocked", "another crm run (pid 1) is running")], "locked"),
         ([("KeyboardInterrupt", "")], "interrupted"),

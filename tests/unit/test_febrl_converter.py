@@ -12,8 +12,12 @@ def test_febrl3_becomes_four_party_files_with_control_and_truth(tmp_path):
     assert out["records"] == 5000 and out["persons"] == 2000
     day = BUSINESS_DATE.strftime("%Y%m%d")
     total = 0
-    for system, party in (("deposit", "deposit_customer.csv"), ("card", "card_holder.csv"),
-                          ("loan", "loan_borrower.csv"), ("fx", "fx_client.csv")):
+    for system, party in (
+        ("deposit", "deposit_customer.csv"),
+        ("card", "card_holder.csv"),
+        ("loan", "loan_borrower.csv"),
+        ("fx", "fx_client.csv"),
+    ):
         control = json.loads((tmp_path / "landing" / system / day / "_CONTROL.json").read_text())
         assert control["kind"] == "full"
         total += control["files"][party]["rows"]

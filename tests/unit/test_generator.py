@@ -17,22 +17,115 @@ from crm.generator import idcard
 from crm.generator.records import HEADERS as PARTY_HEADERS
 
 HEADERS = {
-    **{f: PARTY_HEADERS[s] for s, f in (("deposit", "deposit_customer.csv"), ("card", "card_holder.csv"),
-                                        ("loan", "loan_borrower.csv"), ("fx", "fx_client.csv"))},
-    "deposit_account.csv": ["acct_no", "cust_no", "product", "currency", "open_date", "maturity_date", "close_date", "status"],
+    **{
+        f: PARTY_HEADERS[s]
+        for s, f in (
+            ("deposit", "deposit_customer.csv"),
+            ("card", "card_holder.csv"),
+            ("loan", "loan_borrower.csv"),
+            ("fx", "fx_client.csv"),
+        )
+    },
+    "deposit_account.csv": [
+        "acct_no",
+        "cust_no",
+        "product",
+        "currency",
+        "open_date",
+        "maturity_date",
+        "close_date",
+        "status",
+    ],
     "deposit_balance.csv": ["acct_no", "balance_date", "balance", "interest_rate"],
-    "card_account.csv": ["card_acct_id", "holder_id", "card_type", "card_level", "credit_limit", "open_date", "close_date", "status"],
+    "card_account.csv": [
+        "card_acct_id",
+        "holder_id",
+        "card_type",
+        "card_level",
+        "credit_limit",
+        "open_date",
+        "close_date",
+        "status",
+    ],
     "card_txn.csv": ["txn_id", "card_acct_id", "txn_time", "amount", "mcc", "channel", "txn_type"],
-    "loan_contract.csv": ["contract_no", "borrower_id", "product", "principal", "annual_rate", "start_date", "maturity_date", "status"],
+    "loan_contract.csv": [
+        "contract_no",
+        "borrower_id",
+        "product",
+        "principal",
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "status",
+    ],
     "loan_balance.csv": ["contract_no", "as_of", "outstanding", "days_past_due", "interest_accrued"],
-    "fx_deal.csv": ["deal_id", "client_ref", "trade_date", "sell_ccy", "buy_ccy", "sell_amount", "buy_amount", "rate", "margin_cny", "channel"],
+    "fx_deal.csv": [
+        "deal_id",
+        "client_ref",
+        "trade_date",
+        "sell_ccy",
+        "buy_ccy",
+        "sell_amount",
+        "buy_amount",
+        "rate",
+        "margin_cny",
+        "channel",
+    ],
 }
-EXPECTED_HEADER = {"deposit_customer.csv": ["cust_no", "cust_name", "cert_type", "cert_no", "birth_date", "gender", "mobile_no", "address", "open_branch", "open_date"],
-                   "card_holder.csv": ["holder_id", "holder_name", "id_type", "id_number", "dob", "sex", "phone", "email", "bill_address", "member_since"],
-                   "loan_borrower.csv": ["borrower_id", "name", "id_kind", "id_no", "birthday", "gender", "contact_phone", "residence_address", "employer"],
-                   "fx_client.csv": ["client_ref", "name_en", "name_local", "doc_type", "doc_no", "date_of_birth", "nationality", "mobile", "address_en"]}
-PARTY = {"deposit": ("deposit_customer.csv", "cust_no"), "card": ("card_holder.csv", "holder_id"),
-         "loan": ("loan_borrower.csv", "borrower_id"), "fx": ("fx_client.csv", "client_ref")}
+EXPECTED_HEADER = {
+    "deposit_customer.csv": [
+        "cust_no",
+        "cust_name",
+        "cert_type",
+        "cert_no",
+        "birth_date",
+        "gender",
+        "mobile_no",
+        "address",
+        "open_branch",
+        "open_date",
+    ],
+    "card_holder.csv": [
+        "holder_id",
+        "holder_name",
+        "id_type",
+        "id_number",
+        "dob",
+        "sex",
+        "phone",
+        "email",
+        "bill_address",
+        "member_since",
+    ],
+    "loan_borrower.csv": [
+        "borrower_id",
+        "name",
+        "id_kind",
+        "id_no",
+        "birthday",
+        "gender",
+        "contact_phone",
+        "residence_address",
+        "employer",
+    ],
+    "fx_client.csv": [
+        "client_ref",
+        "name_en",
+        "name_local",
+        "doc_type",
+        "doc_no",
+        "date_of_birth",
+        "nationality",
+        "mobile",
+        "address_en",
+    ],
+}
+PARTY = {
+    "deposit": ("deposit_customer.csv", "cust_no"),
+    "card": ("card_holder.csv", "holder_id"),
+    "loan": ("loan_borrower.csv", "borrower_id"),
+    "fx": ("fx_client.csv", "client_ref"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +187,17 @@ def test_deterministic_for_a_seed(tmp_path):
     def run(where):
         generate(where / "l", where / "t", customers=300, seed=9, history_months=6, daily_deliveries=1)
         return {p.relative_to(where).as_posix(): p.read_bytes() for p in sorted(where.rglob("*")) if p.is_file()}
+
     a, b = run(tmp_path / "a"), run(tmp_path / "b")
     assert a.keys() == b.keys()
     assert all(a[k] == b[k] for k in a)
-    c = generate(tmp_path / "c" / "l", tmp_path / "c" / "t", customers=300, seed=10, history_months=6, daily_deliveries=1)
+    c = generate(
+        tmp_path / "c" / "l", tmp_path / "c" / "t", customers=300, seed=10, history_months=6, daily_deliveries=1
+    )
     assert c["persons"] == 300
-    assert (tmp_path / "c" / "l" / "deposit" / "20261031" / "_CONTROL.json").read_bytes() != \
-        a["l/deposit/20261031/_CONTROL.json"]
+    assert (tmp_path / "c" / "l" / "deposit" / "20261031" / "_CONTROL.json").read_bytes() != a[
+        "l/deposit/20261031/_CONTROL.json"
+    ]
 
 
 def test_every_party_record_in_truth(bank):
@@ -118,7 +215,9 @@ def test_every_party_record_in_truth(bank):
 
 
 def test_planted_identity_problems(bank):
-    truth = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False).with_columns(pl.col("planted").fill_null(""))
+    truth = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False).with_columns(
+        pl.col("planted").fill_null("")
+    )
     n = truth.height
     rate = lambda tag: truth.filter(pl.col("planted").str.contains(tag)).height / n  # noqa: E731
     noise = NoiseConfig()
@@ -142,11 +241,21 @@ def test_planted_identity_problems(bank):
 
 def test_namesakes_share_name_and_birth_with_different_valid_ids(bank):
     persons = pl.read_csv(bank["truth"] / "persons.csv", infer_schema=False)
-    groups = persons.filter(pl.col("namesake_group").is_not_null()).group_by("namesake_group").agg("name", "birth_date", "person_id")
+    groups = (
+        persons.filter(pl.col("namesake_group").is_not_null())
+        .group_by("namesake_group")
+        .agg("name", "birth_date", "person_id")
+    )
     assert groups.height >= 3
-    truth = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False).with_columns(pl.col("planted").fill_null(""))
-    dep = pl.read_csv(bank["landing"] / "deposit" / "20261031" / "deposit_customer.csv", encoding="gb18030",
-                      infer_schema=False, truncate_ragged_lines=True)
+    truth = pl.read_csv(bank["truth"] / "source_records.csv", infer_schema=False).with_columns(
+        pl.col("planted").fill_null("")
+    )
+    dep = pl.read_csv(
+        bank["landing"] / "deposit" / "20261031" / "deposit_customer.csv",
+        encoding="gb18030",
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
     ids = truth.filter(pl.col("system") == "deposit").join(dep, left_on="source_key", right_on="cust_no")
     for g in groups.iter_rows(named=True):
         assert len(set(g["name"])) == 1 and len(set(g["birth_date"])) == 1
@@ -184,25 +293,37 @@ def test_malformed_rows_recorded(bank):
 
 def test_outcomes_each_month_both_classes(bank):
     out = pl.read_csv(bank["truth"] / "outcomes.csv", try_parse_dates=True)
-    months = out.group_by("business_date").agg(pl.col("churned_90d").sum().alias("pos"), pl.len().alias("n")).sort("business_date")
+    months = (
+        out.group_by("business_date")
+        .agg(pl.col("churned_90d").sum().alias("pos"), pl.len().alias("n"))
+        .sort("business_date")
+    )
     assert months.height == 12 and months["business_date"].max() == date(2026, 10, 31)
     assert (months["pos"] > 0).all() and (months["pos"] < months["n"]).all()
     assert out["churn_prob_90d"].is_between(0, 1).all()
     # The true hazard discriminates: churners have a higher mean probability.
     m = out.group_by("churned_90d").agg(pl.col("churn_prob_90d").mean()).sort("churned_90d")["churn_prob_90d"]
     assert m[1] > m[0]
-    assert (out["contribution_next_12m"] < 0).any()   # some customers are loss-making
+    assert (out["contribution_next_12m"] < 0).any()  # some customers are loss-making
 
 
 def test_daily_deliveries_only_carry_that_day(bank):
     for day, iso in (("20261101", "2026-11-01"), ("20261102", "2026-11-02")):
         txn = _read(bank["landing"] / "card" / day / "card_txn.csv", "card")[1:]
-        assert txn and all(r[2].startswith(iso) for r in txn if len(r) == 7 and r[2][:4].isdigit() and r[2][4] == "-" and "2026-02-30" not in r[2])
+        assert txn and all(
+            r[2].startswith(iso)
+            for r in txn
+            if len(r) == 7 and r[2][:4].isdigit() and r[2][4] == "-" and "2026-02-30" not in r[2]
+        )
         bal = _read(bank["landing"] / "deposit" / day / "deposit_balance.csv", "deposit")[1:]
         good = [r for r in bal if len(r) == 4 and r[1].isdigit() and len(r[1]) == 8 and r[1] != "20261345"]
         assert good and {r[1] for r in good} == {day}
         deals = _read(bank["landing"] / "fx" / day / "fx_deal.csv", "fx")[1:]
-        assert all(r[2] == f"{day[6:]}/{day[4:6]}/{day[:4]}" for r in deals if len(r) == 10 and r[2].count("/") == 2 and r[2][:2] != "31")
+        assert all(
+            r[2] == f"{day[6:]}/{day[4:6]}/{day[:4]}"
+            for r in deals
+            if len(r) == 10 and r[2].count("/") == 2 and r[2][:2] != "31"
+        )
     full = _read(bank["landing"] / "deposit" / "20261031" / "deposit_balance.csv", "deposit")[1:]
     dates = {r[1] for r in full if len(r) == 4}
     assert "20261031" in dates and "20251130" in dates
@@ -221,13 +342,26 @@ def test_future_product_openings_in_truth_and_never_delivered_early(bank):
 
     opens = pl.read_csv(bank["truth"] / "product_openings.csv", try_parse_dates=True)
     assert opens.height > 0 and (opens["open_date"] > date(2026, 10, 31)).all()
-    assert set(opens["product"]) <= {"CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER",
-                                     "BUSINESS", "FX"}
+    assert set(opens["product"]) <= {
+        "CURRENT",
+        "TIME",
+        "NOTICE",
+        "DEBIT",
+        "CREDIT",
+        "MORTGAGE",
+        "AUTO",
+        "CONSUMER",
+        "BUSINESS",
+        "FX",
+    }
     persons = set(pl.read_csv(bank["truth"] / "persons.csv")["person_id"])
     assert set(opens["person_id"]) <= persons
     # An account is delivered only from its opening date on: a cross-sold one opening later is not there yet.
-    for system, file, col in (("deposit", "deposit_account.csv", 4), ("card", "card_account.csv", 5),
-                              ("loan", "loan_contract.csv", 5)):
+    for system, file, col in (
+        ("deposit", "deposit_account.csv", 4),
+        ("card", "card_account.csv", 5),
+        ("loan", "loan_contract.csv", 5),
+    ):
         for folder in sorted((bank["landing"] / system).iterdir()):
             day = datetime.strptime(folder.name, "%Y%m%d").date()
             opened = []
@@ -237,6 +371,8 @@ def test_future_product_openings_in_truth_and_never_delivered_early(bank):
                 except (ValueError, IndexError):
                     continue  # a planted malformed row
             assert opened and max(opened) <= day, (system, folder.name)
+
+
 def test_persons_who_stay_do_not_fade_at_the_end_of_the_simulation():
     """The truth's next-12-month value at the last delivered month-end runs to the last simulated month.
     Persons who never churn once faded there as if churning right after it (activity falling to 15%),
@@ -292,8 +428,8 @@ def test_arrivals_are_delivered_from_their_day_on(bank):
         for r in rows[1:]:
             if len(r) == len(rows[0]) and (system, r[col]) in keys:
                 seen.setdefault((system, r[col]), []).append(day)
-    assert set(seen) == keys                                       # every arrival's record is delivered ...
-    assert all("20261031" not in days for days in seen.values())   # ... never in the full delivery
+    assert set(seen) == keys  # every arrival's record is delivered ...
+    assert all("20261031" not in days for days in seen.values())  # ... never in the full delivery
     # and delivered again in every later snapshot
     assert all(days == sorted(days) and days[-1] == "20261102" for days in seen.values())
 

@@ -9,11 +9,15 @@ from models.identity.cluster import cluster
 from models.identity.evaluate import evaluate
 from models.identity.stable_ids import assign_ids, next_sequence
 
-NODES = pl.DataFrame({"node": ["a", "b", "x"], "ids": [["ID1"], ["ID2"], []]}, schema={"node": pl.String, "ids": pl.List(pl.String)})
+NODES = pl.DataFrame(
+    {"node": ["a", "b", "x"], "ids": [["ID1"], ["ID2"], []]}, schema={"node": pl.String, "ids": pl.List(pl.String)}
+)
 
 
 def edges(rows):
-    return pl.DataFrame(rows, schema={"node_l": pl.String, "node_r": pl.String, "prob": pl.Float64, "rule": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"node_l": pl.String, "node_r": pl.String, "prob": pl.Float64, "rule": pl.String}, orient="row"
+    )
 
 
 def groups(labels):
@@ -34,7 +38,9 @@ def test_unlink_keeps_records_apart_and_link_forces():
 
 
 def test_assign_ids_keeps_merges_and_splits():
-    prev = pl.DataFrame({"uid": ["r1", "r2", "r3", "r4"], "customer_id": ["C000000001", "C000000001", "C000000002", "C000000003"]})
+    prev = pl.DataFrame(
+        {"uid": ["r1", "r2", "r3", "r4"], "customer_id": ["C000000001", "C000000001", "C000000002", "C000000003"]}
+    )
     # r1+r2 stay, r3 and r4 merge (r4 joins C..2? no: equal size -> lowest id survives), r5 is new.
     records = pl.DataFrame({"uid": ["r1", "r2", "r3", "r4", "r5"], "cluster": [0, 0, 1, 1, 2]})
     out, events, nxt = assign_ids(records, prev, 4, dt.date(2026, 1, 2))

@@ -12,7 +12,15 @@ from models.identity import match
 from models.identity.engine import DuckEngine
 from tests.synthetic_ids import mobile, resident_id
 
-DUCKDB_ONLY = ("jaro_winkler_similarity", "strftime", "list_filter", "list_contains", "list_has_any", "len(", "contains(")
+DUCKDB_ONLY = (
+    "jaro_winkler_similarity",
+    "strftime",
+    "list_filter",
+    "list_contains",
+    "list_has_any",
+    "len(",
+    "contains(",
+)
 
 
 def _conditions(settings: dict) -> list[str]:
@@ -35,7 +43,9 @@ def test_saved_weights_hold_no_sql_and_drive_both_engines(tmp_path):
     saved = path.read_text(encoding="utf-8")
     assert "sql_condition" not in saved and "jaro" not in saved
     duck, spark = match.load_model(path, 10_000, "duckdb"), match.load_model(path, 10_000, "spark")
-    mu = lambda s: [(lv.get("m_probability"), lv.get("u_probability")) for c in s["comparisons"] for lv in c["comparison_levels"]]
+    mu = lambda s: [
+        (lv.get("m_probability"), lv.get("u_probability")) for c in s["comparisons"] for lv in c["comparison_levels"]
+    ]
     assert mu(duck) == mu(spark)
     assert all(m is not None for m, _ in mu(duck)[1:3])
     assert duck["probability_two_random_records_match"] == spark["probability_two_random_records_match"]
@@ -55,19 +65,31 @@ def _record(uid, **kw):
 
 def test_exact_rule_sql_groups_and_fills_representatives():
     born = dt.date(1980, 5, 1)
-    rid, phone_1, phone_2 = resident_id("110101", "19800501", "001"), mobile("138", "00000000"), mobile("139", "00000000")
+    rid, phone_1, phone_2 = (
+        resident_id("110101", "19800501", "001"),
+        mobile("138", "00000000"),
+        mobile("139", "00000000"),
+    )
     rows = [
         _record("a:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born),
-        _record("b:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born,
-                phone_std=phone_1),
-        _record("c:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born,
-                phone_std=phone_2, email_std="w@x.cn"),
+        _record("b:1", id_std=rid, id_valid=True, name_key="wei zhang", birth_date=born, phone_std=phone_1),
+        _record(
+            "c:1",
+            id_std=rid,
+            id_valid=True,
+            name_key="wei zhang",
+            birth_date=born,
+            phone_std=phone_2,
+            email_std="w@x.cn",
+        ),
         # Same ID but not valid: no exact rule.
         _record("d:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
         _record("e:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
     ]
     schema = {c: pl.String for c in match.SPLINK_COLUMNS} | {
-        "id_valid": pl.Boolean, "birth_date": pl.Date, "name_parts": pl.List(pl.String),
+        "id_valid": pl.Boolean,
+        "birth_date": pl.Date,
+        "name_parts": pl.List(pl.String),
         "addr_tokens": pl.List(pl.String),
     }
     engine = DuckEngine()

@@ -12,10 +12,23 @@ from crm.sql import run_script
 
 KEYS = {"system", "source_key", "raw_hash", "golden_hash"}
 ROW = {
-    "system": "deposit", "source_key": "D1", "name": "王芳", "name_latin": "WANG FANG", "id_type": "PASSPORT",
-    "id_no": "E0000001", "birth_date": dt.date(1980, 1, 2), "gender": "F", "phone": "p", "email": "w@x.cn",
-    "address": "上海市浦东新区世纪大道100号", "employer": "e", "nationality": "CHN", "since_date": dt.date(2020, 1, 1),
-    "branch": "b", "first_seen": dt.date(2026, 10, 31), "last_seen": dt.date(2026, 10, 31),
+    "system": "deposit",
+    "source_key": "D1",
+    "name": "王芳",
+    "name_latin": "WANG FANG",
+    "id_type": "PASSPORT",
+    "id_no": "E0000001",
+    "birth_date": dt.date(1980, 1, 2),
+    "gender": "F",
+    "phone": "p",
+    "email": "w@x.cn",
+    "address": "上海市浦东新区世纪大道100号",
+    "employer": "e",
+    "nationality": "CHN",
+    "since_date": dt.date(2020, 1, 1),
+    "branch": "b",
+    "first_seen": dt.date(2026, 10, 31),
+    "last_seen": dt.date(2026, 10, 31),
 }
 
 
@@ -58,4 +71,3 @@ def test_last_seen_alone_changes_neither_fingerprint(con):
     before = _read(con, ROW)
     after = _read(con, {**ROW, "last_seen": dt.date(2026, 11, 2)})
     assert (after["raw_hash"], after["golden_hash"]) == (before["raw_hash"], before["golden_hash"])
-

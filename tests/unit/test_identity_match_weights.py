@@ -53,11 +53,23 @@ def test_same_flat_with_an_id_typo_is_a_candidate_pair_when_name_and_birth_date_
     good = resident_id("420102", "19960303", "549")
     typo = good[:16] + ("0" if good[16] != "0" else "1") + good[17]  # sequence digit mistyped
     row = {c: None for c in match.SPLINK_COLUMNS}
-    records = pl.DataFrame([
-        {**row, "uid": "card:1", "name_key": "jun zhang", "id_std": good, "addr_nums": "289 9 940"},
-        {**row, "uid": "deposit:2", "name_key": "qiang zhang", "id_std": typo, "addr_nums": "289 9 940"},
-        {**row, "uid": "deposit:3", "name_key": "qiang zhang", "id_std": typo, "addr_nums": "12 3 45"},
-    ], schema={c: pl.String for c in match.SPLINK_COLUMNS if c not in ("id_valid", "birth_date", "name_parts", "addr_tokens")} | {
-        "id_valid": pl.Boolean, "birth_date": pl.Date, "name_parts": pl.List(pl.String), "addr_tokens": pl.List(pl.String)})
+    records = pl.DataFrame(
+        [
+            {**row, "uid": "card:1", "name_key": "jun zhang", "id_std": good, "addr_nums": "289 9 940"},
+            {**row, "uid": "deposit:2", "name_key": "qiang zhang", "id_std": typo, "addr_nums": "289 9 940"},
+            {**row, "uid": "deposit:3", "name_key": "qiang zhang", "id_std": typo, "addr_nums": "12 3 45"},
+        ],
+        schema={
+            c: pl.String
+            for c in match.SPLINK_COLUMNS
+            if c not in ("id_valid", "birth_date", "name_parts", "addr_tokens")
+        }
+        | {
+            "id_valid": pl.Boolean,
+            "birth_date": pl.Date,
+            "name_parts": pl.List(pl.String),
+            "addr_tokens": pl.List(pl.String),
+        },
+    )
     found = match.candidate_records(records, pl.Series(["card:1"]))["uid"].sort().to_list()
     assert found == ["card:1", "deposit:2"]

@@ -67,7 +67,9 @@ def test_name_normalisation_full_width_space_and_alias():
     assert normalise_name("ＺＨＡＮＧ　ＷＥＩ") == ("ZHANG WEI", None)
 
 
-@pytest.mark.parametrize("latin", ["ZHANG WEI", "Wei Zhang", "ZHANGWEI", "zhang wei", "wei  ZHANG", "Ｗｅｉ　Ｚｈａｎｇ"])
+@pytest.mark.parametrize(
+    "latin", ["ZHANG WEI", "Wei Zhang", "ZHANGWEI", "zhang wei", "wei  ZHANG", "Ｗｅｉ　Ｚｈａｎｇ"]
+)
 def test_latin_names_meet_chinese_in_either_order(latin):
     cn_fwd, cn_rev, cn_key = name_keys("张伟")
     fwd, rev, key = name_keys(latin)
@@ -75,13 +77,25 @@ def test_latin_names_meet_chinese_in_either_order(latin):
     assert cn_fwd in (fwd, rev)
 
 
-@pytest.mark.parametrize("name,fwd", [("曾伟", "zengwei"), ("单丽", "shanli"), ("解明", "xieming"), ("欧阳娜娜", "ouyangnana")])
+@pytest.mark.parametrize(
+    "name,fwd", [("曾伟", "zengwei"), ("单丽", "shanli"), ("解明", "xieming"), ("欧阳娜娜", "ouyangnana")]
+)
 def test_surname_readings(name, fwd):
     assert name_keys(name)[0] == fwd
 
 
 def test_phone_forms():
-    raw = pl.Series(["+86" + MOBILE, mobile("138", "12345678", "-"), mobile("138", "12345678", " "), "0086" + MOBILE, "12345", None, "０１３８"])
+    raw = pl.Series(
+        [
+            "+86" + MOBILE,
+            mobile("138", "12345678", "-"),
+            mobile("138", "12345678", " "),
+            "0086" + MOBILE,
+            "12345",
+            None,
+            "０１３８",
+        ]
+    )
     got = pl.select(phone_expr(pl.lit(raw))).to_series().to_list()
     assert got == [MOBILE] * 4 + [None, None, None]
 

@@ -43,30 +43,44 @@ def rows(con, sql, *params):
 
 
 def rejected(con, file):
-    return {ln: (fld, reason, raw) for ln, fld, reason, raw in rows(
-        con, "select line, field, reason, raw_line from quarantine.rejected_row where file = ? order by line", file)}
+    return {
+        ln: (fld, reason, raw)
+        for ln, fld, reason, raw in rows(
+            con, "select line, field, reason, raw_line from quarantine.rejected_row where file = ? order by line", file
+        )
+    }
 
 
 def file_log(con, file, day):
-    return rows(con, "select rows_read, rows_staged, rows_quarantined, rows_resent from ingest.delivery_log "
-                     "where file = ? and business_date = ?", file, day)[0]
+    return rows(
+        con,
+        "select rows_read, rows_staged, rows_quarantined, rows_resent from ingest.delivery_log "
+        "where file = ? and business_date = ?",
+        file,
+        day,
+    )[0]
 
 
 # --- 1. re-sent activity counts once ------------------------------------------------------------
+
 
 def test_activity_resent_from_an_earlier_delivery_is_counted_once(tmp_path, con):
     first = sample_files("card", DAY)
     write_delivery(tmp_path, "card", DAY, first, kind="full")
     ingest_delivery(con, tmp_path, "card", DAY)
     files = sample_files("card", NEXT)
-    files["card_txn.csv"] = [["T101", "A001", f"{NEXT}T09:00:00", "10", "5411", "POS", "PURCHASE"]] + first["card_txn.csv"]
+    files["card_txn.csv"] = [["T101", "A001", f"{NEXT}T09:00:00", "10", "5411", "POS", "PURCHASE"]] + first[
+        "card_txn.csv"
+    ]
     write_delivery(tmp_path, "card", NEXT, files)
     for _ in range(2):  # a re-sent delivery of the same date still replaces that date
         rep = ingest_delivery(con, tmp_path, "card", NEXT)
         txn = next(f for f in rep.files if f.file == "card_txn.csv")
         assert (txn.rows_read, txn.rows_staged, txn.rows_quarantined, txn.rows_resent) == (4, 1, 0, 3)
         assert rows(con, "select delivery_date, count(*), sum(amount) from staging.card_txn group by 1 order by 1") == [
-            (DAY, 3, 388.5), (NEXT, 1, 10.0)]
+            (DAY, 3, 388.5),
+            (NEXT, 1, 10.0),
+        ]
         assert file_log(con, "card_txn.csv", NEXT) == (4, 1, 0, 3)
         assert describe("card", NEXT, reconcile(con, "card", NEXT)) == ""
 
@@ -79,10 +93,13 @@ def test_balance_resent_for_the_same_account_and_date_is_counted_once(tmp_path, 
     write_delivery(tmp_path, "deposit", NEXT, files)
     ingest_delivery(con, tmp_path, "deposit", NEXT)
     assert file_log(con, "deposit_balance.csv", NEXT) == (3, 2, 0, 1)
-    assert rows(con, "select count(*) from staging.deposit_balance where acct_no = 'D001' and balance_date = ?", DAY) == [(1,)]
+    assert rows(
+        con, "select count(*) from staging.deposit_balance where acct_no = 'D001' and balance_date = ?", DAY
+    ) == [(1,)]
 
 
 # --- 2. duplicate keys inside one activity file ---------------------------------------------------
+
 
 def test_duplicate_activity_keys_in_one_file_are_quarantined(tmp_path, con):
     files = sample_files("card", DAY)
@@ -105,12 +122,16 @@ def test_duplicate_activity_keys_in_one_file_are_quarantined(tmp_path, con):
 
 # --- 3. plausible ranges ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, reason", [
-    ("1e308", "balance: outside plausible range [0, 10000000000]"),
-    ("-5", "balance: outside plausible range [0, 10000000000]"),
-    ("NaN", "balance: unparseable number"),
-    ("inf", "balance: unparseable number"),
-])
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("1e308", "balance: outside plausible range [0, 10000000000]"),
+        ("-5", "balance: outside plausible range [0, 10000000000]"),
+        ("NaN", "balance: unparseable number"),
+        ("inf", "balance: unparseable number"),
+    ],
+)
 def test_implausible_amounts_are_quarantined_without_their_value(tmp_path, con, value, reason):
     files = sample_files("deposit", DAY)
     files["deposit_balance.csv"].append(["D003", DAY.strftime("%Y%m%d"), value, "1.0"])  # line 4
@@ -126,8 +147,21 @@ def test_every_money_and_rate_field_has_a_range(tmp_path, con, monkeypatch):
     from quality.bounds import BOUNDS
     from quality.schemas import staging_schema
 
-    fields = {"balance", "interest_rate", "outstanding", "interest_accrued", "days_past_due", "amount",
-              "sell_amount", "buy_amount", "rate", "margin_cny", "credit_limit", "principal", "annual_rate"}
+    fields = {
+        "balance",
+        "interest_rate",
+        "outstanding",
+        "interest_accrued",
+        "days_past_due",
+        "amount",
+        "sell_amount",
+        "buy_amount",
+        "rate",
+        "margin_cny",
+        "credit_limit",
+        "principal",
+        "annual_rate",
+    }
     assert fields <= set(BOUNDS)
     covered = set()
     for target in ("account", "deposit_balance", "loan_balance", "card_txn", "fx_deal"):
@@ -140,10 +174,13 @@ def test_every_money_and_rate_field_has_a_range(tmp_path, con, monkeypatch):
     write_delivery(tmp_path, "card", DAY, sample_files("card", DAY))
     ingest_delivery(con, tmp_path, "card", DAY)
     assert {ln: r[1] for ln, r in rejected(con, "card_txn.csv").items()} == {
-        2: "amount: outside plausible range [0, 100]", 4: "amount: outside plausible range [0, 100]"}
+        2: "amount: outside plausible range [0, 100]",
+        4: "amount: outside plausible range [0, 100]",
+    }
 
 
 # --- 4. oversized fields -------------------------------------------------------------------------
+
 
 def test_oversized_field_quarantines_its_row_only(tmp_path, con):
     files = sample_files("card", DAY)
@@ -174,6 +211,7 @@ def test_oversized_record_is_quarantined(tmp_path, con):
 
 # --- 5. keys padded with whitespace ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("pad", ["\t", "\u00a0", "\u3000", "\u2003", "\u200b", "\ufeff", " \t\u00a0"])
 def test_keys_padded_with_any_whitespace_are_the_same_key(tmp_path, con, pad):
     write_delivery(tmp_path, "card", DAY, sample_files("card", DAY), kind="full")
@@ -194,6 +232,7 @@ def test_keys_padded_with_any_whitespace_are_the_same_key(tmp_path, con, pad):
 
 # --- 6. implausible decoded text -------------------------------------------------------------------
 
+
 def _people(n, name):
     return [[f"C{i:03d}", name(i), "Z", f"Z{i}", "", "", "", "", "B01", ""] for i in range(n)]
 
@@ -201,7 +240,9 @@ def _people(n, name):
 def test_mojibake_names_stop_the_delivery(tmp_path, con):
     files = sample_files("deposit", DAY)
     # GB18030 bytes read as latin-1: what a wrongly declared deposit file decodes to
-    files["deposit_customer.csv"] = _people(30, lambda i: ("张伟" if i % 2 else "李娜").encode("gb18030").decode("latin-1"))
+    files["deposit_customer.csv"] = _people(
+        30, lambda i: ("张伟" if i % 2 else "李娜").encode("gb18030").decode("latin-1")
+    )
     write_delivery(tmp_path, "deposit", DAY, files)
     with pytest.raises(DeliveryError) as err:
         ingest_delivery(con, tmp_path, "deposit", DAY)
@@ -213,13 +254,16 @@ def test_mojibake_names_stop_the_delivery(tmp_path, con):
 
 def test_pinyin_holders_and_empty_local_names_pass(tmp_path, con):
     card = sample_files("card", DAY)
-    card["card_holder.csv"] = [["H%03d" % i, "ZHANG WEI" if i % 3 == 0 else "张伟", "OTHER", f"X{i}", "", "", "", "", "", ""]
-                               for i in range(30)]
+    card["card_holder.csv"] = [
+        ["H%03d" % i, "ZHANG WEI" if i % 3 == 0 else "张伟", "OTHER", f"X{i}", "", "", "", "", "", ""]
+        for i in range(30)
+    ]
     write_delivery(tmp_path, "card", DAY, card)
     ingest_delivery(con, tmp_path, "card", DAY)
     fx = sample_files("fx", DAY)
-    fx["fx_client.csv"] = [[f"F{i:03d}", "WEI ZHANG", "张伟" if i < 3 else "", "PASSPORT", f"P{i}", "", "CN", "", ""]
-                           for i in range(40)]  # name_local mostly empty: judged on the 3 non-empty values only
+    fx["fx_client.csv"] = [
+        [f"F{i:03d}", "WEI ZHANG", "张伟" if i < 3 else "", "PASSPORT", f"P{i}", "", "CN", "", ""] for i in range(40)
+    ]  # name_local mostly empty: judged on the 3 non-empty values only
     write_delivery(tmp_path, "fx", DAY, fx)
     ingest_delivery(con, tmp_path, "fx", DAY)
     assert rows(con, "select system, count(*) from staging.party group by 1 order by 1") == [("card", 30), ("fx", 40)]
@@ -236,6 +280,7 @@ def test_a_file_of_latin_names_in_a_chinese_name_column_passes(tmp_path, con):
 
 
 # --- 7. reconciliation -----------------------------------------------------------------------------
+
 
 def test_reconciliation_fails_when_staging_disagrees_with_the_file(tmp_path, con):
     for system in ("deposit", "card", "loan", "fx"):
@@ -254,8 +299,14 @@ def test_reconciliation_fails_when_staging_disagrees_with_the_file(tmp_path, con
     con.execute("update staging.loan_balance set outstanding = outstanding + 0.01 where contract_no = 'K001'")
     out = reconcile(con, "loan", DAY)
     assert [(m["file"], m["measure"], m["difference"]) for m in out["mismatches"]] == [
-        ("loan_balance.csv", "outstanding", "-0.010000")]
+        ("loan_balance.csv", "outstanding", "-0.010000")
+    ]
     # a row lost
     con.execute("delete from staging.fx_deal where deal_id = 'X002'")
-    assert {m["measure"] for m in reconcile(con, "fx", DAY)["mismatches"]} == {"rows", "sell_amount", "buy_amount", "margin_cny"}
+    assert {m["measure"] for m in reconcile(con, "fx", DAY)["mismatches"]} == {
+        "rows",
+        "sell_amount",
+        "buy_amount",
+        "margin_cny",
+    }
     assert reconcile(con, "deposit", DAY)["mismatches"] == []

@@ -35,7 +35,7 @@ def test_bad_birth_date_and_garbage_phone_are_nulled_not_rejected(tmp_path, con)
     idno = resident_id("110105", "19900101", "123")
     good_phone = mobile("138", "00001111")
     files["deposit_customer.csv"] += [
-        ["C101", "孙悟", "A", idno, "19901345", "M", good_phone, "北京市", "B01", "20200101"],   # line 6: birth date
+        ["C101", "孙悟", "A", idno, "19901345", "M", good_phone, "北京市", "B01", "20200101"],  # line 6: birth date
         ["C102", "周通", "B", "E7654321", "19850505", "F", "call me maybe", "", "B02", "20210101"],  # line 7: phone
         ["C103", "吴用", "Q", "E1111111", "20300101", "X", "12", "", "B02", "2021-99-01"],  # line 8: five fields
         ["", "无键", "A", "E2222222", "19850505", "F", "", "", "B02", "20210101"],  # line 9: key missing
@@ -43,15 +43,24 @@ def test_bad_birth_date_and_garbage_phone_are_nulled_not_rejected(tmp_path, con)
     write_delivery(tmp_path, "deposit", DAY, files, kind="full")
     rep = ingest_delivery(con, tmp_path, "deposit", DAY)
 
-    party = {r[0]: r[1:] for r in rows(con, "select source_key, birth_date, phone, id_type, gender, since_date "
-                                             "from staging.party where system = 'deposit'")}
+    party = {
+        r[0]: r[1:]
+        for r in rows(
+            con,
+            "select source_key, birth_date, phone, id_type, gender, since_date "
+            "from staging.party where system = 'deposit'",
+        )
+    }
     assert party["C101"] == (None, good_phone, "RESIDENT", "M", date(2020, 1, 1))
     assert party["C102"] == (date(1985, 5, 5), None, "PASSPORT", "F", date(2021, 1, 1))
     # unknown cert type and gender codes, a future birth date (pandera) and a bad open date: all nulled
     assert party["C103"] == (None, None, None, None, None)
 
-    notes = rows(con, "select line, field, reason, action, raw_line from quarantine.rejected_row "
-                      "where file = 'deposit_customer.csv' order by line, field")
+    notes = rows(
+        con,
+        "select line, field, reason, action, raw_line from quarantine.rejected_row "
+        "where file = 'deposit_customer.csv' order by line, field",
+    )
     by_line: dict[int, list] = {}
     for line, field, reason, action, raw in notes:
         by_line.setdefault(line, []).append((field, reason.split(":", 1)[1].strip(), action))
@@ -64,8 +73,10 @@ def test_bad_birth_date_and_garbage_phone_are_nulled_not_rejected(tmp_path, con)
 
     # conservation counts rows: the nulled rows are staged, only the keyless one is quarantined
     read, staged, quarantined, nulled = rows(
-        con, "select rows_read, rows_staged, rows_quarantined, fields_nulled from ingest.delivery_log "
-             "where file = 'deposit_customer.csv'")[0]
+        con,
+        "select rows_read, rows_staged, rows_quarantined, fields_nulled from ingest.delivery_log "
+        "where file = 'deposit_customer.csv'",
+    )[0]
     assert (read, staged, quarantined, nulled) == (8, 7, 1, 7)
     cust = next(f for f in rep.files if f.file == "deposit_customer.csv")
     assert (cust.rows_quarantined, cust.fields_nulled) == (1, 7)
@@ -98,20 +109,28 @@ def test_a_field_failing_in_most_rows_is_a_broken_delivery(tmp_path, con):
         [f"C{i:03}", "某人", "A", "", "31.12.1980", "M", "", "", "B01", "20200101"] for i in range(20)
     ]
     write_delivery(tmp_path, "deposit", DAY, files, kind="full")
-    with pytest.raises(DeliveryError, match=r"deposit 20261120 deposit_customer.csv: field birth_date fails in 20 of 20"):
+    with pytest.raises(
+        DeliveryError, match=r"deposit 20261120 deposit_customer.csv: field birth_date fails in 20 of 20"
+    ):
         ingest_delivery(con, tmp_path, "deposit", DAY)
     assert rows(con, "select count(*) from staging.party") == [(0,)]
 
 
 def test_a_warehouse_from_before_gains_the_new_columns(tmp_path, con):
     con.execute("create schema quarantine; create schema ingest")
-    con.execute("create table quarantine.rejected_row (system varchar, business_date date, file varchar, line bigint, "
-                "field varchar, reason varchar, raw_line varchar)")
-    con.execute("insert into quarantine.rejected_row values ('card', '2026-11-19', 'card_txn.csv', 2, 'amount', "
-                "'amount: unparseable number', '')")
-    con.execute("create table ingest.delivery_log (system varchar, business_date date, kind varchar, file varchar, "
-                "rows_control bigint, rows_read bigint, rows_staged bigint, rows_quarantined bigint, sha256 varchar, "
-                "loaded_at timestamp)")
+    con.execute(
+        "create table quarantine.rejected_row (system varchar, business_date date, file varchar, line bigint, "
+        "field varchar, reason varchar, raw_line varchar)"
+    )
+    con.execute(
+        "insert into quarantine.rejected_row values ('card', '2026-11-19', 'card_txn.csv', 2, 'amount', "
+        "'amount: unparseable number', '')"
+    )
+    con.execute(
+        "create table ingest.delivery_log (system varchar, business_date date, kind varchar, file varchar, "
+        "rows_control bigint, rows_read bigint, rows_staged bigint, rows_quarantined bigint, sha256 varchar, "
+        "loaded_at timestamp)"
+    )
     write_delivery(tmp_path, "deposit", DAY, sample_files("deposit", DAY), kind="full")
     ingest_delivery(con, tmp_path, "deposit", DAY)
     assert rows(con, "select action from quarantine.rejected_row") == [("row_rejected",)]

@@ -27,8 +27,17 @@ def _candidates(column: pa.Column) -> list:
             out += allowed + [allowed[0].lower(), f" {allowed[0]}", "", "X"]
         elif check.name == "str_matches":
             n = 2 if "{2}" in st["pattern"] else 3 if "{3}" in st["pattern"] else 4
-            out += ["CN"[:n] if n == 2 else "CNY" if n == 3 else "5411", "５４１１", "٣٣٣٣", "541", "54111",
-                    "cn", "CNY\n", "C1", "１２"]
+            out += [
+                "CN"[:n] if n == 2 else "CNY" if n == 3 else "5411",
+                "５４１１",
+                "٣٣٣٣",
+                "541",
+                "54111",
+                "cn",
+                "CNY\n",
+                "C1",
+                "１２",
+            ]
         elif check.name == "in_range":
             lo, hi = st["min_value"], st["max_value"]
             if isinstance(lo, datetime):
@@ -36,8 +45,16 @@ def _candidates(column: pa.Column) -> list:
             elif isinstance(lo, date):
                 out += [lo, hi, lo - timedelta(days=1), hi + timedelta(days=1)]
             else:
-                out += [float(lo), float(hi), float(lo) - 1e-3 * max(1.0, abs(lo)), float(hi) * 1.000001 + 1e-3,
-                        (float(lo) + float(hi)) / 2, math.nan, math.inf, -math.inf]
+                out += [
+                    float(lo),
+                    float(hi),
+                    float(lo) - 1e-3 * max(1.0, abs(lo)),
+                    float(hi) * 1.000001 + 1e-3,
+                    (float(lo) + float(hi)) / 2,
+                    math.nan,
+                    math.inf,
+                    -math.inf,
+                ]
     if not column.checks:  # a key
         out += ["K1", "K2"]
     return out
@@ -79,19 +96,30 @@ def test_compiled_sql_matches_pandera(target):
     # a noted field is nulled, every other value is kept as delivered
     for name in field_level:
         noted = {line for line, notes in want_notes.items() if any(n.startswith(f"{name}:") for n in notes)}
-        kept = con.execute(f"select count(*) from parsed where {name} is not null and __line in "
-                           f"(select unnest(?::bigint[]))", [sorted(noted)]).fetchall()[0][0]
+        kept = con.execute(
+            f"select count(*) from parsed where {name} is not null and __line in (select unnest(?::bigint[]))",
+            [sorted(noted)],
+        ).fetchall()[0][0]
         assert kept == 0
 
 
 def test_whole_file_failures_named_as_pandera_names_them():
     schema = staging_schema("deposit_balance", DAY)
     good = {"__line": [2], "acct_no": ["D1"], "balance_date": [DAY], "balance": [1.0], "interest_rate": [1.0]}
-    types = {"__line": "BIGINT", "acct_no": "VARCHAR", "balance_date": "DATE", "balance": "DOUBLE", "interest_rate": "DOUBLE"}
+    types = {
+        "__line": "BIGINT",
+        "acct_no": "VARCHAR",
+        "balance_date": "DATE",
+        "balance": "DOUBLE",
+        "interest_rate": "DOUBLE",
+    }
     assert whole_file_failure(schema, types) is None
     for frame, kinds in (
         (pl.DataFrame({**good, "acct_no": [7]}), {**types, "acct_no": "BIGINT"}),
-        (pl.DataFrame({k: v for k, v in good.items() if k != "acct_no"}), {k: v for k, v in types.items() if k != "acct_no"}),
+        (
+            pl.DataFrame({k: v for k, v in good.items() if k != "acct_no"}),
+            {k: v for k, v in types.items() if k != "acct_no"},
+        ),
     ):
         ((_, column, check),) = failures(schema, frame)
         assert whole_file_failure(schema, kinds) == (column, check)

@@ -20,7 +20,7 @@ PIECES = [
     "T{i},A1,2026-11-20T10:00:00,12.5,5411,POS,FEE\r",  # CRLF
     "",  # blank line
     "T{i},A1,2026-11-20T10:00:00,12.5,{long},POS,FEE",  # an oversized field
-    "T{i},A1,2026-11-20T10:00:00,12.5,54\"11,POS,FEE",  # a stray quote inside a field
+    'T{i},A1,2026-11-20T10:00:00,12.5,54"11,POS,FEE',  # a stray quote inside a field
     "T{i},张伟,2026-11-20T10:00:00,12.5,5411,ＰＯＳ,FEE",  # multi-byte text
 ]
 

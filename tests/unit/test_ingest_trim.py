@@ -18,7 +18,9 @@ def test_v_equals_the_plain_trim():
     values += ["".join(rnd.choices(alphabet, k=rnd.randrange(1, 6))) for _ in range(3000)]
     con.execute("create table t (x varchar)")
     con.executemany("insert into t values (?)", [[x] for x in values])
-    differ = con.execute("select count(*), count(*) filter (where x is null) from t "
-                         "where v(x) is distinct from nullif(trim(x, ws()), '')").fetchall()
+    differ = con.execute(
+        "select count(*), count(*) filter (where x is null) from t "
+        "where v(x) is distinct from nullif(trim(x, ws()), '')"
+    ).fetchall()
     assert differ == [(0, 0)]
     assert con.execute("select count(*) from t where v(x) is distinct from x").fetchall()[0][0] > 100  # trimmed some

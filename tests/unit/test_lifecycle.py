@@ -22,7 +22,9 @@ def customer(con, cid, open_date, balances, product="CURRENT", close=None):
     con.execute("insert into identity.customer_map values ('deposit', ?, ?, 'exact', 1.0, null)", [cid, cid])
     con.execute(
         "insert into staging.account (system, account_key, source_key, product, currency, open_date, close_date, status) "
-        "values ('deposit', ?, ?, ?, 'CNY', ?, ?, ?)", [f"A{cid}", cid, product, open_date, close, "CLOSED" if close else "ACTIVE"])
+        "values ('deposit', ?, ?, ?, 'CNY', ?, ?, ?)",
+        [f"A{cid}", cid, product, open_date, close, "CLOSED" if close else "ACTIVE"],
+    )
     rows = [(f"A{cid}", month_end(m), b, 0.2) for m, b in zip(MONTHS, balances) if b is not None]
     con.executemany("insert into staging.deposit_balance values (?, ?, ?, ?, null)", rows)
 
@@ -36,30 +38,44 @@ def test_one_customer_per_stage():
     customer(con, "DRIFT", D(2020, 1, 1), steady[:9] + [40_000.0, 30_000.0, 20_000.0])  # 20k < 75% of 50k
     customer(con, "NEW", D(2025, 9, 10), [None] * 8 + [5_000.0] * 4)
     customer(con, "GONE", D(2020, 1, 1), steady[:10] + [50.0, None], close=D(2025, 12, 5))
-    customer(con, "SILENT", D(2020, 1, 1), steady[:8] + [40.0] * 4)                 # under the floor, no activity
+    customer(con, "SILENT", D(2020, 1, 1), steady[:8] + [40.0] * 4)  # under the floor, no activity
     customer(con, "GROW", D(2020, 1, 1), steady)
     con.execute("insert into identity.customer_map values ('loan', 'GROWL', 'GROW', 'exact', 1.0, null)")
-    con.execute("insert into staging.account (system, account_key, source_key, product, currency, open_date, status) "
-                "values ('loan', 'LGROW', 'GROWL', 'AUTO', 'CNY', '2025-10-15', 'ACTIVE')")
-    con.executemany("insert into staging.loan_balance values ('LGROW', ?, 100000, 0, 0, null)",
-                    [(month_end(m),) for m in MONTHS[9:]])
+    con.execute(
+        "insert into staging.account (system, account_key, source_key, product, currency, open_date, status) "
+        "values ('loan', 'LGROW', 'GROWL', 'AUTO', 'CNY', '2025-10-15', 'ACTIVE')"
+    )
+    con.executemany(
+        "insert into staging.loan_balance values ('LGROW', ?, 100000, 0, 0, null)",
+        [(month_end(m),) for m in MONTHS[9:]],
+    )
     as_of = D(2025, 12, 31)
     build_contribution_monthly(con, as_of)
     res = build_lifecycle(con, as_of)
     stage = dict(con.execute("select customer_id, stage from marts.customer_lifecycle_history").fetchall())
-    assert stage == {"MATURE": "maturity", "DRIFT": "decline", "NEW": "acquisition", "GONE": "lapsed",
-                     "SILENT": "lapsed", "GROW": "growth"}
+    assert stage == {
+        "MATURE": "maturity",
+        "DRIFT": "decline",
+        "NEW": "acquisition",
+        "GONE": "lapsed",
+        "SILENT": "lapsed",
+        "GROW": "growth",
+    }
     assert res["stages"] == {"acquisition": 1, "growth": 1, "maturity": 1, "decline": 1, "lapsed": 2}
     # history: the drifting customer was mature until its deposits fell, then declined for two month-ends
-    drift = con.execute("select month, stage, previous_stage from marts.customer_lifecycle_monthly "
-                        "where customer_id = 'DRIFT' order by month").fetchall()
+    drift = con.execute(
+        "select month, stage, previous_stage from marts.customer_lifecycle_monthly "
+        "where customer_id = 'DRIFT' order by month"
+    ).fetchall()
     assert [r[1] for r in drift[-4:]] == ["maturity", "maturity", "decline", "decline"]
     assert drift[-2][2] == "maturity"
-    months_in = con.execute("select months_in_stage from marts.customer_lifecycle_history "
-                            "where customer_id = 'DRIFT'").fetchall()[0][0]
+    months_in = con.execute(
+        "select months_in_stage from marts.customer_lifecycle_history where customer_id = 'DRIFT'"
+    ).fetchall()[0][0]
     assert months_in == 2
     # a mid-month night judges the last complete month-end
     build_contribution_monthly(con, D(2026, 1, 12))
     build_lifecycle(con, D(2026, 1, 12))
-    assert con.execute("select distinct month_end from marts.customer_lifecycle_history "
-                       "where as_of_date = '2026-01-12'").fetchall() == [(as_of,)]
+    assert con.execute(
+        "select distinct month_end from marts.customer_lifecycle_history where as_of_date = '2026-01-12'"
+    ).fetchall() == [(as_of,)]

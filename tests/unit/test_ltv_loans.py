@@ -10,8 +10,14 @@ from models.ltv import loan_months
 
 
 def _loans(**kw) -> pd.DataFrame:
-    row = {"customer_id": "C1", "account_key": "L1", "outstanding": 120_000.0, "margin_monthly": 0.001,
-           "months_left": 12, "write_off_loss_rate": 0.0}
+    row = {
+        "customer_id": "C1",
+        "account_key": "L1",
+        "outstanding": 120_000.0,
+        "margin_monthly": 0.001,
+        "months_left": 12,
+        "write_off_loss_rate": 0.0,
+    }
     row.update(kw)
     return pd.DataFrame([row])
 

@@ -35,4 +35,6 @@ def test_no_id_or_mobile_numbers_in_tracked_files():
         for lineno, line in enumerate(text.splitlines(), 1):
             if m := PATTERN.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{lineno}: {m.group()}")
-    assert not hits, "ID- or phone-shaped numbers in tracked files (build them with tests/synthetic_ids.py):\n" + "\n".join(hits)
+    assert not hits, (
+        "ID- or phone-shaped numbers in tracked files (build them with tests/synthetic_ids.py):\n" + "\n".join(hits)
+    )

@@ -24,13 +24,33 @@ def _full_width(s: str) -> str:
 
 
 PLANTED = [
-    MOB, mobile("139", "87654321", "-"), mobile("150", "12345678", " "),
-    "+86" + MOB, "+86 " + mobile("138", "00112233", "-"), "0086-" + MOB, "86 " + MOB,
-    ".".join((MOB[:3], MOB[3:7], MOB[7:])), _full_width("+86" + MOB),
-    ID18, ID_X, ID_X.upper(), old_id("110101", "900307", "123"), " ".join((ID18[:6], ID18[6:14], ID18[14:])),
-    CARD, CARD + "123", " ".join(CARD[i:i + 4] for i in range(0, 16, 4)), "-".join(CARD[i:i + 4] for i in range(0, 16, 4)),
+    MOB,
+    mobile("139", "87654321", "-"),
+    mobile("150", "12345678", " "),
+    "+86" + MOB,
+    "+86 " + mobile("138", "00112233", "-"),
+    "0086-" + MOB,
+    "86 " + MOB,
+    ".".join((MOB[:3], MOB[3:7], MOB[7:])),
+    _full_width("+86" + MOB),
+    ID18,
+    ID_X,
+    ID_X.upper(),
+    old_id("110101", "900307", "123"),
+    " ".join((ID18[:6], ID18[6:14], ID18[14:])),
+    CARD,
+    CARD + "123",
+    " ".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "-".join(CARD[i : i + 4] for i in range(0, 16, 4)),
 ]
-HARMLESS = ["北京市朝阳区建国路1号楼2单元301室", "2026-11-02 2026-11-03", "余额 12345.67 元", "C0000123", "ZHANG WEI", None]
+HARMLESS = [
+    "北京市朝阳区建国路1号楼2单元301室",
+    "2026-11-02 2026-11-03",
+    "余额 12345.67 元",
+    "C0000123",
+    "ZHANG WEI",
+    None,
+]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from models.value import build_contribution_monthly, build_product_holding, comp
 
 D = dt.date
 
+
 def create_schema(con) -> None:
     # The real staging and identity DDL, so these tests break if the tables they read change.
     run_script(con, "ingest/create_tables")
@@ -55,15 +56,19 @@ def con():
     account(con, "loan", "L2", "l2", "CONSUMER", D(2025, 1, 1), status="WRITTEN_OFF", rate=12.0)
     account(con, "deposit", "A3", "d2", "CURRENT", D(2024, 6, 1), close=D(2025, 1, 20), status="CLOSED")
     bal = [
-        ("A1", D(2025, 1, 31), 100000.0, 1.5), ("A1", D(2025, 2, 28), 120000.0, 1.5),
+        ("A1", D(2025, 1, 31), 100000.0, 1.5),
+        ("A1", D(2025, 2, 28), 120000.0, 1.5),
         ("A1", D(2025, 2, 15), 999999.0, 1.5),  # not the last row of February: ignored
         ("A2", D(2025, 2, 28), 1000.0, 0.1),
         ("A3", D(2025, 1, 20), 50.0, 0.3),
     ]
     con.executemany("insert into staging.deposit_balance values (?, ?, ?, ?, null)", bal)
     loans = [
-        ("L1", D(2025, 1, 31), 500000.0, 0), ("L1", D(2025, 2, 28), 490000.0, 35),
-        ("L2", D(2025, 1, 31), 20000.0, 95), ("L2", D(2025, 2, 28), 18000.0, 120), ("L2", D(2025, 3, 31), 0.0, 0),
+        ("L1", D(2025, 1, 31), 500000.0, 0),
+        ("L1", D(2025, 2, 28), 490000.0, 35),
+        ("L2", D(2025, 1, 31), 20000.0, 95),
+        ("L2", D(2025, 2, 28), 18000.0, 120),
+        ("L2", D(2025, 3, 31), 0.0, 0),
     ]
     con.executemany("insert into staging.loan_balance values (?, ?, ?, ?, 0, null)", loans)
     txns = [
@@ -75,22 +80,29 @@ def con():
         ("t6", "K1", dt.datetime(2025, 2, 8, 10), 700.0, "PAYMENT"),
     ]
     con.executemany("insert into staging.card_txn values (?, ?, ?, ?, '5411', 'POS', ?, null)", txns)
-    con.execute("insert into staging.fx_deal values ('x1', 'f1', '2025-02-10', 'CNY', 'USD', 7100, 1000, 7.1, 25.5, 'BRANCH', null)")
-    con.execute("insert into staging.fx_deal values ('x2', 'f1', '2025-02-20', 'CNY', 'USD', 7100, 1000, 7.1, 4.5, 'BRANCH', null)")
+    con.execute(
+        "insert into staging.fx_deal values ('x1', 'f1', '2025-02-10', 'CNY', 'USD', 7100, 1000, 7.1, 25.5, 'BRANCH', null)"
+    )
+    con.execute(
+        "insert into staging.fx_deal values ('x2', 'f1', '2025-02-20', 'CNY', 'USD', 7100, 1000, 7.1, 4.5, 'BRANCH', null)"
+    )
     return con
 
 
 def month(con, customer, m):
     return con.execute(
         "select deposit_cny, loan_cny, card_cny, fx_cny, servicing_cny, total_cny from marts.contribution_monthly "
-        "where customer_id = ? and month = ?", [customer, m]
+        "where customer_id = ? and month = ?",
+        [customer, m],
     ).fetchall()[0]
 
 
 def test_contribution_per_product(con):
     build_contribution_monthly(con, D(2025, 3, 31))
     dep, loan, card, fx, serv, total = month(con, "C1", D(2025, 2, 28))
-    exp_dep = 120000 * (R.FTP_RATE["TIME"] - 0.015) / 12 + 1000 * R.CNY_PER_UNIT["USD"] * (R.FTP_RATE_FOREIGN - 0.001) / 12
+    exp_dep = (
+        120000 * (R.FTP_RATE["TIME"] - 0.015) / 12 + 1000 * R.CNY_PER_UNIT["USD"] * (R.FTP_RATE_FOREIGN - 0.001) / 12
+    )
     assert dep == pytest.approx(exp_dep)
     # 35 days past due -> PD bucket 30+ (0.35); mortgage LGD 0.20
     exp_loan = 490000 * (0.045 - R.LOAN_COST_OF_FUNDS) / 12 - 490000 * 0.35 * R.LGD["MORTGAGE"] / 12
@@ -164,10 +176,16 @@ def test_tier_thresholds():
     assert tiers["TOP"] == 10  # ceil(1% of 940)
     assert tiers["GOLD"] == 94 - 10  # 10% of 940, less TOP
     assert tiers["GENERAL"] == 1000 - 50 - 94
-    top_min = con.execute("select min(contribution_12m) from marts.value_tier_history where tier = 'TOP'").fetchall()[0][0]
-    gold_max = con.execute("select max(contribution_12m) from marts.value_tier_history where tier = 'GOLD'").fetchall()[0][0]
+    top_min = con.execute("select min(contribution_12m) from marts.value_tier_history where tier = 'TOP'").fetchall()[
+        0
+    ][0]
+    gold_max = con.execute("select max(contribution_12m) from marts.value_tier_history where tier = 'GOLD'").fetchall()[
+        0
+    ][0]
     assert top_min > gold_max
-    low_max = con.execute("select max(contribution_12m) from marts.value_tier_history where tier = 'LOW'").fetchall()[0][0]
+    low_max = con.execute("select max(contribution_12m) from marts.value_tier_history where tier = 'LOW'").fetchall()[
+        0
+    ][0]
     assert low_max < 0
     # migration between Nov and Dec month-ends: same ordering both months -> everybody SAME (Nov has no prior
     # months so every customer existed in both windows).
@@ -181,7 +199,9 @@ def test_tier_thresholds():
 
 def test_tier_migration_moves():
     con = tier_warehouse([5.0, 100.0, -3.0])
-    con.execute("update marts.contribution_monthly set total_cny = -50 where customer_id = 'C0001' and month = '2025-12-31'")
+    con.execute(
+        "update marts.contribution_monthly set total_cny = -50 where customer_id = 'C0001' and month = '2025-12-31'"
+    )
     con.execute("insert into marts.contribution_monthly values ('NEW1', '2025-12-31', 1, 0, 0, 0, 0, 1)")
     compute_value_tiers(con, D(2026, 1, 10), top_share=0.34, gold_share=0.0)  # mid-January: last month-end Dec
     moves = dict(con.execute("select customer_id, move from marts.tier_migration").fetchall())
@@ -199,9 +219,13 @@ def test_product_holding_next_product(con):
             link(con, system, f"s{i}", f"X{i}")
             account(con, system, f"N{i}", f"s{i}", nxt, D(2024, 6, 1))
     build_product_holding(con, D(2025, 3, 31))
-    rows = {r[0]: r[1:] for r in con.execute(
-        "select customer_id, products, n_products, has_credit_card, next_product, next_product_rate "
-        "from marts.product_holding").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select customer_id, products, n_products, has_credit_card, next_product, next_product_rate "
+            "from marts.product_holding"
+        ).fetchall()
+    }
     # out of CURRENT: 2x CREDIT, 1x MORTGAGE, and C2 took CONSUMER while holding CURRENT
     assert rows["X3"] == ("CURRENT", 1, False, "CREDIT", pytest.approx(2 / 4))
     assert rows["X0"][:3] == ("CREDIT,CURRENT", 2, True)
@@ -213,8 +237,10 @@ def test_product_holding_carries_only_unchanged_customers(con):
     # X0's FX deal leaves the 365-day window on the second night; X1's account opens that day; C2 holds
     # nothing and nothing of it changes: only X0 and X1 must be recomputed, and the result must be the full one.
     link(con, "fx", "fx0", "X0")
-    con.execute("insert into staging.fx_deal values ('x9', 'fx0', '2024-04-01', 'CNY', 'USD', 7100, 1000, 7.1, 3.0, "
-                "'BRANCH', '2024-04-01')")
+    con.execute(
+        "insert into staging.fx_deal values ('x9', 'fx0', '2024-04-01', 'CNY', 'USD', 7100, 1000, 7.1, 3.0, "
+        "'BRANCH', '2024-04-01')"
+    )
     link(con, "deposit", "dx1", "X1")
     account(con, "deposit", "AX1", "dx1", "TIME", D(2025, 4, 1))
     build_product_holding(con, D(2025, 3, 31))
