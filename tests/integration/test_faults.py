@@ -28,6 +28,8 @@ from tests.integration.fault_kit import (
     _rewrite_control,
 )
 
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
+
 
 def test_file_truncated_mid_row(case):
     d = _delivery(case, "card")

@@ -11,6 +11,7 @@ import csv
 import io
 
 import duckdb
+import pytest
 
 from crm.nightly import run_nightly
 from tests.integration.fault_kit import (
@@ -23,6 +24,8 @@ from tests.integration.fault_kit import (
     _keep,
     _repair,
 )
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import sys
 import time
 
 import duckdb
+import pytest
 
 from crm.nightly import run_nightly
 from crm.runlock import run_lock
@@ -25,6 +26,8 @@ from tests.integration.fault_kit import (
     _keep,
     _repair,
 )
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 
 def test_a_declared_encoding_other_than_the_contracts_stops_the_night(case):

@@ -7,12 +7,15 @@ from __future__ import annotations
 import unicodedata
 
 import duckdb
+import pytest
 
 from crm.nightly import run_nightly
 from models.identity.golden import keyed_hash
 from tests.integration.fault_kit import _delivery, _edit_csv
 from tests.pii_patterns import TEXT
 from tests.synthetic_ids import mobile, resident_id
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 
 def _set(rows, column, value_of):

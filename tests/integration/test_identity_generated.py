@@ -2,6 +2,7 @@
 
 import duckdb
 import polars as pl
+import pytest
 
 from assets import ingest
 from assets.identity import identity_assets, identity_checks
@@ -9,6 +10,8 @@ from crm import generator
 from models.identity.evaluate import evaluate_from_warehouse
 from pipelines.resources import IdentityEngine, Warehouse
 from tests.partitioned import materialize
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 
 def test_identity_accuracy_on_generated_bank(tmp_path, monkeypatch):

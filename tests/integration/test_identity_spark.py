@@ -19,6 +19,8 @@ from models.identity.engine import java_missing_reason
 from pipelines.resources import IdentityEngine, Warehouse
 from tests.partitioned import materialize
 
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
+
 # Short local runs: the JVM's quick compiler and a serial collector start faster than C2 warms up.
 QUICK_JVM = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 

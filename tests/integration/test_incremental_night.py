@@ -11,10 +11,13 @@ import shutil
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from dagster import AssetKey, DagsterInstance
 
 from crm.nightly import run_nightly
 from tests.integration.fault_kit import _env
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 # Published table -> its key columns; each is compared on the last night's rows (or whole, undated).
 TABLES = {

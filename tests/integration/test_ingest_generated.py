@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from crm import generator
 from models.ingest.landing import complete_dates
 from models.ingest.layout import FILES
 from models.ingest.load import ingest_delivery
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 
 
 def test_generated_deliveries_ingest_and_conserve_rows(tmp_path):

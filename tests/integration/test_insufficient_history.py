@@ -19,6 +19,8 @@ from models.churn import split_windows
 from models.status import InsufficientHistory
 from tests.integration.fault_kit import _env
 
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
+
 PARTY_FILES = ("_customer.csv", "_holder.csv", "_borrower.csv", "_client.csv")
 
 

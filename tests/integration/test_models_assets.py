@@ -13,6 +13,8 @@ from crm.sql import run_script
 from pipelines.resources import Warehouse
 from tests.partitioned import materialize
 
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
+
 
 def create_schema(con) -> None:
     # The real staging and identity DDL, so these tests break if the tables they read change.

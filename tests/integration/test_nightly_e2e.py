@@ -35,6 +35,8 @@ CRM_VIEWS = (
 ANALYST = """
 import sys, time, duckdb
 from pathlib import Path
+
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 path, stop = sys.argv[1], Path(sys.argv[2])
 con = duckdb.connect(path, read_only=True)
 queries = 0
