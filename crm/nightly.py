@@ -252,7 +252,14 @@ def _execute(instance, business_date: date, run_config: dict, run_id: str):
 
 
 # The stages that compute only what changed since the last night unless told to recompute everything.
-INCREMENTAL_ASSETS = ("contribution_monthly", "churn_features", "churn_risk", "lifetime_value", "product_holding")
+INCREMENTAL_ASSETS = (
+    "contribution_monthly",
+    "churn_features",
+    "churn_risk",
+    "lifetime_value",
+    "product_holding",
+    "customer_lifecycle",
+)
 
 
 def _terminal() -> bool:

@@ -27,8 +27,8 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import run_script
-from models.value import load_rules, prepare_accounts
+from crm.sql import query, run_script
+from models.value import _has_table, load_rules, prepare_accounts
 
 STAGES = ("acquisition", "growth", "maturity", "decline", "lapsed")
 RULES = {
@@ -44,10 +44,33 @@ RULES = {
 }
 
 
-def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
-    """Rebuild marts.customer_lifecycle_monthly and write tonight's version of the history."""
+def lifecycle_previous(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
+    """The last lifecycle night before `as_of` whose month-ends are tonight's: its rows stand for every
+    customer whose inputs did not change since. None (recompute everyone) when a month-end has passed."""
+    if not _has_table(con, "marts", "customer_lifecycle_state"):
+        return None
+    return query(con, "lifecycle/previous_night", as_of=as_of)[0][0]
+
+
+def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = False) -> dict[str, object]:
+    """Update marts.customer_lifecycle_monthly for the customers whose inputs changed since the last
+    night (everyone when `full` or a month-end has passed) and write tonight's version of the history."""
     load_rules(con)
     prepare_accounts(con, as_of)
+    previous = None if full else lifecycle_previous(con, as_of)
+    if previous is not None:
+        run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous)
+    else:  # the scope reads contribution_customers: empty when everyone is recomputed
+        con.execute("create or replace temp table contribution_customers (customer_id varchar)")
+    run_script(
+        con,
+        "lifecycle/scope",
+        as_of=as_of,
+        previous=previous or as_of,
+        full=previous is None,
+        last_month=_last_judged_month(con, as_of),
+    )
+    recomputed = con.execute("select count(*) from lifecycle_scope").fetchall()[0][0]
     run_script(con, "lifecycle/monthly", as_of=as_of, **RULES)
     run_script(con, "lifecycle/history", as_of=as_of)
     stages = dict(
@@ -64,8 +87,14 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, ob
         [as_of],
     ).fetchall()
     return {
+        "recomputed": "every customer" if previous is None else f"{recomputed:,} customer(s) changed since {previous}",
         "stages": {s: int(stages.get(s, 0)) for s in STAGES},
         "monthly_rows": int(rows),
         "months": int(months),
         "flows": flows,
     }
+
+
+def _last_judged_month(con: duckdb.DuckDBPyConnection, as_of: date) -> date:
+    month = query(con, "lifecycle/last_month", as_of=as_of)[0][0]
+    return month or as_of

@@ -1,6 +1,8 @@
--- Lifecycle stage of every customer at every month-end of the data up to as_of (the rules are in
--- models/lifecycle.py). Needs temp table account_customer (sql/marts/account_customer.sql) and
--- marts.contribution_monthly. Rebuilt whole every night: tonight's customer map re-attributes history.
+-- Lifecycle stage at every month-end of the data up to as_of (the rules are in models/lifecycle.py) of
+-- the customers in temp table lifecycle_scope (sql/lifecycle/scope.sql): their rows are replaced, the
+-- others' kept; customers no longer in the map drop out. Needs temp table account_customer
+-- (sql/marts/account_customer.sql) and marts.contribution_monthly. Money is summed as DECIMAL: a double sum
+-- differs in its last bits with the order of its rows, and a rounded cent would then flip.
 create schema if not exists marts;
 
 create or replace temp table lifecycle_tonight as
@@ -11,14 +13,14 @@ with months as (
 acct as (
     select customer_id, system, account_key, product, currency, open_date, end_date
     from account_customer
-    where open_date <= $as_of and product is not null
+    where open_date <= $as_of and product is not null and customer_id in (select customer_id from lifecycle_scope)
 ),
 
 fx as (
     select m.customer_id, d.trade_date
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
-    where d.trade_date <= $as_of
+    where d.trade_date <= $as_of and m.customer_id in (select customer_id from lifecycle_scope)
 ),
 
 first_seen as (
@@ -44,11 +46,11 @@ products as (
 ),
 
 deposit_month as (
-    select a.customer_id, last_day(b.balance_date) as month, sum(b.balance * coalesce(c.cny_per_unit, 1)) as deposit_cny
+    select a.customer_id, last_day(b.balance_date) as month, sum((b.balance * coalesce(c.cny_per_unit, 1))::decimal(38, 10))::double as deposit_cny
     from (
         select acct_no, balance_date, balance
         from staging.deposit_balance
-        where balance_date <= $as_of
+        where balance_date <= $as_of and acct_no in (select account_key from acct where system = 'deposit')
         qualify row_number() over (partition by acct_no, last_day(balance_date) order by balance_date desc) = 1
     ) as b
     join acct as a on a.system = 'deposit' and a.account_key = b.acct_no
@@ -57,11 +59,11 @@ deposit_month as (
 ),
 
 loan_month as (
-    select a.customer_id, last_day(l.as_of) as month, sum(coalesce(l.outstanding, 0)) as loan_cny
+    select a.customer_id, last_day(l.as_of) as month, sum(coalesce(l.outstanding, 0)::decimal(38, 10))::double as loan_cny
     from (
         select contract_no, as_of, outstanding
         from staging.loan_balance
-        where as_of <= $as_of
+        where as_of <= $as_of and contract_no in (select account_key from acct where system = 'loan')
         qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
     ) as l
     join acct as a on a.system = 'loan' and a.account_key = l.contract_no
@@ -166,9 +168,15 @@ select *
 from final
 where not (stage = 'lapsed' and n_products = 0 and previous_stage = 'lapsed' and n_products_3m_ago = 0);
 
-create or replace table marts.customer_lifecycle_monthly as select * from lifecycle_tonight order by month, customer_id;
+create table if not exists marts.customer_lifecycle_monthly as select * from lifecycle_tonight limit 0;
 
-comment on table marts.customer_lifecycle_monthly is 'Lifecycle stage of every customer at every month-end of the data (acquisition, growth, maturity, decline, lapsed), rebuilt each night by tonight''s customer map; the rules are in docs/analysts.md.';
+delete from marts.customer_lifecycle_monthly
+where customer_id in (select customer_id from lifecycle_scope)
+    or customer_id not in (select customer_id from identity.customer_map);
+
+insert into marts.customer_lifecycle_monthly select * from lifecycle_tonight order by month, customer_id;
+
+comment on table marts.customer_lifecycle_monthly is 'Lifecycle stage of every customer at every month-end of the data (acquisition, growth, maturity, decline, lapsed) by tonight''s customer map: recomputed for the customers whose inputs changed (everyone when a month-end passes); the rules are in docs/analysts.md.';
 comment on column marts.customer_lifecycle_monthly.customer_id is 'Resolved customer.';
 comment on column marts.customer_lifecycle_monthly.month is 'Month-end the stage is judged at.';
 comment on column marts.customer_lifecycle_monthly.stage is 'acquisition, growth, maturity, decline or lapsed (rules in docs/analysts.md).';
@@ -182,3 +190,7 @@ comment on column marts.customer_lifecycle_monthly.activity_3m is 'Card purchase
 comment on column marts.customer_lifecycle_monthly.activity_prev_3m is 'The same count in the three months before those.';
 comment on column marts.customer_lifecycle_monthly.contribution_3m_cny is 'Average monthly profit contribution (CNY) of the three months to the month-end.';
 comment on column marts.customer_lifecycle_monthly.contribution_prev_3m_cny is 'Average monthly profit contribution (CNY) of the three months before those.';
+
+create or replace table marts.customer_lifecycle_state as select $as_of::date as as_of_date;
+
+comment on table marts.customer_lifecycle_state is 'The night customer_lifecycle_monthly was last updated for (the next night updates only what changed since).';

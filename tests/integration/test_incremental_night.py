@@ -26,6 +26,8 @@ TABLES = {
     "value_tier_history": ["customer_id"],
     "contribution_monthly": ["customer_id", "month"],
     "product_holding_history": ["customer_id"],
+    "customer_lifecycle_history": ["customer_id"],
+    "customer_lifecycle_monthly": ["customer_id", "month"],
 }
 
 
@@ -90,3 +92,9 @@ def test_incremental_night_equals_a_full_recomputation(base, tmp_path, monkeypat
         assert recomputed["carried"] == 0 and recomputed["computed"] == recomputed["customers"], asset
     ltv = _published(reference, "lifetime_value_history", night).merge(risk, on="customer_id", suffixes=("", "_risk"))
     assert len(ltv) > 0 and (ltv["computed_as_of"] == ltv["computed_as_of_risk"]).all()
+
+    # Lifecycle rows were recomputed only for the customers whose judged month-ends read something new
+    # (none here: the night delivers nothing back-dated; tests/unit/test_lifecycle.py restates a month).
+    changed = str(_metadata(reference, "customer_lifecycle")["recomputed"])
+    assert "changed since" in changed and int(changed.split()[0].replace(",", "")) < len(risk), changed
+    assert _metadata(full, "customer_lifecycle")["recomputed"] == "every customer"

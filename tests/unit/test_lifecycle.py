@@ -79,3 +79,37 @@ def test_one_customer_per_stage():
     assert con.execute(
         "select distinct month_end from marts.customer_lifecycle_history where as_of_date = '2026-01-12'"
     ).fetchall() == [(as_of,)]
+
+
+def test_a_daily_night_recomputes_only_the_customers_whose_month_ends_changed():
+    con = duckdb.connect()
+    run_script(con, "ingest/create_tables")
+    run_script(con, "identity/schema")
+    steady = [50_000.0] * 12
+    customer(con, "MATURE", D(2020, 1, 1), steady)
+    customer(con, "DRIFT", D(2020, 1, 1), steady[:9] + [40_000.0, 30_000.0, 20_000.0])
+    nights = [D(2026, 1, 5), D(2026, 1, 6)]
+    build_contribution_monthly(con, nights[0])
+    assert build_lifecycle(con, nights[0])["recomputed"] == "every customer"
+
+    def stages():
+        return dict(con.execute("select customer_id || month, stage from marts.customer_lifecycle_monthly").fetchall())
+
+    before = stages()
+    # The next delivery restates DRIFT's December balance (back-dated into a judged month-end).
+    con.execute(
+        "update staging.deposit_balance set balance = 50000, delivery_date = ? "
+        "where acct_no = 'ADRIFT' and balance_date = '2025-12-31'",
+        [nights[1]],
+    )
+    build_contribution_monthly(con, nights[1])
+    res = build_lifecycle(con, nights[1])
+    assert res["recomputed"] == "1 customer(s) changed since 2026-01-05"
+    after = stages()
+    assert after["DRIFT2025-12-31"] == "maturity" and before["DRIFT2025-12-31"] == "decline"
+    assert {k: v for k, v in after.items() if k.startswith("MATURE")} == {
+        k: v for k, v in before.items() if k.startswith("MATURE")
+    }
+    incremental = con.execute("select * from marts.customer_lifecycle_monthly order by all").fetchall()
+    assert build_lifecycle(con, nights[1], full=True)["recomputed"] == "every customer"
+    assert con.execute("select * from marts.customer_lifecycle_monthly order by all").fetchall() == incremental
