@@ -20,6 +20,8 @@ from crm.settings import SQL_DIR
 from models.publish import uncommented
 from tests.pii_patterns import BLOB, TEXT
 
+pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
+
 CRM_VIEWS = (
     "customer",
     "customer_source",
@@ -35,8 +37,6 @@ CRM_VIEWS = (
 ANALYST = """
 import sys, time, duckdb
 from pathlib import Path
-
-pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally
 path, stop = sys.argv[1], Path(sys.argv[2])
 con = duckdb.connect(path, read_only=True)
 queries = 0
