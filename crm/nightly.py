@@ -192,7 +192,6 @@ def _run_dates(
     from models.ingest.landing import dates_to_run, scan_landing
     from models.publish import published_dates
     from models.ingest.layout import SYSTEMS
-    from pipelines.definitions import defs
     from pipelines.partitions import add_business_dates, business_date_window
 
     landing = wh.landing
@@ -201,7 +200,8 @@ def _run_dates(
     todo, summary.dates_skipped, summary.dates_waiting = dates_to_run(
         state.complete, state.pending, published_dates(wh.work_path), as_of, rerun
     )
-    job = defs.resolve_job_def("nightly")  # for the step count of the progress bar
+    recon, origin = _code_location_job()  # once per crm run, not per date
+    job = recon.get_definition()
     instance = instance or _instance()
     bar = _terminal()
     add_business_dates(instance, todo)
@@ -213,7 +213,9 @@ def _run_dates(
         run_id = str(uuid.uuid4())
         try:
             with RunBar(instance, run_id, len(job.graph.nodes), str(business_date)) if bar else nullcontext():
-                result = _execute(instance, business_date, _run_config(full, quiet=bar, paths=paths), run_id)
+                result = _execute(
+                    instance, recon, origin, business_date, _run_config(full, quiet=bar, paths=paths), run_id
+                )
             kind, error = ("", "") if result.success else _failure(result)
         except KeyboardInterrupt:
             kind, error = "interrupted", "interrupted (Ctrl-C)"
@@ -226,11 +228,11 @@ def _run_dates(
         summary.dates_run.append(business_date)
 
 
-def _execute(instance, business_date: date, run_config: dict, run_id: str):
-    """Run the nightly job for one date in this process, recorded as a run of the workspace's code
-    location (as the schedule's runs are): the UI lists it on the job's timeline and can re-execute it."""
+def _code_location_job():
+    """The nightly job as workspace.yaml's code location serves it, and its origin there: runs created with
+    that origin are runs of the code location (as the schedule's runs are), so the UI lists them on the
+    job's timeline and can re-execute them."""
     from dagster._core.definitions.reconstruct import ReconstructableRepository
-    from dagster._core.execution.api import execute_run
     from dagster._core.remote_origin import RemoteRepositoryOrigin
     from dagster._core.workspace.load import location_origins_from_yaml_paths
 
@@ -238,14 +240,20 @@ def _execute(instance, business_date: date, run_config: dict, run_id: str):
     recon = ReconstructableRepository.for_module(
         "pipelines.definitions", "defs", working_directory=str(ROOT)
     ).get_reconstructable_job("nightly")
+    return recon, RemoteRepositoryOrigin(location, "__repository__").get_job_origin("nightly")
+
+
+def _execute(instance, recon, origin, business_date: date, run_config: dict, run_id: str):
+    """Run the nightly job for one date in this process, as a run of the code location."""
+    from dagster._core.execution.api import execute_run
+
     job = recon.get_definition()
-    key = business_date.isoformat()
     run = instance.create_run_for_job(
         job,
         run_id=run_id,
         run_config=run_config,
-        tags=job.get_tags_for_partition_key(key, None),
-        remote_job_origin=RemoteRepositoryOrigin(location, "__repository__").get_job_origin("nightly"),
+        tags=job.get_tags_for_partition_key(business_date.isoformat(), None),
+        remote_job_origin=origin,
         job_code_origin=recon.get_python_origin(),
     )
     return execute_run(recon, run, instance)
