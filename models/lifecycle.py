@@ -58,18 +58,12 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = Fa
     load_rules(con)
     prepare_accounts(con, as_of)
     previous = None if full else lifecycle_previous(con, as_of)
-    if previous is not None:
+    if previous is None:
+        run_script(con, "lifecycle/scope_all")
+    else:
         run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous)
-    else:  # the scope reads contribution_customers: empty when everyone is recomputed
-        con.execute("create or replace temp table contribution_customers (customer_id varchar)")
-    run_script(
-        con,
-        "lifecycle/scope",
-        as_of=as_of,
-        previous=previous or as_of,
-        full=previous is None,
-        last_month=_last_judged_month(con, as_of),
-    )
+        last_month = query(con, "lifecycle/last_month", as_of=as_of)[0][0]  # as last night's (previous_night)
+        run_script(con, "lifecycle/scope", as_of=as_of, previous=previous, last_month=last_month)
     recomputed = con.execute("select count(*) from lifecycle_scope").fetchall()[0][0]
     run_script(con, "lifecycle/monthly", as_of=as_of, **RULES)
     run_script(con, "lifecycle/history", as_of=as_of)
@@ -93,8 +87,3 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = Fa
         "months": int(months),
         "flows": flows,
     }
-
-
-def _last_judged_month(con: duckdb.DuckDBPyConnection, as_of: date) -> date:
-    month = query(con, "lifecycle/last_month", as_of=as_of)[0][0]
-    return month or as_of

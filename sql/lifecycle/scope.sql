@@ -1,7 +1,8 @@
--- The customers whose lifecycle rows tonight's run recomputes (temp table lifecycle_scope): everyone when
--- full; otherwise the customers whose attribution changed since the previous night (temp table
--- contribution_customers, sql/marts/contribution_scope.sql) and those with a row delivered since then that
--- is dated in a judged month (on or before last_month): every other customer's rows read nothing new.
+-- The customers whose lifecycle rows a daily night recomputes (temp table lifecycle_scope): those whose
+-- attribution changed since the previous night (temp table contribution_customers,
+-- sql/marts/contribution_scope.sql) and those with a row delivered since then that is dated in a judged
+-- month (on or before last_month): every other customer's rows read nothing new. The night after a
+-- month-end recomputes everyone (sql/lifecycle/scope_all.sql).
 create or replace temp table lifecycle_scope as
 with acct as (
     select customer_id, system, account_key from account_customer where customer_id is not null
@@ -29,8 +30,6 @@ backdated as (
     where l.delivery_date > $previous and l.delivery_date <= $as_of and l.as_of <= $last_month
 )
 
-select distinct customer_id from identity.customer_map where $full
+select customer_id from contribution_customers
 union
-select customer_id from contribution_customers where not $full
-union
-select customer_id from backdated where not $full;
+select customer_id from backdated;
