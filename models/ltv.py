@@ -109,7 +109,8 @@ def population_params(
     run_script(con, "marts/ltv_params_table")
     fitted_on = query(con, "marts/ltv_params_latest", as_of=as_of)[0][0]
     if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
-        params = fit_params(_frame(con, "marts/btyd_summary", as_of=as_of, **rules), log)
+        run_script(con, "marts/ltv_fit_scope", as_of=as_of)  # everyone, as of tonight
+        params = fit_params(_frame(con, "marts/btyd_summary", **rules), log)
         rows = [(as_of, kind, name, value) for kind, ps in params.items() for name, value in ps.items()]
         rows += [
             (as_of, "write_off", product, float(share))
@@ -204,7 +205,7 @@ def compute_ltv(
         con.executemany("insert into ltv_write_off values (?, ?)", list(write_off.items()))
     base = _frame(con, "marts/ltv_inputs", as_of=as_of)
     loans = _frame(con, "marts/ltv_loans", **rules)
-    summary = _frame(con, "marts/btyd_summary_dated", **rules)
+    summary = _frame(con, "marts/btyd_summary", **rules)
     tx = transaction_forecast(summary, params, horizon_months)
     dates = _frame(con, "marts/ltv_todo_dates")
     info = {

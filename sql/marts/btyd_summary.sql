@@ -1,6 +1,11 @@
--- sql/marts/btyd_summary.sql for the customers of temp table ltv_todo, each as of its own date d
--- (computed_as_of): card purchase days and FX deal days up to d, recency and T in days on d.
--- Money is summed as DECIMAL, as there: the forecast must not move with the last bits of a parallel sum.
+-- Transaction summary for the BTYD models of the customers of temp table ltv_todo, each as of its own date
+-- d (computed_as_of), for card purchase days and FX deal days up to d: kind, frequency (transaction days
+-- after the first), recency and T in days on d, and monetary value (mean contribution per repeat
+-- transaction day: interchange on purchases net of refunds plus cash-advance fees for cards, the deal
+-- margin for FX). The population fit reads it with everyone at as_of (sql/marts/ltv_fit_scope.sql), the
+-- forecast with each customer at its churn-features date.
+-- Money is summed as DECIMAL: a parallel sum of doubles differs in its last bits from run to run, and
+-- the BG/NBD x Gamma-Gamma fit turns those bits into visible differences in lifetime value.
 with card_days as (
     select
         a.customer_id,
