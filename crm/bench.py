@@ -243,7 +243,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
     shutil.rmtree(work.parent, ignore_errors=True)
     work.parent.mkdir(parents=True)
     truth_records = pl.read_csv(truth / "source_records.csv", infer_schema=False)
-    con = duckdb.connect(str(work))
+    con = duckdb.connect(str(work), config=settings.duckdb_config())
     nights = []
     try:
         for d in complete_dates(landing):

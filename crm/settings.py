@@ -45,10 +45,29 @@ def work_path(published: Path | None = None) -> Path:
 
 
 def duckdb_config() -> dict[str, str]:
-    """Settings for the job's DuckDB connection. `CRM_DUCKDB_MEMORY_LIMIT` (e.g. `6GB`) caps DuckDB's
-    buffer; past it DuckDB spills to disk beside the work file. Unset: DuckDB's default (80% of RAM)."""
+    """Settings for the job's DuckDB connection: `CRM_DUCKDB_MEMORY_LIMIT` (e.g. `6GB`) if set, else
+    `memory_budget()`. Past the limit DuckDB spills to disk beside the work file."""
     limit = os.environ.get("CRM_DUCKDB_MEMORY_LIMIT", "").strip()
-    return {"memory_limit": limit} if limit else {}
+    return {"memory_limit": limit or f"{memory_budget() // 2**20}MiB"}
+
+
+def memory_budget() -> int:
+    """Bytes for DuckDB's buffer: 2 GB per thread, at most half the memory this process may use.
+
+    DuckDB's default (80% of RAM) leaves nothing for what it allocates outside its buffer manager nor
+    for the model fits in Python; its guides advise 1-4 GB per thread and 50-60% of RAM against
+    out-of-memory kills. The machine's memory is the cgroup limit where one is set (containers)."""
+    threads = len(os.sched_getaffinity(0))
+    return max(2**30, min(2 * 2**30 * threads, _machine_memory() // 2))
+
+
+def _machine_memory() -> int:
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        cgroup = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return physical
+    return min(physical, int(cgroup)) if cgroup.isdigit() else physical
 
 
 def reports_dir() -> Path:
