@@ -232,6 +232,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
     increment, timed, with peak memory and accuracy against the truth after every night."""
     import polars as pl
 
+    from crm import settings
     from models.identity.evaluate import evaluate
     from models.identity.resolve import model_path_for, resolve_identities, standardise_into
     from models.ingest.landing import complete_dates

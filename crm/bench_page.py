@@ -8,6 +8,7 @@ except `docs/bench/earlier.md`, figures from before the JSON files were kept (wi
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from crm.bench_spark import render as spark_render
@@ -291,6 +292,51 @@ def _ingest(r: dict) -> list[str]:
     return out
 
 
+def exponent(sizes: list[int], seconds: list[float]) -> float | None:
+    """k of time ∝ persons^k: the least-squares slope of log(seconds) on log(persons)."""
+    pts = [(math.log(n), math.log(t)) for n, t in zip(sizes, seconds) if t > 0]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    mx = sum(x for x, _ in pts) / len(pts)
+    my = sum(y for _, y in pts) / len(pts)
+    return sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+
+
+def _scaling(results: list[dict]) -> list[str]:
+    """Cost growth of each stage over the nightly runs marked `"scaling": true` (one per size)."""
+    runs = sorted((r for r in results if r.get("scaling")), key=lambda r: r["customers"])
+    if len(runs) < 2 or not all(all(n.get("steps") for n in r["nights"]) for r in runs):
+        return []
+    sizes = [r["customers"] for r in runs]
+    full = [_stage_seconds(r["nights"][0]["steps"]) | {"whole night": r["nights"][0]["seconds"]} for r in runs]
+    daily = [
+        {k: sum(d[k] for d in per) / len(per) for k in per[0]}
+        for per in ([_stage_seconds(n["steps"]) | {"whole night": n["seconds"]} for n in r["nights"][1:]] for r in runs)
+    ]
+    head = " | ".join(f"{n:,}" for n in sizes)
+    out = [
+        "### Cost growth per stage (`crm bench nightly` at " + ", ".join(f"{n:,}" for n in sizes) + " persons)",
+        "",
+        "Seconds of the full night and the mean of the daily nights; k is the fitted exponent of "
+        "time ∝ persons^k (least squares on logs). Runs: "
+        + "; ".join(f"{r['customers']:,}: {r['measured_on']}, {r.get('label', '')}" for r in runs)
+        + ".",
+        "",
+        f"| stage | full: {head} | k | daily: {head} | k |",
+        "|---|" + "---|" * 4,
+    ]
+    for stage in ["whole night"] + [s for s, _ in STAGES]:
+        f = [x[stage] for x in full]
+        d = [x[stage] for x in daily]
+        kf, kd = exponent(sizes, f), exponent(sizes, d)
+        out.append(
+            f"| {stage} | {' / '.join(f'{x:.1f}' for x in f)} | {'-' if kf is None else f'{kf:.2f}'} | "
+            f"{' / '.join(f'{x:.1f}' for x in d)} | {'-' if kd is None else f'{kd:.2f}'} |"
+        )
+    peaks = " / ".join(f"{r['peak_rss_mb']:,} MB" for r in runs)
+    return out + ["", f"Peak memory: {peaks}.", ""]
+
+
 RENDER = {
     "ingest": _ingest,
     "golden": _golden,
@@ -311,8 +357,9 @@ def render(folder: Path = ROOT / "docs" / "bench") -> str:
         "The machine is a noisy 2-core VM: compare figures from one run.",
         "",
     ]
-    for path in sorted(folder.glob("bench-*.json")):
-        result = json.loads(path.read_text())
+    results = [json.loads(path.read_text()) for path in sorted(folder.glob("bench-*.json"))]
+    lines += _scaling([r for r in results if r["bench"] == "nightly"])
+    for path, result in zip(sorted(folder.glob("bench-*.json")), results):
         render_one = RENDER.get(result["bench"])
         if render_one:
             lines += render_one(result)

@@ -1,0 +1,44 @@
+"""The benchmarks page's cost-growth table: the fitted exponent of time against persons."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crm.bench_page import exponent, render
+
+
+def test_exponent_recovers_a_power_law():
+    sizes = [100_000, 300_000, 1_000_000]
+    assert exponent(sizes, [2.0 * (n / 1e5) ** 1.1 for n in sizes]) == pytest.approx(1.1)
+    assert exponent(sizes, [5.0, 5.0, 5.0]) == pytest.approx(0.0)
+    assert exponent([100_000], [3.0]) is None
+
+
+def _night(seconds: float, churn: float) -> dict:
+    return {"business_date": "2026-10-31", "seconds": seconds, "steps": {"churn_model": churn, "card_extract": 1.0}}
+
+
+def test_page_has_a_scaling_row_per_stage(tmp_path):
+    for n, t in ((100_000, 10.0), (1_000_000, 100.0)):
+        run = {
+            "bench": "nightly",
+            "measured_on": "2026-11-28",
+            "cores": 2,
+            "customers": n,
+            "scaling": True,
+            "nights": [_night(t, t / 2), _night(t / 10, 0.0)],
+            "work_file_mb": 1,
+            "published_file_mb": 1,
+            "peak_rss_mb": 1,
+        }
+        (tmp_path / f"bench-nightly-{n}.json").write_text(json.dumps(run))
+    page = render(tmp_path)
+    rows: dict[str, str] = {}
+    for line in page.splitlines():  # the scaling table comes first; each run's own table repeats the stages
+        if line.startswith("| "):
+            rows.setdefault(line.split(" | ")[0], line)
+    assert rows["| whole night"].endswith("| 10.0 / 100.0 | 1.00 | 1.0 / 10.0 | 1.00 |")
+    assert "| 5.0 / 50.0 | 1.00 |" in rows["| churn model"]
+    assert rows["| ingest"].startswith("| ingest | 1.0 / 1.0 | 0.00 |")
