@@ -94,3 +94,26 @@ def test_province_and_city_writing_do_not_change_the_evidence():
     # Same street, another house: below the house level for parsed addresses (bigrams would call it "mostly shared").
     assert _address_level("北京市朝阳区建国路88号", "北京市朝阳区建国路90号") == "same district and street"
     assert _address_level("北京市朝阳区建国路88号", "北京市海淀区中关村大街1号") == "same city"
+
+
+def test_the_parser_reads_each_distinct_head_once(monkeypatch):
+    """cpca runs in Python (~4k addresses/s): a million addresses on a few thousand streets must cost the
+    streets, not the addresses, and give the same parts as parsing each address whole."""
+    import cpca
+
+    from models.identity.address import parse_cn
+
+    seen: list[str] = []
+    transform = cpca.transform
+
+    def counting(texts, **kw):
+        seen.extend(texts)
+        return transform(texts, **kw)
+
+    monkeypatch.setattr(cpca, "transform", counting)
+    flats = [f"北京市朝阳区建国路{n}号{b}栋{r}室" for n, b, r in ((88, 5, 1201), (90, 1, 101), (2, 3, 4))]
+    got = parse_cn(pl.Series(flats + ["上海浦东新区世纪大道100号"])).sort("raw")
+    assert sorted(seen) == ["上海浦东新区世纪大道", "北京市朝阳区建国路"]
+    whole = transform(got["raw"].to_list(), pos_sensitive=True)
+    assert got["addr_district"].to_list() == whole["区"].tolist()
+    assert got["addr_number"].to_list() == ["100", "2", "88", "90"]
