@@ -86,8 +86,8 @@ def train_or_reuse(
         train_dates, val_dates = ch.split_windows(dates, validate_months, train_months)
         if log:
             log(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
-        train = ch.snapshots(con, train_dates, log=log)
-        val = ch.snapshots(con, val_dates, log=log)
+        train = ch.snapshots(con, train_dates, log=log, max_rows=ch.MAX_TRAIN_ROWS)
+        val = ch.snapshots(con, val_dates, log=log, max_rows=ch.MAX_VALIDATE_ROWS)
         version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
         model = ch.train_churn_model(train, val, version, calibration=calibration, log=log)
     except InsufficientHistory as exc:

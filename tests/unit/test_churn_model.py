@@ -86,6 +86,21 @@ def test_model_finds_planted_signal_and_is_calibrated(con):
     assert high["driver_1"].str.contains("deposit balance|account|activity").mean() > 0.5
 
 
+def test_training_snapshots_of_a_bounded_sample_of_whole_customers(con):
+    dates = ch.split_windows(ch.labelled_month_ends(con, dt.date(2025, 12, 31)), 3, 12)[0]
+    everyone = ch.snapshots(con, dates)
+    cap = len(everyone) // 4
+    sample = ch.snapshots(con, dates, max_rows=cap)
+    # about the cap (a second band tops up a first that assumed everyone is scored on every date)
+    assert 0.5 * cap <= len(sample) <= 1.3 * cap
+    # whole customers: each sampled customer's rows are exactly its rows in the full snapshots
+    keys = ["as_of_date", "customer_id"]
+    picked = everyone[everyone["customer_id"].isin(sample["customer_id"])].sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(sample.sort_values(keys).reset_index(drop=True), picked, check_like=True)
+    assert ch.snapshots(con, dates, max_rows=cap)["customer_id"].tolist() == sample["customer_id"].tolist()
+    assert len(ch.snapshots(con, dates, max_rows=10**9)) == len(everyone)  # everyone fits: no sample
+
+
 def test_metrics_and_bands():
     y = np.array([0, 0, 1, 1])
     p = np.array([0.1, 0.2, 0.8, 0.9])
