@@ -1,6 +1,8 @@
 """Address standardisation: postcode, house numbers across scripts, token sets."""
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.identity.address import address_frame
 
@@ -135,3 +137,14 @@ def test_province_and_city_writing_do_not_change_the_evidence():
     # Same street, another house: below the house level for parsed addresses (bigrams would call it "mostly shared").
     assert _address_level("北京市朝阳区建国路88号", "北京市朝阳区建国路90号") == "same district and street"
     assert _address_level("北京市朝阳区建国路88号", "北京市海淀区中关村大街1号") == "same city"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ,'-0123456789ＡＢ朝阳区市")), max_size=60))
+def test_latin_parse_of_any_text_names_real_divisions_or_nothing(text):
+    from models.identity.address_divisions import divisions, parse_latin
+
+    names = {n for n, _r in divisions().values()}
+    province, city, district = parse_latin(text)
+    assert all(x is None or x in names for x in (province, city, district))
+    assert district is None or city is not None or province is not None
