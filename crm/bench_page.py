@@ -38,17 +38,21 @@ def _golden(r: dict) -> list[str]:
         f"{r['linkage']['records']:,} records), namesake false merges {_f(r['linkage']['namesake_false_merge_rate'])}; "
         f"{r['seconds']} s for ingestion of party and account files, identity and golden records over all nights.",
         "",
-        "| golden field | correct | customers where some record holds the true value | correct among those |",
-        "|---|---|---|---|",
+        "| golden field | correct | customers where some record holds the true value | correct among those "
+        "| wrong: no record has a value / none has the true one / tie / outvoted |",
+        "|---|---|---|---|---|",
     ]
     g = r["golden"]
     for field in ("name", "birth_date", "gender", "city"):
         x = g[field]
+        m = x.get("misses")
+        why = " / ".join(str(m[k]) for k in ("no_value", "truth_absent", "tie", "outvoted")) if m else ""
         out.append(
-            f"| {field} | {_f(x['correct'])} | {_f(x.get('attainable'))} | {_f(x.get('correct_of_attainable'))} |"
+            f"| {field} | {_f(x['correct'])} | {_f(x.get('attainable'))} | {_f(x.get('correct_of_attainable'))} "
+            f"| {why} |"
         )
     fs = g["first_seen_in_join_month"]
-    out.append(f"| first_seen in the true join month | {_f(fs['correct'])} | | |")
+    out.append(f"| first_seen in the true join month | {_f(fs['correct'])} | | | |")
     return out + [""]
 
 

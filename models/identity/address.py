@@ -6,7 +6,10 @@ package; one Aho-Corasick pass per distinct address head, about 4k heads/s here)
 from the city or district (`北京朝阳区…` -> 北京市) and reads abbreviations (`上海浦东新区`, `浙江杭州`).
 jionlp was tried too: better at `深圳南山…` (district without 区), but 210 addresses/s here (hours at a
 million persons) and 170 MB with its segmenter. A district written alone whose name several cities
-share (`鼓楼区…`) gets no city: cpca would pick the first in its table. Street and number are read
+share (`鼓楼区…`) gets no city: cpca would pick the first in its table; nor does a city written without
+市 or province whose name is also a district's (`朝阳建国路…`: 朝阳市 in Liaoning or 朝阳区 in Beijing).
+A district written without 区 after its city (`北京朝阳建国路…`) and Latin-script addresses are read
+from the same division table (`address_divisions.py`). Street and number are read
 from the rest: the words before the first `…号`, or up to the last 路/街/道/巷/弄/胡同.
 A Chinese address is also the set of its character bigrams, for records the parser cannot read.
 Latin addresses give word tokens. The numbers (house, building, room) are script-free: `建国路123号
@@ -61,48 +64,79 @@ def _shared_district_names() -> frozenset[str]:
     return frozenset(n for n, k in counts.items() if k > 1)
 
 
+def _bare_district(parsed: pl.DataFrame) -> pl.DataFrame:
+    """Districts written without 区/县 after their city (`北京朝阳建国路`), read from the rest of the address;
+    `bare_city`: the city was written without 市 or province and its name is also a district's."""
+    from models.identity.address_divisions import bare_district, base_name, city_of, district_bases
+
+    bases = district_bases()
+    districts, rests, bare = [], [], []
+    for text, p_at, c_at, c, d, code, rest in parsed.select(
+        "text", "p_at", "c_at", "c", "d", "code", "rest"
+    ).iter_rows():
+        found = None if d is not None or code is None else bare_district(city_of(code), rest)
+        districts.append(found or d)
+        rests.append(rest[len(base_name(found)) :] if found else rest)
+        bare.append(bool(c and p_at < 0 and c_at >= 0 and c not in text and base_name(c) in bases))
+    return parsed.with_columns(
+        pl.Series("d", districts, pl.String), pl.Series("rest", rests, pl.String), pl.Series("bare_city", bare)
+    )
+
+
+def _cpca(texts: pl.Series) -> pl.DataFrame:
+    """cpca's reading of each text (column `head`): province, city, district, the rest, adcode, positions."""
+    import cpca
+
+    got = cpca.transform(texts.to_list(), pos_sensitive=True)
+    got = got.astype(object).where(got.notna(), None)  # cpca's NaN for a part it did not find
+    parsed = pl.DataFrame(
+        {
+            "text": texts,
+            "p": got["省"].tolist(),
+            "c": got["市"].tolist(),
+            "d": got["区"].tolist(),
+            "rest": got["地址"].tolist(),
+            "code": got["adcode"].tolist(),
+            "p_at": got["省_pos"].tolist(),
+            "c_at": got["市_pos"].tolist(),
+        },
+        schema={
+            "text": pl.String,
+            "p": pl.String,
+            "c": pl.String,
+            "d": pl.String,
+            "rest": pl.String,
+            "code": pl.String,
+            "p_at": pl.Int64,
+            "c_at": pl.Int64,
+        },
+        strict=False,
+    )
+    return _bare_district(parsed).rename({"text": "head"})
+
+
 def parse_cn(raw: pl.Series) -> pl.DataFrame:
     """Per distinct raw address: raw plus PARTS_SCHEMA. Parts are NULL for Latin or unreadable ones;
     `addr_house` is city | district | street | number when city, street and number are known."""
-    import cpca
-
     df = pl.DataFrame({"raw": raw.drop_nulls().unique()}, schema={"raw": pl.String})
     clean = df["raw"].str.normalize("NFKC").str.replace_all(r"\s+", "")
     cjk = clean.str.contains(f"[{_CJK}]").fill_null(False)
     # Division names come before the first number (`…路88号5栋1201室`): cpca reads each distinct head
-    # once (a million addresses have far fewer heads; cpca runs in Python, ~4k addresses/s here).
+    # once (a million addresses have far fewer heads; cpca runs in Python, ~4k addresses/s here). An
+    # address whose head names no division (`88号北京市朝阳区`) is read whole.
     split = pl.DataFrame({"raw": df["raw"].filter(cjk), "text": clean.filter(cjk)}).with_columns(
         pl.col("text").str.extract(r"^(\D*)", 1).fill_null("").alias("head")
     )
     split = split.with_columns(pl.col("text").str.slice(pl.col("head").str.len_chars()).alias("tail"))
-    heads = split["head"].unique().to_list()
-    if heads:
-        got = cpca.transform(heads, pos_sensitive=True)
-        got = got.astype(object).where(got.notna(), None)  # cpca's NaN for a part it did not find
-        parsed = pl.DataFrame(
-            {
-                "head": heads,
-                "p": got["省"].tolist(),
-                "c": got["市"].tolist(),
-                "d": got["区"].tolist(),
-                "rest": got["地址"].tolist(),
-                "p_at": got["省_pos"].tolist(),
-                "c_at": got["市_pos"].tolist(),
-            },
-            schema={
-                "head": pl.String,
-                "p": pl.String,
-                "c": pl.String,
-                "d": pl.String,
-                "rest": pl.String,
-                "p_at": pl.Int64,
-                "c_at": pl.Int64,
-            },
-            strict=False,
-        )
-        parsed = split.join(parsed, on="head", how="left").select(
-            "raw", "p", "c", "d", (pl.col("rest").fill_null("") + pl.col("tail")).alias("rest"), "p_at", "c_at"
-        )
+    if split.height:
+        parsed = split.select("raw", "head", "tail").join(_cpca(split["head"].unique()), on="head", how="left")
+        unread = pl.col("p").is_null() & pl.col("c").is_null() & pl.col("d").is_null()
+        again = split.join(parsed.filter(unread & pl.col("tail").str.contains(f"[{_CJK}]")), on="raw", how="semi")
+        parsed = parsed.with_columns((pl.col("rest").fill_null("") + pl.col("tail")).alias("rest")).drop("tail")
+        if again.height:
+            whole = again.select("raw", "text").join(_cpca(again["text"]).rename({"head": "text"}), on="text")
+            parsed = parsed.update(whole.drop("text"), on="raw", include_nulls=True)
+        parsed = parsed.drop("head")
     else:
         parsed = pl.DataFrame(
             schema={
@@ -111,11 +145,14 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
                 "c": pl.String,
                 "d": pl.String,
                 "rest": pl.String,
+                "code": pl.String,
                 "p_at": pl.Int64,
                 "c_at": pl.Int64,
+                "bare_city": pl.Boolean,
             }
         )
     guessed = (pl.col("p_at") < 0) & (pl.col("c_at") < 0) & pl.col("d").is_in(list(_shared_district_names()))
+    guessed = guessed | (pl.col("bare_city") & pl.col("d").is_null())
     city = (
         pl.when((pl.col("c").is_null() | pl.col("c").is_in(_NO_CITY)) & pl.col("p").is_in(_MUNICIPALITIES))
         .then(pl.col("p"))
@@ -186,4 +223,23 @@ def address_frame(raw: pl.Series) -> pl.DataFrame:
         .alias("addr_nums"),
         "postcode",
     )
-    return out.join(parse_cn(df["raw"]), on="raw", how="left")
+    return out.join(parse_cn(df["raw"]), on="raw", how="left").update(_latin_parts(df["raw"]), on="raw")
+
+
+def _latin_parts(raw: pl.Series) -> pl.DataFrame:
+    """Province, city and district of each distinct Latin-script address (no street or number: the
+    house key stays for addresses whose parts are all known)."""
+    from models.identity.address_divisions import parse_latin
+
+    text = raw.str.normalize("NFKC")
+    latin = raw.filter(~text.str.contains(f"[{_CJK}]").fill_null(True) & text.str.contains("[A-Za-z]").fill_null(False))
+    got = [parse_latin(t) for t in latin.to_list()]
+    return pl.DataFrame(
+        {
+            "raw": latin,
+            "addr_province": [g[0] for g in got],
+            "addr_city": [g[1] for g in got],
+            "addr_district": [g[2] for g in got],
+        },
+        schema={"raw": pl.String, "addr_province": pl.String, "addr_city": pl.String, "addr_district": pl.String},
+    )

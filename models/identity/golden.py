@@ -11,6 +11,7 @@ every golden record and every published date's hashes are redone with the new ke
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -63,6 +64,20 @@ def _city_keys(con: duckdb.DuckDBPyConnection) -> None:
         run_script(con, "identity/golden_city_keys")
     finally:
         con.unregister("golden_city_key_map")
+    # Where each resident-ID region code lies (its first 6 digits: the issuing county), for ties.
+    con.register("golden_region", _region_table())
+
+
+@functools.cache
+def _region_table() -> pl.DataFrame:
+    """region (6 digits), province, city_key, district of every division (cpca's table)."""
+    from models.identity.address_divisions import divisions, parts_of
+
+    rows = []
+    for code in divisions():
+        province, city, district = parts_of(code)
+        rows.append((code, province, city_key(city) if city else None, district))
+    return pl.DataFrame(rows, schema=["region", "province", "city_key", "district"], orient="row")
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -100,6 +115,7 @@ def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool
         run_script(con, "identity/write_customer_golden")
         total, rebuilt = con.sql(sql_text("identity/golden_counts")).fetchall()[0]
         run_script(con, "identity/golden_cleanup")
+        con.unregister("golden_region")
         if not stored or key_changed:
             run_script(con, "identity/pii_key_record", fingerprint=fingerprint)
         con.execute("commit")

@@ -98,7 +98,7 @@ U_UNOBSERVED = 3 / U_SAMPLE_PAIRS
 M_CEILINGS = {"different resident IDs": 1e-5, "two different valid IDs": 1e-5}
 DEFAULT_THRESHOLD = 0.9
 # A saved model of another version lacks comparisons the code now makes: it is retrained.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 # addr_house: a building many records share (a dormitory, an office block) says less than a flat.
 TF_COLUMNS = ("name_key", "postcode", "addr_house")
 # The SQL of the comparison levels that differs per engine; everything else is written once in the
@@ -205,7 +205,11 @@ def _comparisons(dialect: str = "duckdb"):
     )
     # Two parsed Chinese addresses are compared by their parts; token overlap is for the rest (Latin
     # addresses, one side unparsed), where bigrams of `…建国路123号` and `…建国路45号` would share most.
-    parsed = "coalesce(addr_district_l, addr_city_l) is not null and coalesce(addr_district_r, addr_city_r) is not null"
+    # A Latin address has city and district but never a street, so two of them keep the token levels.
+    parsed = (
+        "coalesce(addr_district_l, addr_city_l) is not null and coalesce(addr_district_r, addr_city_r) is not null"
+        " and addr_street_l is not null and addr_street_r is not null"
+    )
     same_city = "coalesce(addr_city_l = addr_city_r, true)"  # a district written alone names no city
     address = cl.CustomComparison(
         output_column_name="address",

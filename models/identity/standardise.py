@@ -15,7 +15,7 @@ from models.identity.idcard import add_id_columns
 from models.identity.pinyin import name_frame
 
 # Bump when the standardised fields change: rows standardised by an older version are redone.
-STD_VERSION = 3
+STD_VERSION = 4
 
 PARTY_STD_SCHEMA = {
     "uid": pl.String,

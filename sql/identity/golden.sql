@@ -1,6 +1,9 @@
 -- Golden record per customer: survivorship by evidence, one rule for every voted field.
 --   Each record votes for its normalised value of a field with a weight that decays with the age of
 --   the record (last_seen; half-life one year). The value with the most weight wins; ties go to the
+--   value other evidence backs: a name the customer's Latin spellings spell (a Latin name, a bracketed
+--   alias, an e-mail's local part: `wudan88@…` backs 吴丹 against the typo 吴林), a city, province or
+--   district where a valid resident ID of the customer was issued (its region code); then to the
 --   more common value in the whole population (a typo or a homophone is rarer than the name it
 --   spoils), then to a value backed by a record whose valid resident ID agrees with it, then to the
 --   more trusted system (deposit core banking > loan > card > fx), then to the most recently seen.
@@ -42,6 +45,7 @@ records as (
         party.first_seen,
         party.last_seen,
         pow(0.5, date_diff('day', party.last_seen, tonight.d) / 365.0) as weight,
+        regexp_replace(split_part(std.email_std, '@', 1), '[^a-z]', '', 'g') as email_letters,
         map.system || ':' || map.source_key as source
     from map
     join identity.party_std as std on std.system = map.system and std.source_key = map.source_key
@@ -63,32 +67,32 @@ cities as (
 -- One row per record, field and candidate value.
 votes as (
     select customer_id, source, weight, id_good, trust_rank, last_seen, 'name' as field, name_cn as value,
-        name_cn as vkey, 0 as priority from records where name_cn is not null
+        name_cn as vkey, 0 as priority, name_key as skey from records where name_cn is not null
     union all
     select customer_id, source, weight, id_good, trust_rank, last_seen, 'id_no', id_std, id_std,
-        id_valid::int from records where id_std is not null
+        id_valid::int, null from records where id_std is not null
     union all
     select customer_id, source, weight, id_good, trust_rank, last_seen, 'birth_date', birth_date::varchar,
-        birth_date::varchar, 0 from records where birth_date is not null
+        birth_date::varchar, 0, null from records where birth_date is not null
     union all
-    select customer_id, source, weight, true, trust_rank, last_seen, 'birth_date', v, v, 1
+    select customer_id, source, weight, true, trust_rank, last_seen, 'birth_date', v, v, 1, null
     from (select *, strftime(try_strptime(substr(id_std, 7, 8), '%Y%m%d'), '%Y-%m-%d') as v from records)
     where id_valid and length(id_std) = 18 and v is not null
     union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'gender', gender, gender, 0
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'gender', gender, gender, 0, null
     from records where gender is not null
     union all
     select customer_id, source, weight, true, trust_rank, last_seen, 'gender',
-        case when try_cast(substr(id_std, 17, 1) as int) % 2 = 1 then 'M' else 'F' end, null, 1
+        case when try_cast(substr(id_std, 17, 1) as int) % 2 = 1 then 'M' else 'F' end, null, 1, null
     from records where id_valid and length(id_std) = 18 and try_cast(substr(id_std, 17, 1) as int) is not null
     union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'city', cities.city, cities.city_key, 0
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'city', cities.city, cities.city_key, 0, null
     from records join cities on cities.address = records.address
     union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'province', addr_province, addr_province, 0
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'province', addr_province, addr_province, 0, null
     from records where addr_province is not null
     union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'district', addr_district, addr_district, 0
+    select customer_id, source, weight, id_good, trust_rank, last_seen, 'district', addr_district, addr_district, 0, null
     from records where addr_district is not null
 ),
 
@@ -120,38 +124,100 @@ tallied as (
         bool_or(id_good) as id_backed,
         min(trust_rank) as trust_rank,
         max(last_seen) as last_seen,
-        first(source order by trust_rank, last_seen desc, source) as source
+        first(source order by trust_rank, last_seen desc, source) as source,
+        any_value(skey) as skey
     from votes
     group by all
+),
+
+-- Evidence beside the votes, for ties: the customer's Latin spellings of a name (anagram key, as
+-- name_key) and the places their valid resident IDs were issued (region code, division table).
+id_regions as (
+    select distinct customer_id, substr(id_std, 1, 6) as region
+    from records where id_valid and length(id_std) = 18
+),
+
+backing as (
+    select customer_id, 'name' as field, name_key as vkey from records where name_cn is null and name_key is not null
+    union all
+    select customer_id, 'name', alias_key from records where alias_key is not null
+    union all
+    select customer_id, 'name', array_to_string(list_sort(string_split(email_letters, '')), '')
+    from records where length(email_letters) >= 4
+    union all
+    select i.customer_id, 'province', g.province
+    from id_regions as i join (select distinct left(region, 2) as r, province from golden_region) as g
+        on g.r = left(i.region, 2)
+    union all
+    select i.customer_id, 'city', g.city_key
+    from id_regions as i join (select distinct left(region, 4) as r, city_key from golden_region) as g
+        on g.r = left(i.region, 4)
+    where g.city_key is not null
+    union all
+    select i.customer_id, 'district', g.district
+    from id_regions as i join golden_region as g on g.region = i.region
+    where g.district is not null
+),
+
+backed as (
+    select customer_id, field, vkey, count(*) as n from backing group by all
+),
+
+scored as (
+    select t.*, coalesce(b.n, 0) as backed
+    from tallied as t
+    left join backed as b on b.customer_id = t.customer_id and b.field = t.field and b.vkey = coalesce(t.skey, t.vkey)
 ),
 
 picked as (
     select
         t.customer_id,
         t.field,
-        first(t.value order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
-            t.trust_rank, t.last_seen desc, t.vkey) as value,
-        first(t.source order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
-            t.trust_rank, t.last_seen desc, t.vkey) as source,
-        first(t.support order by t.priority desc, t.weight desc, p.freq desc nulls last, t.id_backed desc,
-            t.trust_rank, t.last_seen desc, t.vkey) as support,
+        first(t.value order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as value,
+        first(t.source order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as source,
+        first(t.support order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as support,
+        first(t.weight order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won_weight,
+        first(t.backed order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won_backed,
         max(t.priority) as priority,
         sum(t.support) filter (where t.priority = 0) as voters
-    from tallied as t
+    from scored as t
     left join population as p on p.field = t.field and p.vkey = t.vkey
+    group by all
+),
+
+-- How a tie was settled: by the backing evidence, or by frequency, ID agreement and trust.
+ties as (
+    select
+        p.customer_id,
+        p.field,
+        count(*) filter (where s.weight = p.won_weight) > 1 as tied,
+        count(*) filter (where s.weight = p.won_weight and s.backed = p.won_backed) > 1 as backed_tied
+    from picked as p
+    join scored as s on s.customer_id = p.customer_id and s.field = p.field and s.priority = p.priority
     group by all
 ),
 
 lineage as (
     select
-        customer_id,
-        field,
-        value,
-        source || case
-            when priority = 1 then ' resident ID'
-            else ' ' || support || ' of ' || voters || ' records'
+        p.customer_id,
+        p.field,
+        p.value,
+        p.source || case
+            when p.priority = 1 then ' resident ID'
+            else ' ' || p.support || ' of ' || p.voters || ' records'
+        end || case
+            when not t.tied or p.priority = 1 then ''
+            when not t.backed_tied and p.field = 'name' then ', tie settled by a Latin spelling of the name'
+            when not t.backed_tied then ', tie settled by the resident ID''s region'
+            else ', tie settled by frequency, ID and system trust'
         end as source
-    from picked
+    from picked as p
+    join ties as t using (customer_id, field)
 ),
 
 wide as (

@@ -15,6 +15,8 @@ from tests.synthetic_ids import resident_id
 DAY = dt.date(2026, 3, 2)
 SUN = resident_id("330106", "19800101", "124")  # sequence 124: even, a woman
 ZHOU = resident_id("330106", "19850505", "135")
+WU = resident_id("330106", "19900303", "246")
+MA = resident_id("310104", "19920404", "248")  # issued in Shanghai (徐汇区)
 COLUMNS = [
     "system",
     "source_key",
@@ -62,6 +64,14 @@ ROWS = [
     ("deposit", "D3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "浙江杭州西湖区文三路8号", None),
     ("card", "C3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "杭州西湖区文三路8号", None),
     ("loan", "L3", "周杰", None, "RESIDENT", ZHOU, "1985-05-05", "M", "上海市静安区南京西路5号", None),
+    # One record each way: the FX record's Latin name spells 吴丹, not the deposit's typo 吴林.
+    ("deposit", "D4", "吴林", None, "RESIDENT", WU, "1990-03-03", "F", None, None),
+    ("card", "C4", "吴丹", None, "RESIDENT", WU, "1990-03-03", "F", None, None),
+    ("fx", "F4", None, "WU DAN", "RESIDENT", WU, "1990-03-03", "F", None, None),
+    # One record each way again: the card's e-mail spells 马莉; the ID was issued in Shanghai, so the
+    # Shanghai address beats the (in this bank more common) Hangzhou one.
+    ("deposit", "D5", "马敏", None, "RESIDENT", MA, "1992-04-04", "F", "杭州市西湖区文三路9号", None),
+    ("card", "C5", "马莉", None, "RESIDENT", MA, "1992-04-04", "F", "上海市徐汇区淮海中路9号", None),
 ]
 
 
@@ -72,7 +82,8 @@ def golden(tmp_path):
     party = pl.DataFrame(ROWS, schema=COLUMNS, orient="row").with_columns(  # noqa: F841
         pl.col("birth_date").str.to_date(),
         pl.col("since_date").str.to_date(),
-        *[pl.lit(None, pl.String).alias(c) for c in ("phone", "email", "employer", "nationality", "branch")],
+        *[pl.lit(None, pl.String).alias(c) for c in ("phone", "employer", "nationality", "branch")],
+        pl.when(pl.col("source_key") == "C5").then(pl.lit("mali793@sina.com")).alias("email"),
         pl.lit(DAY).alias("first_seen"),
         pl.lit(DAY).alias("last_seen"),
     )
@@ -117,7 +128,26 @@ def test_city_province_and_district_come_from_the_parsed_addresses(golden):
     zhou = golden["deposit:D3"]
     assert (zhou["province"], zhou["city"], zhou["district"]) == ("浙江省", "杭州市", "西湖区")
     assert zhou["city_source"].endswith("2 of 3 records") and zhou["district_source"].endswith("2 of 3 records")
-    assert golden["fx:F2"]["province"] is None  # an English address is not parsed into Chinese parts
+    # An English address is read from the same division table.
+    f2 = golden["fx:F2"]
+    assert (f2["province"], f2["city"], f2["district"]) == ("广东省", "深圳市", "南山区")
+
+
+def test_name_ties_go_to_the_latin_spelling_of_the_customer(golden):
+    wu, ma = golden["deposit:D4"], golden["deposit:D5"]
+    assert golden["fx:F4"]["customer_id"] == golden["card:C4"]["customer_id"] == wu["customer_id"]
+    assert (
+        wu["name"] == "吴丹"
+        and wu["name_source"] == "card:C4 1 of 2 records, tie settled by a Latin spelling of the name"
+    )
+    assert golden["card:C5"]["customer_id"] == ma["customer_id"]
+    assert ma["name"] == "马莉" and ma["name_source"].startswith("card:C5")
+
+
+def test_place_ties_go_to_where_the_resident_id_was_issued(golden):
+    ma = golden["deposit:D5"]
+    assert (ma["province"], ma["city"], ma["district"]) == ("上海市", "上海市", "徐汇区")
+    assert ma["city_source"] == "card:C5 1 of 2 records, tie settled by the resident ID's region"
 
 
 def test_first_seen_is_the_earliest_customer_since_or_open_date(golden):

@@ -1,6 +1,8 @@
 """Address standardisation: postcode, house numbers across scripts, token sets."""
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.identity.address import address_frame
 
@@ -60,10 +62,51 @@ def test_hostile_chinese_addresses():
     assert (row["addr_street"], row["addr_number"], row["addr_house"]) == ("世纪大道", None, None)
 
 
-def test_latin_and_empty_addresses_have_no_parts():
-    for raw in ("Room 1201, Bldg 5, No. 123 Jianguo Rd, Chaoyang District, Beijing", "", "   "):
+def test_empty_and_unplaceable_addresses_have_no_parts():
+    for raw in ("", "   ", "8 stanley street, miami, winston hills NSW 4223", "asdf qwer 12", "Chaoyang", "Xi'an ??"):
         row = _one(raw)
         assert all(row[c] is None for c in (*PARTS, "addr_house")), raw
+
+
+def test_latin_addresses_read_from_the_division_table():
+    want = ("北京市", "北京市", "朝阳区", None, None)
+    assert _parts("Room 1201, Bldg 5, No. 123 Jianguo Rd, Chaoyang District, Beijing") == want
+    assert _parts("88 Jianguo Rd, Chaoyang District, Beijing") == want
+    assert _parts("Chaoyang Qu Beijing Shi") == want
+    # 朝阳 is also a city in Liaoning: written as a city, or with its province, it is that one.
+    assert _parts("Chaoyang City")[:3] == ("辽宁省", "朝阳市", None)
+    assert _parts("Shuangta District, Chaoyang, Liaoning")[:3] == ("辽宁省", "朝阳市", "双塔区")
+    # A street named after a city is a street: `Beijing Road East` in Nanjing.
+    assert _parts("No. 518 Beijing Road East, Xuanwu District, Nanjing")[:3] == ("江苏省", "南京市", "玄武区")
+    assert _parts("No. 5 Zhongshan 5th Road, Yuexiu District, Guangzhou")[:3] == ("广东省", "广州市", "越秀区")
+    assert _parts("Pudong New Area, Shanghai")[:3] == ("上海市", "上海市", "浦东新区")
+    assert _parts("Yanta District, Xi'an")[:3] == ("陕西省", "西安市", "雁塔区")
+    # A district several cities share, alone: no place; with its city, that city's.
+    assert _parts("Gulou District")[:3] == (None, None, None)
+    assert _parts("Gulou District, Fuzhou, Fujian")[:3] == ("福建省", "福州市", "鼓楼区")
+    assert _parts("ＧＵＡＮＧＤＯＮＧ　ＰＲＯＶＩＮＣＥ")[:3] == ("广东省", None, None)
+
+
+def test_district_written_without_its_suffix():
+    assert _parts("北京朝阳建国路88号") == ("北京市", "北京市", "朝阳区", "建国路", "88")
+    assert _parts("深圳南山科技园路1号") == ("广东省", "深圳市", "南山区", "科技园路", "1")
+    # 朝阳门内大街 is a street in Beijing, not 朝阳区.
+    assert _parts("北京市朝阳门内大街5号")[:3] == ("北京市", "北京市", None)
+    # 朝阳 with no province or 市: 朝阳市 (Liaoning) or Beijing's district? No city is guessed.
+    assert _parts("朝阳建国路88号")[:3] == (None, None, None)
+    assert _parts("朝阳市双塔区1号")[:3] == ("辽宁省", "朝阳市", "双塔区")
+
+
+def test_chinese_and_english_address_of_one_flat_share_city_and_district():
+    assert _address_level(
+        "北京市朝阳区建国路123号5栋1201室", "Room 1201, Bldg 5, No. 123 Jianguo Rd, Chaoyang District, Beijing"
+    ) in ("same house numbers",)
+    assert _address_level("北京市朝阳区建国路123号", "No. 9 Tianhe Road, Tianhe District, Guangzhou") == (
+        "different, not comparable by parts"
+    )
+    # Two English addresses keep the token levels (they have no street part).
+    a, b = "No. 12 Jianguo Rd, Chaoyang District, Beijing", "No. 12 Jianguo Road, Chaoyang District, Beijing"
+    assert _address_level(a, b) == "address tokens mostly shared"
 
 
 def _address_level(a: str, b: str) -> str:
@@ -117,3 +160,16 @@ def test_the_parser_reads_each_distinct_head_once(monkeypatch):
     whole = transform(got["raw"].to_list(), pos_sensitive=True)
     assert got["addr_district"].to_list() == whole["区"].tolist()
     assert got["addr_number"].to_list() == ["100", "2", "88", "90"]
+    # Division names after the number: read whole.
+    assert parse_cn(pl.Series(["88号北京市朝阳区"]))["addr_district"].to_list() == ["朝阳区"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ,'-0123456789ＡＢ朝阳区市")), max_size=60))
+def test_latin_parse_of_any_text_names_real_divisions_or_nothing(text):
+    from models.identity.address_divisions import divisions, parse_latin
+
+    names = {n for n, _r in divisions().values()}
+    province, city, district = parse_latin(text)
+    assert all(x is None or x in names for x in (province, city, district))
+    assert district is None or city is not None or province is not None
