@@ -10,8 +10,10 @@ For month m = 1..H (H = horizon_months, default 36) after the business date:
 - loan part, per open contract: its outstanding amortised linearly to maturity, `O_m = O x max(0, 1 -
   m / months_left)`, earning the rule's monthly margin while the customer stays (`s^m`), minus the
   write-off loss booked if the customer leaves in month m (`(s^(m-1) - s^m) x O_m x LGD x` the share
-  of the product's early-ended contracts that were written off). A 3-month run-rate carried loans
-  as if they never amortised nor defaulted;
+  of the product's early-ended contracts that were written off). A contract already late books its
+  days-past-due bucket's roll rate into a write-off in month 1 whatever the churn score, and only the
+  rest of it earns and carries that churn-tied risk. A 3-month run-rate carried loans as if they never
+  amortised nor defaulted;
 - transaction part: (E[X(t_m)] - E[X(t_{m-1})]) x E[value per transaction day] for cards and FX, from
   BG/NBD (weeks) and Gamma-Gamma fitted on the whole history of every customer;
 - discounting by `(1 + discount_rate)^(-m/12)`.
