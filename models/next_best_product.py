@@ -43,7 +43,7 @@ HORIZON_DAYS = 90
 TRAIN_MONTHS = 6  # labelled month-ends trained on
 VALIDATE_MONTHS = 2  # the later labelled month-ends scored out of time
 MIN_MONTHS = 3
-MAX_TRAIN_ROWS = 150_000
+MAX_TRAIN_ROWS = 60_000  # the take model's rows: all takers, the others sampled to fill (bounds fit and snapshots)
 NONE_SHARE = 0.25  # customers who took nothing: this share of them is kept (weighted back by 1/share)
 MAX_AGE_DAYS = 30  # a model version is reused this many days
 # Which product, given one is taken: ten classes on the takers only. 40 rounds at a high rate scored as
@@ -101,26 +101,29 @@ def snapshots(
     log=None,
     none_share: float = 1.0,
     rng: np.random.Generator | None = None,
+    max_none: int | None = None,
 ) -> pd.DataFrame:
     """Features and labels at each date. The labels (cheap) come first, so the features (the cost) are
     computed only for the customers who took a product and a `none_share` sample of the others, weighted
-    back (`weight`); validation needs only the takers (none_share 0)."""
+    back (`weight`); validation needs only the takers (none_share 0). `max_none` bounds the others sampled
+    per date, so a large bank's snapshots cost about what a 100k bank's do."""
     rng = rng if rng is not None else np.random.default_rng(0)
     frames = []
     for d in dates:
         h = _holdings(con, d)
         taken = labels_at(con, h, d)
         took = (taken.str.len() > 0).to_numpy()
-        keep = took | (rng.random(len(h)) < none_share)
+        share = none_share if max_none is None else min(none_share, max_none / max(len(h), 1))
+        keep = took | (rng.random(len(h)) < share)
         f = frame_at(con, d, h["customer_id"][keep], holdings=h)
         by_id = pd.Series(taken.to_numpy(), index=h["customer_id"].to_numpy())
         f["taken"] = f["customer_id"].map(by_id).apply(lambda s: s if isinstance(s, set) else set()).to_numpy()
-        f["weight"] = np.where(f["taken"].str.len() > 0, 1.0, 1 / none_share if none_share > 0 else 0.0)
+        f["weight"] = np.where(f["taken"].str.len() > 0, 1.0, 1 / share if share > 0 else 0.0)
         f["as_of_date"] = d
         frames.append(f)
         if log:
             log(
-                f"next-best-product snapshot {d}: {len(f)} customers ({none_share:.0%} of those who took nothing), "
+                f"next-best-product snapshot {d}: {len(f)} customers ({share:.0%} of those who took nothing), "
                 f"{int(took.sum())} took a product"
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -261,7 +264,8 @@ def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, s
     n_val = min(VALIDATE_MONTHS, len(dates) - 1)
     train_dates, val_dates = dates[:-n_val], dates[-n_val:]
     rng = np.random.default_rng(seed)
-    snap_train = snapshots(con, train_dates, log, none_share=NONE_SHARE, rng=rng)
+    max_none = MAX_TRAIN_ROWS // len(train_dates)
+    snap_train = snapshots(con, train_dates, log, none_share=NONE_SHARE, rng=rng, max_none=max_none)
     snapped = time.perf_counter()
     X, y, w = _rows(snap_train, rng, MAX_TRAIN_ROWS)
     if (y != NONE).sum() < 20:
