@@ -190,7 +190,13 @@ def _models(r: dict) -> list[str]:
             f"**Next best product** (`crm.next_best_product`) on {nb['as_of']}: of {nb['customers_scored']:,} customers "
             f"scored, {nb['customers_taking']:,} opened a product they did not hold within {nb['horizon_days']} days "
             f"(truth `product_openings.csv`). Model trained on {nb['training_rows']:,} rows in {nb['fit_seconds']} s "
-            "(snapshots, fit and validation, one thread).",
+            "(snapshots, fit and validation, one thread"
+            + (
+                ": " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in nb["training_phases"].items())
+                if nb.get("training_phases")
+                else ""
+            )
+            + ").",
             "",
             "| ranking | hit rate at 1 | hit rate at 3 |",
             "|---|---|---|",

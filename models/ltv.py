@@ -10,8 +10,10 @@ For month m = 1..H (H = horizon_months, default 36) after the business date:
 - loan part, per open contract: its outstanding amortised linearly to maturity, `O_m = O x max(0, 1 -
   m / months_left)`, earning the rule's monthly margin while the customer stays (`s^m`), minus the
   write-off loss booked if the customer leaves in month m (`(s^(m-1) - s^m) x O_m x LGD x` the share
-  of the product's early-ended contracts that were written off). A 3-month run-rate carried loans
-  as if they never amortised nor defaulted;
+  of the product's early-ended contracts that were written off). A contract already late books its
+  days-past-due bucket's roll rate into a write-off in month 1 whatever the churn score, and only the
+  rest of it earns and carries that churn-tied risk. A 3-month run-rate carried loans as if they never
+  amortised nor defaulted;
 - transaction part: (E[X(t_m)] - E[X(t_{m-1})]) x E[value per transaction day] for cards and FX, from
   BG/NBD (weeks) and Gamma-Gamma fitted on the whole history of every customer;
 - discounting by `(1 + discount_rate)^(-m/12)`.
@@ -116,6 +118,11 @@ def population_params(
             (as_of, "write_off", product, float(share))
             for product, share in query(con, "marts/ltv_write_off_share", as_of=as_of)
         ]
+        rows += [
+            (as_of, "write_off_dpd", str(min_dpd), float(rate))
+            for min_dpd, rate in query(con, "marts/ltv_write_off_roll", as_of=as_of)
+            if rate is not None
+        ]
         con.execute("begin")
         con.execute("delete from marts.ltv_params where fitted_on = ?", [as_of])
         if rows:
@@ -146,12 +153,21 @@ def loan_months(
     bal = loans["outstanding"].to_numpy(float)[:, None] * np.clip(1 - months[None, :] / left[:, None], 0, 1)
     s = surv[idx]
     leave = np.concatenate([np.ones((len(idx), 1)), s[:, :-1]], axis=1) - s  # P(churn in month m)
-    value = bal * (
-        loans["margin_monthly"].to_numpy(float)[:, None] * s
-        - loans["write_off_loss_rate"].to_numpy(float)[:, None] * leave
+    # A late contract rolls into a write-off soon (its bucket's roll rate, booked in month 1) whether the
+    # customer stays or not; only the rest earns its margin and carries the churn-tied write-off risk.
+    soon = loans["write_off_soon_share"].to_numpy(float) if "write_off_soon_share" in loans else np.zeros(len(idx))
+    lgd = loans["lgd"].to_numpy(float) if "lgd" in loans else np.zeros(len(idx))
+    value = (
+        (1 - soon)[:, None]
+        * bal
+        * (
+            loans["margin_monthly"].to_numpy(float)[:, None] * s
+            - loans["write_off_loss_rate"].to_numpy(float)[:, None] * leave
+        )
     )
+    value[:, 0] -= soon * lgd * loans["outstanding"].to_numpy(float)
     np.add.at(out, idx, value)
-    np.add.at(first, idx, bal[:, 0] * loans["margin_monthly"].to_numpy(float))
+    np.add.at(first, idx, (1 - soon) * bal[:, 0] * loans["margin_monthly"].to_numpy(float))
     return out, first
 
 
@@ -203,6 +219,10 @@ def compute_ltv(
     write_off = params.pop("write_off", {})
     if write_off:
         con.executemany("insert into ltv_write_off values (?, ?)", list(write_off.items()))
+    con.execute("create or replace temp table ltv_write_off_dpd (min_dpd integer, rate double)")
+    roll = params.pop("write_off_dpd", {})
+    if roll:
+        con.executemany("insert into ltv_write_off_dpd values (?, ?)", [(int(k), v) for k, v in roll.items()])
     base = _frame(con, "marts/ltv_inputs", as_of=as_of)
     loans = _frame(con, "marts/ltv_loans", **rules)
     summary = _frame(con, "marts/btyd_summary", **rules)

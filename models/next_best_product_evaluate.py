@@ -73,5 +73,6 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
         "model_version": str(scores["model_version"].iloc[0]),
         "validation_in_pipeline": model.metrics,
         "fit_seconds": model.seconds,
+        "training_phases": getattr(model, "timings", {}),
         "training_rows": model.n_train,
     }

@@ -3,7 +3,9 @@
 -- margin of the contribution rule (rate - cost of funds - PD x LGD, per CNY outstanding), the months left
 -- to maturity (the generator's and the banks' loans amortise linearly to maturity), and the loss a
 -- write-off would book per CNY outstanding (LGD x the product's write-off share of early-ended contracts,
--- a population figure fitted with the BTYD parameters: temp table ltv_write_off, '*' for all products).
+-- a population figure fitted with the BTYD parameters: temp table ltv_write_off, '*' for all products),
+-- and the loss expected soon from its lateness today (LGD x the roll rate of its days-past-due bucket into
+-- a write-off within 120 days: temp table ltv_write_off_dpd, fitted with them).
 -- Needs temp tables account_customer and rule_* (models/value.py).
 with contracts as (
     select
@@ -47,10 +49,13 @@ select
     -- whole months from the balance row to maturity; NULL maturity: no run-off known
     case when c.maturity_date is null then null
          else greatest(1, date_diff('month', l.as_of, c.maturity_date)) end as months_left,
-    coalesce(g.lgd, $lgd_default) * coalesce(w.share, wa.share, 0) as write_off_loss_rate
+    coalesce(g.lgd, $lgd_default) * coalesce(w.share, wa.share, 0) as write_off_loss_rate,
+    coalesce(r.rate, 0) as write_off_soon_share,
+    coalesce(g.lgd, $lgd_default) as lgd
 from last_row as l
 join contracts as c on c.account_key = l.contract_no
 join mean_pd as p on p.contract_no = l.contract_no
+asof left join ltv_write_off_dpd as r on coalesce(l.days_past_due, 0) >= r.min_dpd
 left join rule_lgd as g on g.product = c.product
 left join ltv_write_off as w on w.product = c.product
 left join ltv_write_off as wa on wa.product = '*'

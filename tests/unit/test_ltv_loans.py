@@ -42,3 +42,16 @@ def test_a_leaving_customer_books_the_expected_write_off():
     out = 120_000 * (1 - np.arange(1, 13) / 600)
     assert np.allclose(kept[0], out * 0.001 * s[0])
     assert np.allclose(kept[0] - lossy[0], out * 0.1 * leave)
+
+
+def test_a_late_contract_books_its_roll_rate_write_off_whether_the_customer_stays_or_not():
+    """A contract 60 days late is written off within months (its bucket's roll rate) even when the churn
+    model expects the customer to stay: the loss tied to leaving alone forecast LOW-tier losses at half."""
+    staying = np.ones((1, 12))
+    late = _loans(months_left=600, write_off_loss_rate=0.1, write_off_soon_share=0.8, lgd=0.5)
+    value, first = loan_months(late, pd.Series(["C1"]), staying, 12)
+    on_time, _ = loan_months(late.assign(write_off_soon_share=0.0), pd.Series(["C1"]), staying, 12)
+    out = 120_000 * (1 - np.arange(1, 13) / 600)
+    assert np.isclose(value[0, 0], 0.2 * out[0] * 0.001 - 0.8 * 0.5 * 120_000)  # the loss, in month 1
+    assert np.allclose(value[0, 1:], 0.2 * on_time[0, 1:])  # only the share not written off earns
+    assert np.isclose(first[0], 0.2 * out[0] * 0.001)
