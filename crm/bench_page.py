@@ -272,6 +272,32 @@ def _nightly(r: dict) -> list[str]:
     return out
 
 
+def _identity(r: dict) -> list[str]:
+    label = r.get("label", "")
+    steps = list(r["nights"][0]["steps"])
+    out = [
+        f"### Identity resolution, {r['customers']:,} persons{(', ' + label) if label else ''} "
+        f"(`crm bench identity`, {r['measured_on']}, {r['cores']} cores)",
+        "",
+        "Seconds per night: standardisation of new and changed party records plus resolution (the steps of "
+        "resolution alongside: `load` reads the records to match); F1 against the generator's truth after the night.",
+        "",
+        "| night | mode | seconds | records matched | customers | F1 | " + " | ".join(steps) + " |",
+        "|" + "---|" * (6 + len(steps)),
+    ]
+    for n in r["nights"]:
+        out.append(
+            f"| {n['business_date']} | {n['mode']} | {n['seconds']} | {n['records_matched']:,} | "
+            f"{n['customers']:,} | {n['f1']} | " + " | ".join(str(n["steps"].get(k, "-")) for k in steps) + " |"
+        )
+    q = r["accuracy_last_night"]["overall"]
+    return out + [
+        "",
+        f"Last night: precision {q['precision']:.5f}, recall {q['recall']:.5f}; peak {r['peak_rss_mb']:,} MB.",
+        "",
+    ]
+
+
 def _ingest(r: dict) -> list[str]:
     label = r.get("label", "")
     out = [
@@ -349,6 +375,7 @@ def _scaling(results: list[dict]) -> list[str]:
 
 RENDER = {
     "ingest": _ingest,
+    "identity": _identity,
     "golden": _golden,
     "linkage": _linkage,
     "foreign": _foreign,
