@@ -4,10 +4,9 @@ from datetime import date
 
 import dagster as dg
 
-from crm import settings
-from crm.sql import run_script
-from models import publish, status
+from models import publish, settings, status
 from models.report import write_report
+from models.warehouse import run_script
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 

@@ -29,18 +29,18 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from crm.progress import Progress
-from crm.sql import execute, run_script
 from models import status
+from models.progress import Progress
 from models.status import InsufficientHistory
+from models.warehouse import execute, run_script
 
 HORIZON_DAYS = 90
 ID_COLUMNS = ("as_of_date", "customer_id", "computed_as_of", "in_population")

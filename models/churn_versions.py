@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from crm.sql import query, run_script
 from models import churn as ch
 from models import status
 from models.status import InsufficientHistory
+from models.warehouse import query, run_script
 
 
 @dataclass

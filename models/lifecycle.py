@@ -27,8 +27,8 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query, run_script
 from models.value import _has_table, load_rules, prepare_accounts
+from models.warehouse import query, run_script
 
 STAGES = ("acquisition", "growth", "maturity", "decline", "lapsed")
 RULES = {

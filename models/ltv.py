@@ -30,11 +30,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm.sql import query, run_script
 from models import btyd, status
-from models.status import InsufficientHistory
 from models.churn import _frame, _has_table
+from models.status import InsufficientHistory
 from models.value import load_rules, prepare_accounts
+from models.warehouse import query, run_script
 
 WEEKS_PER_MONTH = 52.1775 / 12
 REFIT_DAYS = 7  # the population parameters are refitted this often

@@ -27,10 +27,10 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from crm.sql import run_script
 from models import churn as ch
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
+from models.warehouse import run_script
 
 PRODUCTS = ("CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS", "FX")
 NONE = "NONE"

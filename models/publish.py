@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm.sql import query, run_script
+from models.warehouse import query, run_script
 
 
 def published_dates(path: Path) -> set[date]:

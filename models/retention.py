@@ -8,9 +8,9 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import run_script
 from models import status
 from models.status import InsufficientHistory
+from models.warehouse import run_script
 
 
 def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:

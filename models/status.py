@@ -11,7 +11,7 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query, run_script
+from models.warehouse import query, run_script
 
 OK = "OK"
 INSUFFICIENT_HISTORY = "INSUFFICIENT_HISTORY"

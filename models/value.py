@@ -34,8 +34,8 @@ from datetime import date, timedelta
 
 import duckdb
 
-from crm.sql import query, run_script
 from models import contribution_rules as rules
+from models.warehouse import query, run_script
 
 TIERS = ("TOP", "GOLD", "GENERAL", "LOW")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm import settings
+from models import settings
 
 SAMPLE_ROWS = 200_000
 

@@ -21,11 +21,11 @@ from typing import Callable
 
 import duckdb
 
-from crm import settings
-from crm.progress import Progress
-from crm.sql import run_script
+from models import settings
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
+from models.progress import Progress
+from models.warehouse import run_script
 from quality.schema_sql import validate_statements, whole_file_failure
 
 # A file in which more than this share of rows fails is a broken delivery, not a few bad rows

@@ -13,7 +13,7 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query
+from models.warehouse import query
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, system: str, business_date: date) -> dict:

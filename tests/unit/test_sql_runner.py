@@ -1,11 +1,11 @@
-"""crm.sql: DuckDB splits a file into statements; a missing parameter names the file and the parameter."""
+"""models.warehouse: DuckDB splits a file into statements; a missing parameter names the file and the parameter."""
 
 import datetime as dt
 
 import duckdb
 import pytest
 
-from crm.sql import query, run_script
+from models.warehouse import query, run_script
 
 DAY = dt.date(2026, 10, 31)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import duckdb
 
-from crm.settings import sql_text
+from models.settings import sql_text
 
 
 def _bound(name: str, named: set[str], params: dict[str, Any]) -> dict[str, Any]:
