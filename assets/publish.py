@@ -42,7 +42,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     published = warehouse.published_path
     built = published.with_name(published.name + ".building")
     with warehouse.connect() as con:
-        run_script(con, "publish/customer_snapshot", as_of=as_of)
+        publish.snapshot_customers(con, as_of)
         for output in ("customer", "customer_source", "data_quality"):
             status.record(con, as_of, output)
         run_script(con, "publish/publication_table")

@@ -1,12 +1,31 @@
-"""Run `sql/` files: DuckDB splits them into statements, and each gets the `$params` it names."""
+"""The warehouse I/O layer every stage uses (no Dagster): run `sql/` files with bound `$params`, and
+replace one date's rows of a table.
+
+DuckDB splits a file into statements (`extract_statements`); each statement gets the `$params` it names.
+Values are always bound; only identifiers taken from constants (table, column names) are spliced into SQL,
+through `ident`, which refuses anything but a plain dotted name.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import duckdb
 
 from models.settings import sql_text
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def ident(name: str) -> str:
+    """`schema.table` (or a column) quoted for SQL; raises on anything but plain dotted names, so a value
+    can never be spliced in by mistake."""
+    parts = name.split(".")
+    if not all(_NAME.fullmatch(p) for p in parts):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return ".".join(f'"{p}"' for p in parts)
 
 
 def _bound(name: str, named: set[str], params: dict[str, Any]) -> dict[str, Any]:
@@ -22,12 +41,48 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None
         con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
 
 
+def _single(con: duckdb.DuckDBPyConnection, name: str):
+    (stmt,) = con.extract_statements(sql_text(name))
+    return stmt
+
+
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
     """The single statement of `sql/<name>.sql`, executed: fetch its result as rows or a frame."""
-    (stmt,) = con.extract_statements(sql_text(name))
+    stmt = _single(con, name)
     return con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
     """Rows of the single statement in `sql/<name>.sql`."""
     return execute(con, name, **params).fetchall()
+
+
+def replace_date_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    date_column: str,
+    day: date,
+    select: str | None = None,
+    *,
+    rows: str | None = None,
+    also: dict[str, Any] | None = None,
+    **params: Any,
+) -> None:
+    """Replace `table`'s rows of one date: delete those where `date_column = day`, then insert, by
+        column name, the rows of the single query in `sql/<select>.sql` (bound to `params`) or every row of
+        the table or registered frame `rows`. A rerun of a date replaces it, never doubles it. `also` narrows
+    the rows replaced to those whose columns equal its values too (e.g. one system's rows of the date).
+
+        No transaction of its own (DuckDB cannot nest them): callers that need the pair atomic wrap it."""
+    if (select is None) == (rows is None):
+        raise ValueError("replace_date_rows: give either select (a sql/ file) or rows (a table or frame)")
+    target = ident(table)
+    also = also or {}
+    keys = "".join(f" and {ident(c)} = $k{i}" for i, c in enumerate(also))
+    bound = {"day": day} | {f"k{i}": v for i, v in enumerate(also.values())}
+    con.execute(f"delete from {target} where {ident(date_column)} = $day{keys}", bound)
+    if rows is not None:
+        con.execute(f"insert into {target} by name select * from {ident(rows)}")
+        return
+    stmt = _single(con, select)
+    con.execute(f"insert into {target} by name {stmt.query}", _bound(select, stmt.named_parameters, params))

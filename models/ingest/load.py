@@ -25,7 +25,7 @@ from models import settings
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
 from models.ingest.layout import FILES, FileSpec
 from models.progress import Progress
-from models.warehouse import run_script
+from models.warehouse import replace_date_rows, run_script
 from quality.schema_sql import validate_statements, whole_file_failure
 
 # A file in which more than this share of rows fails is a broken delivery, not a few bad rows
@@ -169,8 +169,33 @@ def ingest_delivery(
     con.execute("begin transaction")
     try:
         for target in targets:
-            run_script(con, f"ingest/write_{target}", business_date=business_date)
-        run_script(con, "ingest/write_delivery", system=system, business_date=business_date, kind=report.kind)
+            if target == "party":
+                run_script(con, "ingest/write_party", business_date=business_date)
+            elif target == "account":
+                run_script(con, "ingest/write_account", business_date=business_date)
+            else:  # activity rows: a (re-)sent delivery replaces its date, it never doubles
+                replace_date_rows(
+                    con,
+                    f"staging.{target}",
+                    "delivery_date",
+                    business_date,
+                    "ingest/activity_rows",
+                    source=f"new_{target}",
+                    business_date=business_date,
+                )
+        # A re-sent delivery replaces this system's rows of its date.
+        key = {"also": {"system": system}, "system": system, "business_date": business_date}
+        replace_date_rows(con, "quarantine.rejected_row", "business_date", business_date, "ingest/rejected_rows", **key)
+        replace_date_rows(
+            con,
+            "ingest.delivery_log",
+            "business_date",
+            business_date,
+            "ingest/delivery_log_rows",
+            kind=report.kind,
+            **key,
+        )
+        replace_date_rows(con, "ingest.file_totals", "business_date", business_date, "ingest/file_totals_rows", **key)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -53,5 +53,3 @@ select
         / nullif(sum(value_at_risk_cny) over (), 0) as cumulative_share
 from at_risk;
 
-delete from marts.retention_priority_history where as_of_date = $as_of;
-insert into marts.retention_priority_history by name select * from retention_tonight;
