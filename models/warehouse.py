@@ -2,7 +2,8 @@
 replace one date's rows of a table.
 
 DuckDB splits a file into statements (`extract_statements`); each statement gets the `$params` it names.
-Values are always bound; only identifiers taken from constants (table, column names) are spliced into SQL,
+Values are always bound. Identifiers cannot be: a file shared by several tables names them `${name}`
+(sqlfluff reads that as a plain name), filled from constants (`idents=`, a name or a tuple of names)
 through `ident`, which refuses anything but a plain dotted name.
 """
 
@@ -28,6 +29,23 @@ def ident(name: str) -> str:
     return ".".join(f'"{p}"' for p in parts)
 
 
+_SLOT = re.compile(r"\$\{(\w+)\}")
+
+
+def sql_of(name: str, idents: dict[str, str | tuple[str, ...]] | None = None) -> str:
+    """Text of `sql/<name>.sql` with its `${slot}` identifiers filled from `idents` (quoted by `ident`)."""
+    text, idents = sql_text(name), idents or {}
+    slots = set(_SLOT.findall(text))
+    if slots != idents.keys():
+        raise ValueError(f"sql/{name}.sql names identifier(s) {sorted(slots)}, given {sorted(idents)}")
+
+    def fill(m: re.Match) -> str:
+        value = idents[m.group(1)]
+        return ", ".join(ident(v) for v in ((value,) if isinstance(value, str) else value))
+
+    return _SLOT.sub(fill, text)
+
+
 def _bound(name: str, named: set[str], params: dict[str, Any]) -> dict[str, Any]:
     missing = named - params.keys()
     if missing:
@@ -35,26 +53,32 @@ def _bound(name: str, named: set[str], params: dict[str, Any]) -> dict[str, Any]
     return {k: params[k] for k in named}
 
 
-def run_script(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+def run_script(
+    con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str | tuple[str, ...]] | None = None, **params: Any
+) -> None:
     """Execute every statement of `sql/<name>.sql` in order."""
-    for stmt in con.extract_statements(sql_text(name)):
+    for stmt in con.extract_statements(sql_of(name, idents)):
         con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
 
 
-def _single(con: duckdb.DuckDBPyConnection, name: str):
-    (stmt,) = con.extract_statements(sql_text(name))
+def _single(con: duckdb.DuckDBPyConnection, name: str, idents: dict | None = None):
+    (stmt,) = con.extract_statements(sql_of(name, idents))
     return stmt
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+def execute(
+    con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str | tuple[str, ...]] | None = None, **params: Any
+) -> duckdb.DuckDBPyConnection:
     """The single statement of `sql/<name>.sql`, executed: fetch its result as rows or a frame."""
-    stmt = _single(con, name)
+    stmt = _single(con, name, idents)
     return con.execute(stmt.query, _bound(name, stmt.named_parameters, params))
 
 
-def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
+def query(
+    con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str | tuple[str, ...]] | None = None, **params: Any
+) -> list[tuple]:
     """Rows of the single statement in `sql/<name>.sql`."""
-    return execute(con, name, **params).fetchall()
+    return execute(con, name, idents, **params).fetchall()
 
 
 def replace_date_rows(

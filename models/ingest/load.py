@@ -23,7 +23,7 @@ import duckdb
 
 from models import settings
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
-from models.ingest.layout import FILES, FileSpec
+from models.ingest.layout import FILES, MONEY, ROW_KEY, FileSpec, duplicate_reason
 from models.progress import Progress
 from models.warehouse import replace_date_rows, run_script
 from quality.schema_sql import validate_statements, whole_file_failure
@@ -86,6 +86,22 @@ class DeliveryReport:
     @property
     def rows_resent(self) -> int:
         return sum(f.rows_resent for f in self.files)
+
+
+# Each file's own formats and codes into the staging model (they differ per system: one file each).
+PARSE_SQL = {
+    "deposit_customer.csv": "ingest/parse_deposit_customer",
+    "deposit_account.csv": "ingest/parse_deposit_account",
+    "deposit_balance.csv": "ingest/parse_deposit_balance",
+    "card_holder.csv": "ingest/parse_card_holder",
+    "card_account.csv": "ingest/parse_card_account",
+    "card_txn.csv": "ingest/parse_card_txn",
+    "loan_borrower.csv": "ingest/parse_loan_borrower",
+    "loan_contract.csv": "ingest/parse_loan_contract",
+    "loan_balance.csv": "ingest/parse_loan_balance",
+    "fx_client.csv": "ingest/parse_fx_client",
+    "fx_deal.csv": "ingest/parse_fx_deal",
+}
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -226,7 +242,7 @@ def _stage_file(
     con.execute("drop table if exists raw_reject_scans")
     columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
     run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
-    run_script(con, f"ingest/parse_{spec.stem}")
+    run_script(con, PARSE_SQL[spec.name])
     has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
     if not has_notes:
         field_level = ()
@@ -249,11 +265,13 @@ def _stage_file(
         progress.advance(scan.rows)
     # Snapshots and activity files alike name each key once; activity rows already staged from
     # another delivery are re-sent, counted once.
-    run_script(con, f"ingest/dedupe_{spec.target}")
+    keys = ROW_KEY[spec.target]
+    run_script(con, "ingest/dedupe", {"keys": keys}, reason=duplicate_reason(spec.target))
     if not spec.snapshot:
-        run_script(con, f"ingest/resent_{spec.target}", business_date=business_date)
+        staging = f"staging.{spec.target}"
+        run_script(con, "ingest/resent", {"staging": staging, "keys": keys}, business_date=business_date)
     _fill_missing_raw(con, spec, has_notes)
-    run_script(con, f"ingest/collect_{spec.target}")
+    run_script(con, "ingest/collect", {"new_rows": f"new_{spec.target}"})
     run_script(con, "ingest/collect_rejects", file=spec.name)
     if has_notes:
         run_script(con, "ingest/collect_field_notes", file=spec.name)
@@ -286,7 +304,8 @@ def _stage_file(
         [spec.name, None, scan.rows, staged, rejected + len(extra), None, resent, nulled],
     )
     if not spec.snapshot:
-        run_script(con, f"ingest/totals_{spec.target}", file=spec.name, rows_read=scan.rows)
+        money = MONEY[spec.target]
+        run_script(con, "ingest/totals", {"money": money}, file=spec.name, rows_read=scan.rows, measures=list(money))
 
 
 def _check_name_script(con, system: str, business_date: date, spec: FileSpec) -> None:

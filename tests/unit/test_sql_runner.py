@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from models import status
-from models.warehouse import ident, query, replace_date_rows, run_script
+from models.ingest.layout import ROW_KEY, duplicate_reason
+from models.warehouse import ident, query, replace_date_rows, run_script, sql_of
 
 DAY = dt.date(2026, 10, 31)
 NEXT = DAY + dt.timedelta(days=1)
@@ -56,3 +57,29 @@ def test_replace_date_rows_replaces_only_its_date_and_key():
     assert con.execute("select as_of_date, run_id from marts.publication").fetchall() == [(DAY, "second")]
     with pytest.raises(ValueError, match="either select"):
         replace_date_rows(con, "t", "d", DAY)
+
+
+def test_shared_file_gets_quoted_identifiers_for_its_slots_and_nothing_else():
+    text = sql_of("ingest/resent", {"staging": "staging.loan_balance", "keys": ("contract_no", "as_of")})
+    assert 'inner join "staging"."loan_balance" as s using ("contract_no", "as_of")' in text
+    assert "${" not in text
+    with pytest.raises(ValueError, match=r"sql/ingest/resent\.sql names identifier\(s\) \['keys', 'staging'\]"):
+        sql_of("ingest/resent", {"staging": "staging.fx_deal"})
+    with pytest.raises(ValueError, match="not a plain SQL identifier"):
+        sql_of("ingest/resent", {"staging": "staging.fx_deal; drop table x", "keys": ("deal_id",)})
+    with pytest.raises(ValueError, match=r"names identifier\(s\) \[\], given \['table'\]"):
+        sql_of("status/read", {"table": "x"})
+
+
+def test_duplicate_keys_quarantine_the_later_line_under_the_layout_key():
+    """The one dedupe file, driven by layout.ROW_KEY: a two-column key repeats only when both repeat."""
+    con = duckdb.connect()
+    con.execute(
+        "create temp table parsed as select * from (values (1, 'A', date '2026-10-30'), (2, 'A', date '2026-10-31'), "
+        "(3, 'A', date '2026-10-30'), (4, 'B', date '2026-10-30')) t(__line, acct_no, balance_date)"
+    )
+    con.execute("alter table parsed add column __errors varchar[] default []")
+    run_script(con, "ingest/dedupe", {"keys": ROW_KEY["deposit_balance"]}, reason=duplicate_reason("deposit_balance"))
+    assert con.execute("select __line, __errors from parsed where len(__errors) > 0").fetchall() == [
+        (3, ["acct_no: duplicate key acct_no+balance_date in file"])
+    ]
