@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from crm import settings
+from models import settings
 from models.identity.golden import write_golden
 from models.identity.resolve import model_path_for, resolve_identities, standardise_into
 from pipelines.partitions import daily_partitions

@@ -5,9 +5,9 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from crm.progress import Progress
 from models import status
 from models.ltv import COMMENTS, compute_ltv, write_ltv
+from models.progress import Progress
 from models.status import InsufficientHistory
 from models.value import markdown_table
 from pipelines.partitions import daily_partitions

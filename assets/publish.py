@@ -4,10 +4,9 @@ from datetime import date
 
 import dagster as dg
 
-from crm import settings
-from crm.sql import run_script
-from models import publish, status
+from models import publish, settings, status
 from models.report import write_report
+from models.warehouse import run_script
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -43,7 +42,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     published = warehouse.published_path
     built = published.with_name(published.name + ".building")
     with warehouse.connect() as con:
-        run_script(con, "publish/customer_snapshot", as_of=as_of)
+        publish.snapshot_customers(con, as_of)
         for output in ("customer", "customer_source", "data_quality"):
             status.record(con, as_of, output)
         run_script(con, "publish/publication_table")

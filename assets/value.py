@@ -4,8 +4,8 @@ from datetime import date
 
 import dagster as dg
 
-from crm.progress import Progress
 from models import status
+from models.progress import Progress
 from models.value import (
     build_contribution_monthly,
     build_product_holding,

@@ -135,8 +135,8 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
 def _published_bank(customers: int, seed: int, workdir: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     """The bench bank run through every date (reusing the timed run's warehouse): a read-only work-file
     connection and the truth folder."""
-    from crm import settings
     from crm.nightly import run_nightly
+    from models import settings
 
     landing, truth = _ensure_bank(customers, seed, workdir)
     _use_env(workdir, landing, fresh=False)
@@ -161,12 +161,12 @@ def bench_ingest(customers: int, seed: int, workdir: Path) -> dict:
     """The full delivery's ingestion alone (every file of every system decoded, parsed, validated and
     staged), timed per system and step with peak memory, against the physical floor measured in the
     same run: every file of the delivery loaded by a plain typed `read_csv` (sql/ingest/floor_read.sql)."""
-    from crm import settings
-    from crm.sql import run_script
+    from models import settings
     from models.ingest.control import CONTROL
     from models.ingest.landing import complete_dates
     from models.ingest.layout import FILES
     from models.ingest.load import ingest_delivery
+    from models.warehouse import run_script
 
     landing, _ = _ensure_bank(customers, seed, workdir)
     work = workdir / "ingest" / "bench.work.duckdb"
@@ -232,7 +232,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
     increment, timed, with peak memory and accuracy against the truth after every night."""
     import polars as pl
 
-    from crm import settings
+    from models import settings
     from models.identity.evaluate import evaluate
     from models.identity.resolve import model_path_for, resolve_identities, standardise_into
     from models.ingest.landing import complete_dates
@@ -291,10 +291,9 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     capture of realised lost value, lifecycle stages and next-best-product hit rates against the truth."""
     from models.churn_evaluate import evaluate_from_warehouse as churn_eval
     from models.churn_evaluate import evaluate_history
-    from models.retention_evaluate import evaluate_retention
-
     from models.lifecycle_evaluate import evaluate_lifecycle
     from models.next_best_product_evaluate import evaluate_next_best_product
+    from models.retention_evaluate import evaluate_retention
 
     load_start = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy it was
     con, truth = _published_bank(customers, seed, workdir)
@@ -319,10 +318,10 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
 def bench_soak(customers: int, seed: int, workdir: Path, nights: int = 30) -> dict:
     """30 consecutive nights after the full one: time per night, warehouse size, and whether the
     customer count and ids stay consistent with the truth night after night."""
-    from crm import settings
-    from crm.nightly import run_nightly
     import polars as pl
 
+    from crm.nightly import run_nightly
+    from models import settings
     from models.identity.evaluate import evaluate
     from models.ingest.landing import complete_dates
 
@@ -470,9 +469,9 @@ def bench_foreign(customers: int, seed: int, workdir: Path, datasets: tuple[str,
     `customers` is unused (the datasets have a fixed size)."""
     import polars as pl
 
-    from crm import settings
     from crm.benchmarks.febrl_to_landing import convert
     from crm.nightly import run_nightly
+    from models import settings
     from models.identity.evaluate import evaluate
 
     os.environ.setdefault("CRM_DEMO", "1")
@@ -615,9 +614,9 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
     kept): of every customer, and of the bounded customer sample the nightly job trains on."""
     import pandas as pd
 
-    from crm import settings
     from crm.nightly import run_nightly
     from models import churn as ch
+    from models import settings
     from models.ingest.landing import complete_dates
 
     landing, _ = _ensure_bank(customers, seed, workdir, daily=0)

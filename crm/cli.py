@@ -8,7 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from crm import settings
+from models import settings
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from crm import settings
-from crm.progress import RunBar
+from crm.runbar import RunBar
+from models import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,8 +190,8 @@ def _run_dates(
 ) -> None:
     from models.ingest.control import delivery_dir, delivery_notices
     from models.ingest.landing import dates_to_run, scan_landing
-    from models.publish import published_dates
     from models.ingest.layout import SYSTEMS
+    from models.publish import published_dates
     from pipelines.partitions import add_business_dates, business_date_window
 
     landing = wh.landing

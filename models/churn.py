@@ -29,18 +29,18 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from crm.progress import Progress
-from crm.sql import execute, query, run_script
 from models import status
+from models.progress import Progress
 from models.status import InsufficientHistory
+from models.warehouse import execute, query, replace_date_rows, run_script
 
 HORIZON_DAYS = 90
 ID_COLUMNS = ("as_of_date", "customer_id", "computed_as_of", "in_population")
@@ -621,12 +621,7 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
     try:
         ensure_nightly_tables(con)
         con.execute("begin")
-        con.execute("delete from marts.churn_risk_history where as_of_date = ?", [as_of])
-        con.execute(
-            "insert into marts.churn_risk_history by name select as_of_date::date as as_of_date, customer_id, "
-            "churn_probability, horizon_days::integer as horizon_days, risk_band, driver_1, driver_2, driver_3, "
-            "model_version, computed_as_of::date as computed_as_of from risk_tonight"
-        )
+        replace_date_rows(con, "marts.churn_risk_history", "as_of_date", as_of, "marts/churn_risk_rows")
         con.execute("commit")
     finally:
         con.unregister("risk_tonight")
@@ -689,8 +684,7 @@ def write_features(con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of
         con.execute("create schema if not exists marts")
         con.execute("create table if not exists marts.churn_features as select * from features_tonight limit 0")
         con.execute("begin")
-        con.execute("delete from marts.churn_features where as_of_date = ?", [as_of])
-        con.execute("insert into marts.churn_features by name select * from features_tonight")
+        replace_date_rows(con, "marts.churn_features", "as_of_date", as_of, rows="features_tonight")
         con.execute("commit")
     finally:
         con.unregister("features_tonight")

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from crm.progress import Progress
-from crm.sql import query
 from models import churn as ch
+from models.progress import Progress
+from models.warehouse import query
 
 REFRESH_DAYS = 7  # every customer is recomputed at least this often, whatever their inputs
 

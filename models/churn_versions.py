@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from crm.sql import query, run_script
 from models import churn as ch
 from models import status
 from models.status import InsufficientHistory
+from models.warehouse import query, replace_date_rows, run_script
 
 
 @dataclass
@@ -97,9 +97,12 @@ def train_or_reuse(
     model.trained_as_of = as_of
     path = model_dir / f"churn_{version}.pkl"
     model.save(path)
-    run_script(
+    replace_date_rows(
         con,
-        "marts/churn_candidate_write",
+        "marts.churn_model_candidate",
+        "as_of_date",
+        as_of,
+        "marts/churn_candidate",
         as_of=as_of,
         model_version=version,
         trained_at=model.trained_at,

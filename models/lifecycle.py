@@ -27,8 +27,8 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query, run_script
 from models.value import _has_table, load_rules, prepare_accounts
+from models.warehouse import query, replace_date_rows, run_script
 
 STAGES = ("acquisition", "growth", "maturity", "decline", "lapsed")
 RULES = {
@@ -67,6 +67,7 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = Fa
     recomputed = con.execute("select count(*) from lifecycle_scope").fetchall()[0][0]
     run_script(con, "lifecycle/monthly", as_of=as_of, **RULES)
     run_script(con, "lifecycle/history", as_of=as_of)
+    replace_date_rows(con, "marts.customer_lifecycle_history", "as_of_date", as_of, rows="lifecycle_latest")
     stages = dict(
         con.execute(
             "select stage, count(*) from marts.customer_lifecycle_history where as_of_date = ? group by stage", [as_of]

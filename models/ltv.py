@@ -32,11 +32,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm.sql import query, run_script
 from models import btyd, status
-from models.status import InsufficientHistory
 from models.churn import _frame, _has_table
+from models.status import InsufficientHistory
 from models.value import load_rules, prepare_accounts
+from models.warehouse import query, replace_date_rows, run_script
 
 WEEKS_PER_MONTH = 52.1775 / 12
 REFIT_DAYS = 7  # the population parameters are refitted this often
@@ -124,9 +124,12 @@ def population_params(
             if rate is not None
         ]
         con.execute("begin")
-        con.execute("delete from marts.ltv_params where fitted_on = ?", [as_of])
-        if rows:
-            con.executemany("insert into marts.ltv_params values (?, ?, ?, ?)", rows)
+        fit = pd.DataFrame(rows, columns=["fitted_on", "kind", "name", "value"], dtype=object)  # noqa: F841 (SQL)
+        con.register("ltv_fit", fit)
+        try:
+            replace_date_rows(con, "marts.ltv_params", "fitted_on", as_of, rows="ltv_fit")
+        finally:
+            con.unregister("ltv_fit")
         con.execute("commit")
         fitted_on = as_of
     params: dict[str, dict[str, float]] = {}
@@ -327,9 +330,7 @@ def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) 
     con.register("ltv_tonight", frame)
     try:
         con.execute("begin")
-        con.execute("delete from marts.lifetime_value_history where as_of_date = ?", [as_of])
-        if len(frame):
-            con.execute("insert into marts.lifetime_value_history by name select * from ltv_tonight")
+        replace_date_rows(con, "marts.lifetime_value_history", "as_of_date", as_of, rows="ltv_tonight")
         con.execute("commit")
     finally:
         con.unregister("ltv_tonight")

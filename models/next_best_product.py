@@ -32,10 +32,10 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from crm.sql import run_script
 from models import churn as ch
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
+from models.warehouse import replace_date_rows, run_script
 
 PRODUCTS = ("CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS", "FX")
 NONE = "NONE"
@@ -381,5 +381,6 @@ def write(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date) -> 
     con.register("nbp_tonight", frame)
     try:
         run_script(con, "nbp/write", as_of=as_of, horizon_days=HORIZON_DAYS)
+        replace_date_rows(con, "marts.next_best_product_history", "as_of_date", as_of, rows="nbp_rows")
     finally:
         con.unregister("nbp_tonight")

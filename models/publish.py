@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm.sql import query, run_script
+from models.warehouse import query, replace_date_rows, run_script
 
 
 def published_dates(path: Path) -> set[date]:
@@ -81,7 +81,23 @@ LATEST_VIEWS = {
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
-    run_script(con, "publish/publication", as_of=as_of, run_id=run_id)
+    replace_date_rows(con, "marts.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id)
+
+
+# The night's snapshot tables (sql/publish/customer_snapshot.sql) and the history each replaces its date in.
+SNAPSHOTS = {
+    "customer_tonight": "marts.customer_history",
+    "source_tonight": "marts.customer_source_history",
+    "quality_tonight": "marts.data_quality_history",
+    "reasons_tonight": "marts.quarantine_reason_history",
+}
+
+
+def snapshot_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """The single customer view, its source links and the night's data quality into their histories."""
+    run_script(con, "publish/customer_snapshot", as_of=as_of)
+    for rows, table in SNAPSHOTS.items():
+        replace_date_rows(con, table, "as_of_date", as_of, rows=rows)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> set[str]:
@@ -129,10 +145,11 @@ def build_analyst_file(
             dated = day is not None and name != "publication"
             same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
             if dated and same_shape:
-                work.execute(f"delete from pub.crm.{name} where {day} = $as_of", {"as_of": as_of})
                 work.execute(
-                    f"insert into pub.crm.{name} select {select} from {source} where {day} = $as_of", {"as_of": as_of}
+                    f"create or replace temp table pub_rows as select {select} from {source} where {day} = $as_of",
+                    {"as_of": as_of},
                 )
+                replace_date_rows(work, f"pub.crm.{name}", day, as_of, rows="pub_rows")
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
@@ -142,10 +159,8 @@ def build_analyst_file(
                     {"as_of": as_of} if where else {},
                 )
             if name == "publication":
-                work.execute("delete from pub.crm.publication where as_of_date = $as_of", {"as_of": as_of})
-                work.execute(
-                    "insert into pub.crm.publication values ($as_of, current_timestamp, $run_id)",
-                    {"as_of": as_of, "run_id": run_id},
+                replace_date_rows(
+                    work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
             counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
             comments += [

@@ -14,8 +14,8 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from crm.settings import sql_text
-from crm.sql import query
+from models.settings import sql_text
+from models.warehouse import query
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1240px;color:#222;padding:0 1em}

@@ -8,9 +8,9 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import run_script
 from models import status
 from models.status import InsufficientHistory
+from models.warehouse import replace_date_rows, run_script
 
 
 def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
@@ -23,6 +23,7 @@ def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dic
             con.execute("delete from marts.retention_priority_history where as_of_date = ?", [as_of])
             raise InsufficientHistory("retention_priority", f"needs {output}, not available yet: {why}")
     run_script(con, "marts/retention_priority", as_of=as_of)
+    replace_date_rows(con, "marts.retention_priority_history", "as_of_date", as_of, rows="retention_tonight")
     customers, at_risk, top5 = con.execute(
         "select count(*), sum(value_at_risk_cny), "
         "sum(value_at_risk_cny) filter (where priority_rank <= ceil(0.05 * (select count(*) "

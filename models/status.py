@@ -11,7 +11,7 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query, run_script
+from models.warehouse import query, replace_date_rows, run_script
 
 OK = "OK"
 INSUFFICIENT_HISTORY = "INSUFFICIENT_HISTORY"
@@ -31,7 +31,18 @@ def record(
 ) -> None:
     """Set the status of `output` for `as_of` (a rerun replaces it)."""
     run_script(con, "status/create")
-    run_script(con, "status/record", as_of=as_of, output=output, status=status, reason=reason)
+    replace_date_rows(
+        con,
+        "marts.output_status",
+        "as_of_date",
+        as_of,
+        "status/record",
+        also={"output": output},
+        as_of=as_of,
+        output=output,
+        status=status,
+        reason=reason,
+    )
 
 
 def of(con: duckdb.DuckDBPyConnection, as_of: date, output: str) -> tuple[str, str | None] | None:

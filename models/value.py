@@ -34,8 +34,8 @@ from datetime import date, timedelta
 
 import duckdb
 
-from crm.sql import query, run_script
 from models import contribution_rules as rules
+from models.warehouse import query, replace_date_rows, run_script
 
 TIERS = ("TOP", "GOLD", "GENERAL", "LOW")
 
@@ -140,6 +140,7 @@ def compute_value_tiers(
         raise ValueError(f"tier shares out of range: top={top_share}, gold={gold_share}")
     run_script(con, "marts/tier_macro")
     run_script(con, "marts/value_tier", as_of=as_of, top_share=top_share, gold_share=gold_share)
+    replace_date_rows(con, "marts.value_tier_history", "as_of_date", as_of, rows="tier_tonight")
     prev, last = month_ends_for_migration(as_of)
     run_script(
         con,
@@ -150,6 +151,7 @@ def compute_value_tiers(
         top_share=top_share,
         gold_share=gold_share,
     )
+    replace_date_rows(con, "marts.tier_migration", "as_of_date", as_of, rows="tier_moves")
     summary = query(con, "marts/tier_summary", as_of=as_of)
     moves = dict(
         con.execute(
@@ -172,9 +174,11 @@ def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date, full: boo
     fitted_on = query(con, "marts/product_transition_latest", as_of=as_of)[0][0]
     if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
         run_script(con, "marts/product_transition", as_of=as_of)
+        replace_date_rows(con, "marts.product_transition", "fitted_on", as_of, rows="transition_tonight")
         fitted_on = as_of
     previous = None if full else query(con, "marts/product_holding_previous", as_of=as_of)[0][0]
     run_script(con, "marts/product_holding", as_of=as_of, previous=previous, fitted_on=fitted_on)
+    replace_date_rows(con, "marts.product_holding", "as_of_date", as_of, rows="holding_tonight")
     carried = con.execute("select count(*) from holding_carried").fetchall()[0][0]
     customers, avg_products, with_next = con.execute(
         "select count(*), avg(n_products), count(next_product) from marts.product_holding where as_of_date = ?",

@@ -12,14 +12,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from crm import settings
+from models import settings
 
 
 class Warehouse(dg.ConfigurableResource):
     """Where the nightly job reads deliveries and writes DuckDB.
 
     `published` is the analyst file; the job writes only the private work file beside it.
-    Empty strings mean "from the environment / defaults" (see crm.settings).
+    Empty strings mean "from the environment / defaults" (see models.settings).
     """
 
     landing_dir: str = ""

@@ -9,7 +9,7 @@ from pipelines.partitions import daily_partitions
 def deliveries_complete(context: dg.SensorEvaluationContext):
     """Start the nightly run for each business date whose four deliveries are complete, oldest first;
     a date some system has not finished delivering holds back every later date (as `crm run` does)."""
-    from crm import settings
+    from models import settings
     from models.ingest.landing import dates_to_run, scan_landing
     from models.publish import published_dates
     from pipelines.partitions import business_date_window

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from crm import settings
+from models import settings
 from pipelines.resources import Warehouse
 
 

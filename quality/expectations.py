@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm import settings
+from models.warehouse import execute
 
 SAMPLE_ROWS = 200_000
 
@@ -53,10 +53,10 @@ DATES = {
 
 def tonight_frame(con: duckdb.DuckDBPyConnection, system: str, table: str, business_date: date):
     """pandas frame of `staging.<table>` rows delivered by `system` on `business_date` (sampled)."""
-    name = f"ingest/gx_{table}"
-    sql = settings.sql_text(name)
-    params = {"system": system, "business_date": business_date}
-    return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
+    staging = f"staging.{table}"
+    if table in ("party", "account"):
+        return execute(con, "ingest/gx_snapshot", {"table": staging}, system=system, business_date=business_date).df()
+    return execute(con, "ingest/gx_activity", {"table": staging}, business_date=business_date).df()
 
 
 def _suite_for(gx, table: str, business_date: date, frame):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from crm import settings
+from models import settings
 
 # polars dtypes of pandera columns -> the DuckDB type the parsed table must have
 _DUCK_TYPES = {"String": "VARCHAR"}

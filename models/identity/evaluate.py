@@ -110,7 +110,7 @@ def summary_line(r: dict) -> str:
 
 def evaluate_from_warehouse(con, truth_csv: pl.DataFrame | str | Path) -> dict:
     """`evaluate` on the work file's `identity.customer_map` (for `crm bench linkage`)."""
-    from crm.settings import sql_text
+    from models.settings import sql_text
 
     cmap = pl.from_arrow(con.sql(sql_text("identity/customer_map_for_evaluation")).to_arrow_table())
     return evaluate(cmap, truth_csv)

@@ -2,7 +2,7 @@
 
 `identity.customer_golden` keeps the raw standardised ID and phone (restricted schema) next to
 `id_masked` / `phone_masked` (first 3 and last 4 characters visible) and `id_hash` / `phone_hash`
-(HMAC-SHA256, hex, keyed with `crm.settings.pii_key()`), which analysts use to join.
+(HMAC-SHA256, hex, keyed with `models.settings.pii_key()`), which analysts use to join.
 
 Hashes are made once per golden record, so a new CRM_PII_KEY would leave old-key hashes behind. The
 work file keeps a fingerprint of the key (an HMAC of a fixed label, never the key); when it differs,
@@ -21,8 +21,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from crm.settings import pii_key, sql_text
-from crm.sql import query, run_script
+from models.settings import pii_key, sql_text
+from models.warehouse import query, run_script
 
 log = logging.getLogger(__name__)
 FINGERPRINT_LABEL = "crm pii key fingerprint"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from crm.settings import sql_text
+from models.settings import sql_text
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from crm.settings import sql_text
-from crm.sql import run_script
 from models.identity import match
 from models.identity.cluster import cluster
 from models.identity.overrides import read_overrides
-from models.identity.standardise import PARTY_STD_SCHEMA, STD_VERSION, standardise_party
 from models.identity.stable_ids import assign_ids, next_sequence
+from models.identity.standardise import PARTY_STD_SCHEMA, STD_VERSION, standardise_party
+from models.settings import sql_text
+from models.warehouse import run_script
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "identity_splink_model.json"

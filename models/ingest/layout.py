@@ -177,6 +177,34 @@ FILES: dict[str, tuple[FileSpec, ...]] = {
     ),
 }
 
+# Per staging target, the columns that name a row once: a file repeating them quarantines the later line
+# (sql/ingest/dedupe.sql), and an activity row already staged under them is re-sent (sql/ingest/resent.sql).
+ROW_KEY: dict[str, tuple[str, ...]] = {
+    "party": ("system", "source_key"),
+    "account": ("system", "account_key"),
+    "deposit_balance": ("acct_no", "balance_date"),
+    "loan_balance": ("contract_no", "as_of"),
+    "card_txn": ("txn_id",),
+    "fx_deal": ("deal_id",),
+}
+
+# Money columns of each activity target, reconciled exactly against the file (sql/ingest/totals.sql).
+MONEY: dict[str, tuple[str, ...]] = {
+    "deposit_balance": ("balance",),
+    "loan_balance": ("outstanding", "interest_accrued"),
+    "card_txn": ("amount",),
+    "fx_deal": ("sell_amount", "buy_amount", "margin_cny"),
+}
+
+
+def duplicate_reason(target: str) -> str:
+    """Quarantine reason of a line repeating its key (its first key column is the field named)."""
+    keys = ROW_KEY[target]
+    if target in ("party", "account"):
+        return f"{keys[-1]}: duplicate key in snapshot"
+    return f"{keys[0]}: duplicate key {'+'.join(keys)} in file"
+
+
 DEFAULT_ENCODING = {"deposit": "gb18030", "card": "utf-8", "loan": "utf-8", "fx": "utf-8"}
 
 

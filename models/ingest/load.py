@@ -21,11 +21,11 @@ from typing import Callable
 
 import duckdb
 
-from crm import settings
-from crm.progress import Progress
-from crm.sql import run_script
+from models import settings
 from models.ingest.control import CONTROL, DeliveryError, delivery_dir, verify_delivery
-from models.ingest.layout import FILES, FileSpec
+from models.ingest.layout import FILES, MONEY, ROW_KEY, FileSpec, duplicate_reason
+from models.progress import Progress
+from models.warehouse import replace_date_rows, run_script
 from quality.schema_sql import validate_statements, whole_file_failure
 
 # A file in which more than this share of rows fails is a broken delivery, not a few bad rows
@@ -86,6 +86,22 @@ class DeliveryReport:
     @property
     def rows_resent(self) -> int:
         return sum(f.rows_resent for f in self.files)
+
+
+# Each file's own formats and codes into the staging model (they differ per system: one file each).
+PARSE_SQL = {
+    "deposit_customer.csv": "ingest/parse_deposit_customer",
+    "deposit_account.csv": "ingest/parse_deposit_account",
+    "deposit_balance.csv": "ingest/parse_deposit_balance",
+    "card_holder.csv": "ingest/parse_card_holder",
+    "card_account.csv": "ingest/parse_card_account",
+    "card_txn.csv": "ingest/parse_card_txn",
+    "loan_borrower.csv": "ingest/parse_loan_borrower",
+    "loan_contract.csv": "ingest/parse_loan_contract",
+    "loan_balance.csv": "ingest/parse_loan_balance",
+    "fx_client.csv": "ingest/parse_fx_client",
+    "fx_deal.csv": "ingest/parse_fx_deal",
+}
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -169,8 +185,33 @@ def ingest_delivery(
     con.execute("begin transaction")
     try:
         for target in targets:
-            run_script(con, f"ingest/write_{target}", business_date=business_date)
-        run_script(con, "ingest/write_delivery", system=system, business_date=business_date, kind=report.kind)
+            if target == "party":
+                run_script(con, "ingest/write_party", business_date=business_date)
+            elif target == "account":
+                run_script(con, "ingest/write_account", business_date=business_date)
+            else:  # activity rows: a (re-)sent delivery replaces its date, it never doubles
+                replace_date_rows(
+                    con,
+                    f"staging.{target}",
+                    "delivery_date",
+                    business_date,
+                    "ingest/activity_rows",
+                    source=f"new_{target}",
+                    business_date=business_date,
+                )
+        # A re-sent delivery replaces this system's rows of its date.
+        key = {"also": {"system": system}, "system": system, "business_date": business_date}
+        replace_date_rows(con, "quarantine.rejected_row", "business_date", business_date, "ingest/rejected_rows", **key)
+        replace_date_rows(
+            con,
+            "ingest.delivery_log",
+            "business_date",
+            business_date,
+            "ingest/delivery_log_rows",
+            kind=report.kind,
+            **key,
+        )
+        replace_date_rows(con, "ingest.file_totals", "business_date", business_date, "ingest/file_totals_rows", **key)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -201,7 +242,7 @@ def _stage_file(
     con.execute("drop table if exists raw_reject_scans")
     columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
     run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
-    run_script(con, f"ingest/parse_{spec.stem}")
+    run_script(con, PARSE_SQL[spec.name])
     has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
     if not has_notes:
         field_level = ()
@@ -224,11 +265,13 @@ def _stage_file(
         progress.advance(scan.rows)
     # Snapshots and activity files alike name each key once; activity rows already staged from
     # another delivery are re-sent, counted once.
-    run_script(con, f"ingest/dedupe_{spec.target}")
+    keys = ROW_KEY[spec.target]
+    run_script(con, "ingest/dedupe", {"keys": keys}, reason=duplicate_reason(spec.target))
     if not spec.snapshot:
-        run_script(con, f"ingest/resent_{spec.target}", business_date=business_date)
+        staging = f"staging.{spec.target}"
+        run_script(con, "ingest/resent", {"staging": staging, "keys": keys}, business_date=business_date)
     _fill_missing_raw(con, spec, has_notes)
-    run_script(con, f"ingest/collect_{spec.target}")
+    run_script(con, "ingest/collect", {"new_rows": f"new_{spec.target}"})
     run_script(con, "ingest/collect_rejects", file=spec.name)
     if has_notes:
         run_script(con, "ingest/collect_field_notes", file=spec.name)
@@ -261,7 +304,8 @@ def _stage_file(
         [spec.name, None, scan.rows, staged, rejected + len(extra), None, resent, nulled],
     )
     if not spec.snapshot:
-        run_script(con, f"ingest/totals_{spec.target}", file=spec.name, rows_read=scan.rows)
+        money = MONEY[spec.target]
+        run_script(con, "ingest/totals", {"money": money}, file=spec.name, rows_read=scan.rows, measures=list(money))
 
 
 def _check_name_script(con, system: str, business_date: date, spec: FileSpec) -> None:

@@ -13,12 +13,30 @@ from datetime import date
 
 import duckdb
 
-from crm.sql import query
+from models.ingest.layout import FILES, MONEY, ROW_KEY
+from models.warehouse import query
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, system: str, business_date: date) -> dict:
     """{"measures": n compared, "mismatches": [...], "duplicates": [...]}; empty lists when it holds."""
-    rows = query(con, "ingest/check_reconciliation", system=system, business_date=business_date)
+    rows, duplicates = [], []
+    for spec in FILES[system]:
+        if spec.snapshot:
+            continue
+        staging, keys = f"staging.{spec.target}", ROW_KEY[spec.target]
+        rows += query(
+            con,
+            "ingest/check_reconciliation",
+            {"staging": staging, "money": MONEY[spec.target]},
+            system=system,
+            business_date=business_date,
+            file=spec.name,
+        )
+        ((twice,),) = query(
+            con, "ingest/check_unique_activity", {"staging": staging, "keys": keys}, business_date=business_date
+        )
+        if twice:
+            duplicates.append({"table": staging, "key": "+".join(keys), "keys_counted_twice": twice})
     mismatches = [
         {
             "file": f,
@@ -31,10 +49,6 @@ def reconcile(con: duckdb.DuckDBPyConnection, system: str, business_date: date) 
         }
         for f, m, fv, s, q, r in rows
         if fv != s + q + r
-    ]
-    duplicates = [
-        {"table": f"staging.{t}", "key": k, "keys_counted_twice": n}
-        for t, k, n in query(con, "ingest/check_unique_activity", system=system, business_date=business_date)
     ]
     return {"measures": len(rows), "mismatches": mismatches, "duplicates": duplicates}
 

@@ -33,8 +33,6 @@ join last_month as l on m.month = l.month
 join run_length as cur on cur.customer_id = m.customer_id and cur.month = m.month;
 
 create table if not exists marts.customer_lifecycle_history as select * from lifecycle_latest limit 0;
-delete from marts.customer_lifecycle_history where as_of_date = $as_of;
-insert into marts.customer_lifecycle_history by name select * from lifecycle_latest;
 
 comment on table marts.customer_lifecycle_history is 'Lifecycle stage per customer for every business date: the stage at the last month-end on or before it and the month before (rules in docs/analysts.md).';
 comment on column marts.customer_lifecycle_history.as_of_date is 'Business date of this version.';

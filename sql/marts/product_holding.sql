@@ -79,9 +79,6 @@ select $as_of::date as as_of_date, h.*, t.next_product, t.next_product_rate
 from holding as h
 left join marts.product_transition as t on t.fitted_on = $fitted_on and t.product_set = h.products;
 
-delete from marts.product_holding where as_of_date = $as_of;
-insert into marts.product_holding by name select * from holding_tonight;
-
 comment on table marts.product_holding is 'Products held and next likely product per customer for every business date.';
 comment on column marts.product_holding.as_of_date is 'Business date of this version.';
 comment on column marts.product_holding.customer_id is 'Resolved customer.';

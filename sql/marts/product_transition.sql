@@ -60,5 +60,3 @@ from transitions
 qualify row_number() over (partition by product_set order by n desc, product) = 1;
 
 create table if not exists marts.product_transition as select * from transition_tonight limit 0;
-delete from marts.product_transition where fitted_on = $as_of;
-insert into marts.product_transition by name select * from transition_tonight;

@@ -52,6 +52,3 @@ select
     sum(value_at_risk_cny) over (order by value_at_risk_cny desc, customer_id rows unbounded preceding)
         / nullif(sum(value_at_risk_cny) over (), 0) as cumulative_share
 from at_risk;
-
-delete from marts.retention_priority_history where as_of_date = $as_of;
-insert into marts.retention_priority_history by name select * from retention_tonight;

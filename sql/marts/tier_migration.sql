@@ -21,8 +21,6 @@ from curr as c
 left join prev as p using (customer_id);
 
 create table if not exists marts.tier_migration as select * from tier_moves limit 0;
-delete from marts.tier_migration where as_of_date = $as_of;
-insert into marts.tier_migration by name select * from tier_moves;
 
 comment on table marts.tier_migration is 'Tier moves per customer between the last two complete month-ends, as computed on each business date.';
 comment on column marts.tier_migration.as_of_date is 'Business date on which the moves were computed.';

@@ -6,8 +6,6 @@ select $as_of::date as as_of_date, * exclude (servicing_12m)
 from tiers_at($as_of, $top_share, $gold_share);
 
 create table if not exists marts.value_tier_history as select * from tier_tonight limit 0;
-delete from marts.value_tier_history where as_of_date = $as_of;
-insert into marts.value_tier_history by name select * from tier_tonight;
 
 comment on table marts.value_tier_history is 'Value tier per customer for every business date: trailing 12-month profit contribution and the tier it gives.';
 comment on column marts.value_tier_history.as_of_date is 'Business date of this version.';

@@ -10,9 +10,16 @@ create table if not exists marts.next_best_product_history (
     horizon_days integer,
     model_version varchar
 );
-delete from marts.next_best_product_history where as_of_date = $as_of;
-insert into marts.next_best_product_history
-select $as_of::date, customer_id, product, propensity, rank, $horizon_days::integer, model_version from nbp_tonight;
+create or replace temp table nbp_rows as
+select
+    $as_of::date as as_of_date,
+    customer_id,
+    product,
+    propensity,
+    rank,
+    $horizon_days::integer as horizon_days,
+    model_version
+from nbp_tonight;
 
 comment on table marts.next_best_product_history is 'Propensity per customer and product not held to take the product within the horizon, for every business date.';
 comment on column marts.next_best_product_history.as_of_date is 'Business date of this version.';

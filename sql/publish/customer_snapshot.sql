@@ -43,8 +43,6 @@ alter table marts.customer_history add column if not exists province varchar;
 alter table marts.customer_history add column if not exists province_source varchar;
 alter table marts.customer_history add column if not exists district varchar;
 alter table marts.customer_history add column if not exists district_source varchar;
-delete from marts.customer_history where as_of_date = $as_of;
-insert into marts.customer_history by name select * from customer_tonight;
 
 create or replace temp table source_tonight as
 select
@@ -58,8 +56,6 @@ select
 from identity.customer_map;
 
 create table if not exists marts.customer_source_history as select * from source_tonight limit 0;
-delete from marts.customer_source_history where as_of_date = $as_of;
-insert into marts.customer_source_history by name select * from source_tonight;
 
 create or replace temp table quality_tonight as
 select
@@ -80,8 +76,6 @@ create table if not exists marts.data_quality_history as select * from quality_t
 alter table marts.data_quality_history add column if not exists fields_nulled bigint;  -- warehouses from before
 -- Histories made before rows_resent existed (their files re-sent nothing that was caught: 0).
 alter table marts.data_quality_history add column if not exists rows_resent bigint default 0;
-delete from marts.data_quality_history where as_of_date = $as_of;
-insert into marts.data_quality_history by name select * from quality_tonight;
 
 -- Reasons only, never the rejected values (raw lines can carry personal data).
 create or replace temp table reasons_tonight as
@@ -99,5 +93,3 @@ group by all;
 
 create table if not exists marts.quarantine_reason_history as select * from reasons_tonight limit 0;
 alter table marts.quarantine_reason_history add column if not exists action varchar;  -- warehouses from before
-delete from marts.quarantine_reason_history where as_of_date = $as_of;
-insert into marts.quarantine_reason_history by name select * from reasons_tonight;

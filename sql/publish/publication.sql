@@ -1,3 +1,5 @@
--- Mark a business date published (after its analyst file was swapped in); a rerun replaces its row.
-delete from marts.publication where as_of_date = $as_of;
-insert into marts.publication values ($as_of, current_timestamp, $run_id);
+-- The publication row of a business date (written after its analyst file was swapped in).
+select
+    $as_of::date as as_of_date,
+    current_timestamp::timestamp as published_at,
+    $run_id::varchar as run_id

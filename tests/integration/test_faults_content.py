@@ -209,19 +209,19 @@ def test_mojibake_names_stop_the_night(case):
 def test_staging_disagreeing_with_the_file_fails_reconciliation(case, monkeypatch):
     import models.ingest.load as load
 
-    real = load.run_script
+    real = load.replace_date_rows
 
-    def doubling(con, name, **params):
-        real(con, name, **params)
-        if name == "ingest/write_card_txn":  # a bug that stages one transaction twice
+    def doubling(con, table, date_column, day, *args, **params):
+        real(con, table, date_column, day, *args, **params)
+        if table == "staging.card_txn":  # a bug that stages one transaction twice
             con.execute(
                 "insert into staging.card_txn select * from staging.card_txn "
                 "where delivery_date = $d order by txn_id limit 1",
-                {"d": params["business_date"]},
+                {"d": day},
             )
 
-    monkeypatch.setattr(load, "run_script", doubling)
+    monkeypatch.setattr(load, "replace_date_rows", doubling)
     msg = _fails_naming(case, "card_reconciled")
     assert "card_extract" in msg
-    monkeypatch.setattr(load, "run_script", real)
+    monkeypatch.setattr(load, "replace_date_rows", real)
     _assert_clean_rerun_is_exact(case)

@@ -148,7 +148,7 @@ def test_a_deposit_only_customer_who_moves_shows_the_new_city_next_night(case):
 
 
 def test_a_new_pii_key_leaves_no_hash_made_with_the_old_one(case, monkeypatch):
-    from crm.settings import pii_key
+    from models.settings import pii_key
 
     key_a = pii_key()  # the key of the first two nights
     key_b = b"another bank key for the third night"

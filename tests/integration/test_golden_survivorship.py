@@ -7,9 +7,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from crm.sql import run_script
 from models.identity.golden import city_key, write_golden
 from models.identity.resolve import resolve_identities, standardise_into
+from models.warehouse import run_script
 from tests.synthetic_ids import resident_id
 
 DAY = dt.date(2026, 3, 2)

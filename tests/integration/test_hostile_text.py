@@ -12,10 +12,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm.sql import run_script
 from models.identity.golden import hmac_pads, keyed_hash
 from models.identity.standardise import standardise_party
 from models.ingest.load import ingest_delivery
+from models.warehouse import run_script
 from tests.integration.ingest_fixtures import sample_files, write_delivery
 
 DAY = date(2026, 3, 31)

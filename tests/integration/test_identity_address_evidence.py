@@ -6,10 +6,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from crm.sql import run_script
 from models.identity.golden import write_golden
 from models.identity.match import BLOCKING_RULES
 from models.identity.resolve import resolve_identities, standardise_into
+from models.warehouse import run_script
 
 DAY = dt.date(2026, 3, 2)
 COLUMNS = ["system", "source_key", "name", "name_latin", "id_type", "id_no", "birth_date", "gender", "address"]

@@ -6,10 +6,10 @@ import duckdb
 import polars as pl
 
 from assets.identity import customer_id_per_source_record, identity_assets, identity_checks
-from crm.settings import DEMO_PII_KEY
-from crm.sql import run_script
 from models.identity.golden import keyed_hash
 from models.identity.idcard import check_char
+from models.settings import DEMO_PII_KEY
+from models.warehouse import run_script
 from pipelines.resources import IdentityEngine, Warehouse
 from tests.partitioned import materialize
 

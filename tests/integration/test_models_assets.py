@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm.sql import run_script
+from models.warehouse import run_script
 from pipelines.resources import Warehouse
 from tests.partitioned import materialize
 

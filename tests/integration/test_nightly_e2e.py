@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from crm.nightly import run_nightly
-from crm.settings import SQL_DIR
 from models.publish import uncommented
+from models.settings import SQL_DIR
 from tests.pii_patterns import BLOB, TEXT
 
 pytestmark = pytest.mark.slow  # builds and runs whole banks: `-m "not slow"` skips it locally

@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import numpy as np
 
-from crm.sql import execute, run_script
+from models.warehouse import execute, run_script
 
 
 def _bank(con: duckdb.DuckDBPyConnection, customers: int, days: int) -> None:

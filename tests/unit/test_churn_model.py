@@ -175,7 +175,7 @@ def test_reported_calibration_is_measured_on_data_the_calibrator_never_saw():
 def test_progress_logs_rows_rate_and_time_left_while_a_step_runs():
     import time
 
-    from crm.progress import Progress
+    from models.progress import Progress
 
     lines = []
     with Progress(lines.append, "scoring x", total=1000, unit="customers", every=0.05) as p:

@@ -7,9 +7,9 @@ import json
 import polars as pl
 import sqlglot
 
-from crm.settings import sql_text
 from models.identity import match
 from models.identity.engine import DuckEngine
+from models.settings import sql_text
 from tests.synthetic_ids import mobile, resident_id
 
 DUCKDB_ONLY = (

@@ -7,8 +7,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from crm.settings import sql_text
-from crm.sql import run_script
+from models.settings import sql_text
+from models.warehouse import run_script
 
 KEYS = {"system", "source_key", "raw_hash", "golden_hash"}
 ROW = {

@@ -301,6 +301,11 @@ def test_reconciliation_fails_when_staging_disagrees_with_the_file(tmp_path, con
     assert [(m["file"], m["measure"], m["difference"]) for m in out["mismatches"]] == [
         ("loan_balance.csv", "outstanding", "-0.010000")
     ]
+    # a two-column key held twice: a contract's balance of one date staged again
+    con.execute("insert into staging.loan_balance select * from staging.loan_balance where contract_no = 'K001'")
+    assert reconcile(con, "loan", DAY)["duplicates"] == [
+        {"table": "staging.loan_balance", "key": "contract_no+as_of", "keys_counted_twice": 1}
+    ]
     # a row lost
     con.execute("delete from staging.fx_deal where deal_id = 'X002'")
     assert {m["measure"] for m in reconcile(con, "fx", DAY)["mismatches"]} == {

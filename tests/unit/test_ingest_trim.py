@@ -5,7 +5,7 @@ import random
 
 import duckdb
 
-from crm.sql import run_script
+from models.warehouse import run_script
 
 
 def test_v_equals_the_plain_trim():

@@ -6,9 +6,9 @@ import datetime as dt
 
 import duckdb
 
-from crm.sql import run_script
 from models.lifecycle import build_lifecycle
 from models.value import build_contribution_monthly
+from models.warehouse import run_script
 
 D = dt.date
 MONTHS = [D(2025, m, 1) for m in range(1, 13)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm import settings
+from models import settings
 
 
 def test_missing_key_outside_the_demo_is_a_clear_error(monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.sql import run_script
+from models.warehouse import run_script
 from tests.pii_patterns import BLOB, TEXT
 from tests.synthetic_ids import mobile, old_id, resident_id
 

@@ -7,9 +7,9 @@ import datetime as dt
 import duckdb
 import pytest
 
-from crm.sql import run_script
 from models import contribution_rules as R
 from models.value import build_contribution_monthly, build_product_holding, compute_value_tiers
+from models.warehouse import run_script
 
 D = dt.date
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from crm import settings
+from models import settings
 from pipelines.resources import Warehouse
 
 GB = 2**30

@@ -1,5 +1,5 @@
--- Tonight's staging.loan_balance rows, sampled for great-expectations.
+-- Tonight's rows of one activity table (${table}: staging.card_txn, ...), sampled for great-expectations.
 select * exclude (delivery_date)
-from staging.loan_balance
+from ${table}
 where delivery_date = $business_date
 using sample reservoir(200000 rows) repeatable (42)

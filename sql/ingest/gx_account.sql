@@ -1,5 +1,0 @@
--- Tonight's account records of one system (snapshot rows seen tonight), sampled for great-expectations.
-select * exclude (first_seen, last_seen)
-from staging.account
-where system = $system and last_seen = $business_date
-using sample reservoir(200000 rows) repeatable (42)

@@ -1,0 +1,6 @@
+-- Tonight's records of one system in a snapshot table (${table}: staging.party or staging.account; rows
+-- seen tonight), sampled for great-expectations.
+select * exclude (first_seen, last_seen)
+from ${table}
+where system = $system and last_seen = $business_date
+using sample reservoir(200000 rows) repeatable (42)

@@ -1,8 +1,0 @@
--- Rows already staged from an EARLIER (or later) delivery are re-sent, not new activity: kept out
--- of staging so they count once, and counted as rows_resent. A re-sent delivery of the SAME date
--- still replaces its own date (write_fx_deal.sql).
-update parsed set __resent = true
-from staging.fx_deal s
-where s.deal_id = parsed.deal_id
-  and s.delivery_date <> $business_date::date
-  and len(parsed.__errors) = 0;
