@@ -83,6 +83,18 @@ def _bare_district(parsed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# cpca's reading of a text: province, city, district, the rest, adcode, positions of province and city.
+_CPCA_SCHEMA = {
+    "p": pl.String,
+    "c": pl.String,
+    "d": pl.String,
+    "rest": pl.String,
+    "code": pl.String,
+    "p_at": pl.Int64,
+    "c_at": pl.Int64,
+}
+
+
 def _cpca(texts: pl.Series) -> pl.DataFrame:
     """cpca's reading of each text (column `head`): province, city, district, the rest, adcode, positions."""
     import cpca
@@ -100,16 +112,7 @@ def _cpca(texts: pl.Series) -> pl.DataFrame:
             "p_at": got["省_pos"].tolist(),
             "c_at": got["市_pos"].tolist(),
         },
-        schema={
-            "text": pl.String,
-            "p": pl.String,
-            "c": pl.String,
-            "d": pl.String,
-            "rest": pl.String,
-            "code": pl.String,
-            "p_at": pl.Int64,
-            "c_at": pl.Int64,
-        },
+        schema={"text": pl.String, **_CPCA_SCHEMA},
         strict=False,
     )
     return _bare_district(parsed).rename({"text": "head"})
@@ -138,19 +141,7 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
             parsed = parsed.update(whole.drop("text"), on="raw", include_nulls=True)
         parsed = parsed.drop("head")
     else:
-        parsed = pl.DataFrame(
-            schema={
-                "raw": pl.String,
-                "p": pl.String,
-                "c": pl.String,
-                "d": pl.String,
-                "rest": pl.String,
-                "code": pl.String,
-                "p_at": pl.Int64,
-                "c_at": pl.Int64,
-                "bare_city": pl.Boolean,
-            }
-        )
+        parsed = pl.DataFrame(schema={"raw": pl.String, **_CPCA_SCHEMA, "bare_city": pl.Boolean})
     guessed = (pl.col("p_at") < 0) & (pl.col("c_at") < 0) & pl.col("d").is_in(list(_shared_district_names()))
     guessed = guessed | (pl.col("bare_city") & pl.col("d").is_null())
     city = (
