@@ -93,11 +93,11 @@ def replace_date_rows(
     **params: Any,
 ) -> None:
     """Replace `table`'s rows of one date: delete those where `date_column = day`, then insert, by
-        column name, the rows of the single query in `sql/<select>.sql` (bound to `params`) or every row of
-        the table or registered frame `rows`. A rerun of a date replaces it, never doubles it. `also` narrows
+    column name, the rows of the single query in `sql/<select>.sql` (bound to `params`) or every row of
+    the table or registered frame `rows`. A rerun of a date replaces it, never doubles it. `also` narrows
     the rows replaced to those whose columns equal its values too (e.g. one system's rows of the date).
 
-        No transaction of its own (DuckDB cannot nest them): callers that need the pair atomic wrap it."""
+    No transaction of its own (DuckDB cannot nest them): callers that need the pair atomic wrap it."""
     if (select is None) == (rows is None):
         raise ValueError("replace_date_rows: give either select (a sql/ file) or rows (a table or frame)")
     target = ident(table)
