@@ -357,7 +357,7 @@ def _scaling(results: list[dict]) -> list[str]:
         {k: sum(d[k] for d in per) / len(per) for k in per[0]}
         for per in ([_stage_seconds(n["steps"]) | {"whole night": n["seconds"]} for n in r["nights"][1:]] for r in runs)
     ]
-    head = " | ".join(f"{n:,}" for n in sizes)
+    head = " / ".join(f"{n:,}" for n in sizes)
     out = [
         "### Cost growth per stage (`crm bench nightly` at " + ", ".join(f"{n:,}" for n in sizes) + " persons)",
         "",

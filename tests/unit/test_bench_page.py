@@ -42,3 +42,5 @@ def test_page_has_a_scaling_row_per_stage(tmp_path):
     assert rows["| whole night"].endswith("| 10.0 / 100.0 | 1.00 | 1.0 / 10.0 | 1.00 |")
     assert "| 5.0 / 50.0 | 1.00 |" in rows["| churn model"]
     assert rows["| ingest"].startswith("| ingest | 1.0 / 1.0 | 0.00 |")
+    table = page.split("### Cost growth")[1].split("\n\n")[2].splitlines()
+    assert len({line.count("|") for line in table}) == 1, table  # header, rule and rows line up
