@@ -21,8 +21,11 @@ English addresses of one flat meet. A postcode is read where one is written: aft
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import polars as pl
+
+from models.identity.address_divisions import MUNICIPALITIES, NO_CITY, divisions
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _POSTCODE_CN = r"(?:邮编|邮政编码)\D{0,3}(\d{6})"
@@ -45,9 +48,7 @@ ADDRESS_SCHEMA = {
     "postcode": pl.String,
     **PARTS_SCHEMA,
 }
-# cpca's names for the city level of a municipality or of counties under a province directly.
-_NO_CITY = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
-_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+_MUNICIPALITIES = tuple(MUNICIPALITIES.values())
 _STREET_NUMBER = r"^(\D*?)(\d+(?:-\d+)?)号"
 _STREET_ONLY = r"^(\D*?(?:大道|大街|胡同|路|街|道|巷|弄))"
 
@@ -55,13 +56,8 @@ _STREET_ONLY = r"^(\D*?(?:大道|大街|胡同|路|街|道|巷|弄))"
 @functools.cache
 def _shared_district_names() -> frozenset[str]:
     """District (county-level) names that more than one city uses: such a name alone says no city."""
-    import cpca
-
-    counts: dict[str, int] = {}
-    for info in cpca.ad_2_addr_dict.values():
-        if info.rank == 2:
-            counts[info.name] = counts.get(info.name, 0) + 1
-    return frozenset(n for n, k in counts.items() if k > 1)
+    names = Counter(name for name, rank in divisions().values() if rank == 2)
+    return frozenset(n for n, k in names.items() if k > 1)
 
 
 def _bare_district(parsed: pl.DataFrame) -> pl.DataFrame:
@@ -137,17 +133,17 @@ def parse_cn(raw: pl.Series) -> pl.DataFrame:
         again = split.join(parsed.filter(unread & pl.col("tail").str.contains(f"[{_CJK}]")), on="raw", how="semi")
         parsed = parsed.with_columns((pl.col("rest").fill_null("") + pl.col("tail")).alias("rest")).drop("tail")
         if again.height:
-            whole = again.select("raw", "text").join(_cpca(again["text"]).rename({"head": "text"}), on="text")
-            parsed = parsed.update(whole.drop("text"), on="raw", include_nulls=True)
+            whole = again.select("raw", pl.col("text").alias("head")).join(_cpca(again["text"]), on="head")
+            parsed = parsed.update(whole.drop("head"), on="raw", include_nulls=True)
         parsed = parsed.drop("head")
     else:
         parsed = pl.DataFrame(schema={"raw": pl.String, **_CPCA_SCHEMA, "bare_city": pl.Boolean})
     guessed = (pl.col("p_at") < 0) & (pl.col("c_at") < 0) & pl.col("d").is_in(list(_shared_district_names()))
     guessed = guessed | (pl.col("bare_city") & pl.col("d").is_null())
     city = (
-        pl.when((pl.col("c").is_null() | pl.col("c").is_in(_NO_CITY)) & pl.col("p").is_in(_MUNICIPALITIES))
+        pl.when((pl.col("c").is_null() | pl.col("c").is_in(NO_CITY)) & pl.col("p").is_in(_MUNICIPALITIES))
         .then(pl.col("p"))
-        .when(pl.col("c").is_in(_NO_CITY))
+        .when(pl.col("c").is_in(NO_CITY))
         .then(None)
         .otherwise(pl.col("c"))
     )
