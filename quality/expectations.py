@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from models.ingest.layout import ROW_KEY, SNAPSHOT_TARGETS
 from models.warehouse import execute
 
 SAMPLE_ROWS = 200_000
@@ -33,7 +34,8 @@ KEYS = {
     "card_txn": ["txn_id", "card_acct_id"],
     "fx_deal": ["deal_id", "client_ref"],
 }
-UNIQUE = {"party": "source_key", "account": "account_key", "card_txn": "txn_id", "fx_deal": "deal_id"}
+# Tables whose row key (ROW_KEY of models/ingest/layout.py) must be unique among tonight's rows.
+UNIQUE = ("party", "account", "card_txn", "fx_deal")
 NON_NEGATIVE = {
     "account": ["credit_limit", "principal"],
     "deposit_balance": ["interest_rate"],
@@ -54,7 +56,7 @@ DATES = {
 def tonight_frame(con: duckdb.DuckDBPyConnection, system: str, table: str, business_date: date):
     """pandas frame of `staging.<table>` rows delivered by `system` on `business_date` (sampled)."""
     staging = f"staging.{table}"
-    if table in ("party", "account"):
+    if table in SNAPSHOT_TARGETS:
         return execute(con, "ingest/gx_snapshot", {"table": staging}, system=system, business_date=business_date).df()
     return execute(con, "ingest/gx_activity", {"table": staging}, business_date=business_date).df()
 
@@ -67,7 +69,7 @@ def _suite_for(gx, table: str, business_date: date, frame):
     for k in KEYS[table]:
         out.append((E.ExpectColumnValuesToNotBeNull(column=k), True))
     if table in UNIQUE:
-        cols = ["system", UNIQUE[table]] if table in ("party", "account") else [UNIQUE[table]]
+        cols = list(ROW_KEY[table])
         if len(cols) == 1:
             out.append((E.ExpectColumnValuesToBeUnique(column=cols[0]), True))
         else:

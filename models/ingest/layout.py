@@ -8,6 +8,10 @@ SYSTEMS = ("deposit", "card", "loan", "fx")
 CONTROL = "_CONTROL.json"  # written last: a delivery folder without it is incomplete
 
 
+# Staging tables that hold each record's latest state (the others hold dated activity rows).
+SNAPSHOT_TARGETS = ("party", "account")
+
+
 @dataclass(frozen=True)
 class FileSpec:
     name: str  # file name in the delivery folder, e.g. "deposit_customer.csv"
@@ -22,7 +26,7 @@ class FileSpec:
 
     @property
     def snapshot(self) -> bool:
-        return self.target in ("party", "account")
+        return self.target in SNAPSHOT_TARGETS
 
 
 FILES: dict[str, tuple[FileSpec, ...]] = {
@@ -200,7 +204,7 @@ MONEY: dict[str, tuple[str, ...]] = {
 def duplicate_reason(target: str) -> str:
     """Quarantine reason of a line repeating its key (its first key column is the field named)."""
     keys = ROW_KEY[target]
-    if target in ("party", "account"):
+    if target in SNAPSHOT_TARGETS:
         return f"{keys[-1]}: duplicate key in snapshot"
     return f"{keys[0]}: duplicate key {'+'.join(keys)} in file"
 
