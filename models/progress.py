@@ -2,8 +2,9 @@
 
 A silent step of several minutes looks hung (the demo once sat 6 min 24 s without a line). `Progress`
 counts rows the caller reports; `Progress.watch_sql` reads DuckDB's own progress of the statement a
-connection is running (`query_progress()`, safe from another thread), for steps that are one big query.
-Numbers are rounded: a log line is read by a person.
+connection is running (`query_progress()`, safe from another thread), for steps that are one big query,
+and `Progress.phase` for a file whose rows pass through several statements. Numbers are rounded: a log
+line is read by a person.
 """
 
 from __future__ import annotations
@@ -46,23 +47,35 @@ class Progress:
         self.done = 0
         self.seconds = 0.0
         self._fraction: Callable[[], float | None] | None = None
+        self._phase: str | None = None
+        self._phase_started = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def advance(self, n: int) -> None:
         self.done += n
 
+    def phase(self, label: str, con: duckdb.DuckDBPyConnection) -> None:
+        """From here on, lines read the progress of the statement `con` runs, as one pass of `label`
+        over the rows: rate and time left are of this pass (each statement goes from 0 to 100%)."""
+        _track(con)
+        self._fraction = lambda: _statement_fraction(con)
+        self._phase, self._phase_started = label, time.perf_counter()
+
     def line(self, elapsed: float) -> str:
         done = self.done
         fraction = None
+        total_elapsed = elapsed
+        if self._phase is not None:
+            elapsed = time.perf_counter() - self._phase_started
         if self._fraction is not None:
             fraction = self._fraction()
             if fraction is not None and self.total:
                 done = int(fraction * self.total)
         elif self.total:
             fraction = done / self.total if self.total else None
-        parts = [f"{self.what}: "]
-        if self.total:
+        parts = [f"{self.what} ({self._phase}): " if self._phase else f"{self.what}: "]
+        if self.total and (fraction is not None or self._fraction is None):
             parts.append(f"{done:,}/{self.total:,} {self.unit}")
         elif done:
             parts.append(f"{done:,} {self.unit}")
@@ -73,8 +86,9 @@ class Progress:
         if done and elapsed > 0:
             parts.append(f", {_rate(done, elapsed)} {self.unit}/s")
         if fraction and 0 < fraction < 1:
-            parts.append(f", about {_seconds(elapsed * (1 - fraction) / fraction)} left")
-        parts.append(f", {_seconds(elapsed)} so far")
+            left = _seconds(elapsed * (1 - fraction) / fraction)
+            parts.append(f", about {left} left" + (" in this pass" if self._phase else ""))
+        parts.append(f", {_seconds(total_elapsed)} so far")
         return "".join(parts)
 
     def _run(self) -> None:
@@ -112,10 +126,17 @@ class Progress:
     ) -> Progress:
         """Progress of the statements `con` runs inside the block, as DuckDB estimates it."""
         p = cls(log, what, total, unit, every)
-
-        def fraction() -> float | None:
-            pct = con.query_progress()
-            return None if pct is None or pct < 0 else min(pct / 100.0, 1.0)
-
-        p._fraction = fraction
+        _track(con)
+        p._fraction = lambda: _statement_fraction(con)
         return p
+
+
+def _track(con: duckdb.DuckDBPyConnection) -> None:
+    # A Python connection keeps no progress (query_progress() is -1) unless the progress bar is on;
+    # printing stays off, the log lines are the bar.
+    con.execute("set enable_progress_bar = true; set enable_progress_bar_print = false; set progress_bar_time = 0")
+
+
+def _statement_fraction(con: duckdb.DuckDBPyConnection) -> float | None:
+    pct = con.query_progress()
+    return None if pct is None or pct < 0 else min(pct / 100.0, 1.0)

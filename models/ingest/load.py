@@ -241,7 +241,10 @@ def _stage_file(
     con.execute("drop table if exists raw_rejects")
     con.execute("drop table if exists raw_reject_scans")
     columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
+    passing = progress.phase if progress is not None else lambda label, con: None
+    passing("reading", con)
     run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
+    passing("parsing", con)
     run_script(con, PARSE_SQL[spec.name])
     has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
     if not has_notes:
@@ -259,18 +262,19 @@ def _stage_file(
             f"{system} {business_date:%Y%m%d} {spec.name}: column {broken[0]} fails schema check {broken[1]} "
             "for the whole file"
         )
+    passing("checking", con)
     for statement in validate_statements(schema, field_level):
         con.execute(statement)
-    if progress is not None:
-        progress.advance(scan.rows)
     # Snapshots and activity files alike name each key once; activity rows already staged from
     # another delivery are re-sent, counted once.
     keys = ROW_KEY[spec.target]
+    passing("deduplicating", con)
     run_script(con, "ingest/dedupe", {"keys": keys}, reason=duplicate_reason(spec.target))
     if not spec.snapshot:
         staging = f"staging.{spec.target}"
         run_script(con, "ingest/resent", {"staging": staging, "keys": keys}, business_date=business_date)
     _fill_missing_raw(con, spec, has_notes)
+    passing("collecting", con)
     run_script(con, "ingest/collect", {"new_rows": f"new_{spec.target}"})
     run_script(con, "ingest/collect_rejects", file=spec.name)
     if has_notes:
