@@ -11,6 +11,7 @@ from models import churn_versions as versions
 from models import status
 from models.status import InsufficientHistory
 from models.value import markdown_table
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -73,7 +74,9 @@ class ChurnModelConfig(dg.Config):
     calibration: str = "isotonic"  # or "sigmoid"
 
 
-@dg.asset(deps=[churn_features], kinds={"duckdb", "scikitlearn"}, **COMMON)
+@dg.asset(
+    deps=[churn_features], kinds={"duckdb", "scikitlearn"}, **COMMON, metadata=table_metadata("churn_model_version")
+)
 def churn_model(
     context: dg.AssetExecutionContext, config: ChurnModelConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -152,7 +155,12 @@ def model_quality_not_worse(
     return dg.AssetCheckResult(passed=passed, metadata=meta)
 
 
-@dg.asset(deps=[churn_features, churn_model], kinds={"duckdb", "scikitlearn"}, **COMMON)
+@dg.asset(
+    deps=[churn_features, churn_model],
+    kinds={"duckdb", "scikitlearn"},
+    **COMMON,
+    metadata=table_metadata("churn_risk_history"),
+)
 def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Calibrated 90-day churn probability per customer, risk band and three drivers in words.
 

@@ -625,27 +625,6 @@ def write_risk(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date
         con.execute("commit")
     finally:
         con.unregister("risk_tonight")
-    comments = {
-        "as_of_date": "Business date of this version (features use data up to this date only).",
-        "customer_id": "Resolved customer.",
-        "churn_probability": "Calibrated probability that the customer churns within horizon_days after as_of_date "
-        "(all accounts closed, or total balance under 100 CNY with no card/FX activity).",
-        "horizon_days": "Horizon of the probability, in days (90).",
-        "risk_band": f"HIGH (probability >= {HIGH_CUTOFF}), MEDIUM (>= {MEDIUM_CUTOFF}), LOW (below).",
-        "driver_1": "Feature that raises this customer's risk most, in words (vs. a typical customer).",
-        "driver_2": "Second driver.",
-        "driver_3": "Third driver.",
-        "model_version": "Churn model version that produced the score (marts.churn_model_version).",
-        "computed_as_of": "Date as of which the features, probability and drivers were computed: the last "
-        "delivery that changed the customer's inputs, or their weekly refresh (at most 6 days "
-        "before as_of_date); unchanged customers keep the values computed then.",
-    }
-    con.execute(
-        "comment on table marts.churn_risk_history is 'Churn probability, risk band and drivers per customer for every business date.'"
-    )
-    for col, text in comments.items():
-        t = text.replace("'", "''")
-        con.execute(f"comment on column marts.churn_risk_history.{col} is '{t}'")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
