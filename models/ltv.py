@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from models import btyd, status
-from models.churn import _frame, _has_table
+from models.churn.features import _frame
+from models.churn.storage import _has_table
 from models.status import InsufficientHistory
 from models.value import load_rules, prepare_accounts
 from models.warehouse import query, replace_date_rows, run_script

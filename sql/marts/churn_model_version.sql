@@ -1,4 +1,4 @@
--- Versioned churn models and their calibration curves (rows written by models/churn.py).
+-- Versioned churn models and their calibration curves (rows written by models/churn/storage.py).
 create schema if not exists marts;
 create table if not exists marts.churn_model_version (
     model_version varchar, trained_at timestamp, trained_as_of date, model_kind varchar,
@@ -6,7 +6,7 @@ create table if not exists marts.churn_model_version (
     auc double, brier double, ece double, top_decile_precision double, base_rate double, features json,
     model_path varchar
 );
--- A model trained tonight waits here until its blocking quality check passes (models/churn_versions.py).
+-- A model trained tonight waits here until its blocking quality check passes (models/churn/versions.py).
 create table if not exists marts.churn_model_candidate (
     as_of_date date, model_version varchar, trained_at timestamp, auc double, model_path varchar
 );

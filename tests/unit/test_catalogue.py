@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from models import catalogue
-from models.churn import HIGH_CUTOFF, MEDIUM_CUTOFF
+from models.churn.explanations import HIGH_CUTOFF, MEDIUM_CUTOFF
 from models.publish import uncommented
 from pipelines.definitions import defs
 
