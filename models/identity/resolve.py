@@ -37,6 +37,12 @@ MAP_SCHEMA = {
     "match_probability": pl.Float64,
     "assigned_on": pl.Date,
 }
+# The term-frequency lookup of each TF column of the match settings.
+TF_SQL = {
+    "name_key": "identity/tf_name_key",
+    "postcode": "identity/tf_postcode",
+    "addr_house": "identity/tf_addr_house",
+}
 RULE_PRIORITY = ["override_link", "exact_id", "override_unlink", "probabilistic", "singleton"]
 
 
@@ -59,14 +65,14 @@ def model_path_for(work_file: Path) -> Path:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(sql_text(f"identity/{name}"), params=params or None).to_arrow_table())
+    return pl.from_arrow(con.sql(sql_text(name), params=params or None).to_arrow_table())
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: pl.DataFrame) -> None:
-    """Run `sql/identity/<script>.sql`, which reads the frame under the name `view`."""
+    """Run `sql/<script>.sql`, which reads the frame under the name `view`."""
     con.register(view, frame.to_arrow())
     try:
-        run_script(con, f"identity/{script}")
+        run_script(con, script)
     finally:
         con.unregister(view)
 
@@ -75,14 +81,14 @@ def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, ful
     """`staging.party` -> `identity.party_std`. Only records whose fields changed since they were last
     standardised (or new ones) are standardised again, unless `full`. Returns counts for metadata."""
     run_script(con, "identity/schema")
-    full = full or _frame(con, "std_outdated", version=STD_VERSION)["outdated"][0] > 0
-    todo = _frame(con, "party_read", full=full)
-    todo = todo.join(_frame(con, "party_address"), on=["system", "source_key"], how="left")
+    full = full or _frame(con, "identity/std_outdated", version=STD_VERSION)["outdated"][0] > 0
+    todo = _frame(con, "identity/party_read", full=full)
+    todo = todo.join(_frame(con, "identity/party_address"), on=["system", "source_key"], how="left")
     fresh = standardise_party(todo, today=business_date)
     con.execute("begin transaction")
     if full:
         run_script(con, "identity/reset_party_std")
-    write_frame(con, "write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
+    write_frame(con, "identity/write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
     con.execute("commit")
     rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
     return dict(zip(rel.columns, rel.fetchall()[0]))
@@ -204,20 +210,20 @@ class _IncrementalNight(_Night):
 
 
 def _plan_full(con: duckdb.DuckDBPyConnection) -> _FullNight:
-    std = _frame(con, "read_party_std").cast(PARTY_STD_SCHEMA)
-    return _FullNight(std=std, prev=_frame(con, "previous_state"), dirty=std["uid"])
+    std = _frame(con, "identity/read_party_std").cast(PARTY_STD_SCHEMA)
+    return _FullNight(std=std, prev=_frame(con, "identity/previous_state"), dirty=std["uid"])
 
 
 def _plan_incremental(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -> _IncrementalNight:
     """Only new and changed records, those named by overrides the current map breaks, and everything
     they could touch are loaded: a small slice of the warehouse."""
-    dirty = _frame(con, "dirty_records")["uid"]
+    dirty = _frame(con, "identity/dirty_records")["uid"]
     dirty = pl.concat([dirty, _override_extras(con, overrides)]).unique().sort()
     con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
     try:
         con.execute("create or replace temp table working_set as " + anchors.build_working_set_sql())
-        std = _frame(con, "read_party_std_working").cast(PARTY_STD_SCHEMA)
-        prev = _frame(con, "previous_state_working")
+        std = _frame(con, "identity/read_party_std_working").cast(PARTY_STD_SCHEMA)
+        prev = _frame(con, "identity/previous_state_working")
     finally:
         con.unregister("dirty_uids")
         con.execute("drop table if exists working_set")
@@ -244,15 +250,15 @@ def resolve_identities(
     """
     t = {"start": time.perf_counter()}
     run_script(con, "identity/schema")
-    n_records, n_matched = _frame(con, "sizes").row(0)
+    n_records, n_matched = _frame(con, "identity/sizes").row(0)
     if n_records == 0:
         standardise_into(con, business_date)
-        n_records, n_matched = _frame(con, "sizes").row(0)
+        n_records, n_matched = _frame(con, "identity/sizes").row(0)
     model_missing = retrain or not training.model_is_current(Path(model_path))
     # A new model re-scores everything (ids still carry over from the previous map).
     full = mode == "full" or n_matched == 0 or model_missing
     overrides = read_overrides(overrides_path)
-    tf = {col: _frame(con, f"tf_{col}") for col in match_settings.TF_COLUMNS}
+    tf = {col: _frame(con, TF_SQL[col]) for col in match_settings.TF_COLUMNS}
 
     night = _plan_full(con) if full else _plan_incremental(con, overrides)
     std, prev, dirty = night.std, night.prev, night.dirty
@@ -292,7 +298,7 @@ def resolve_identities(
 
     # Records of every clustered node, then ids.
     records, prev_for = night.records(labels)
-    issued = _frame(con, "issued_ids")["customer_id"]
+    issued = _frame(con, "identity/issued_ids")["customer_id"]
     assigned, events, _ = assign_ids(records, prev_for, next_sequence(issued), business_date)
     t["ids"] = time.perf_counter()
 
@@ -308,7 +314,7 @@ def resolve_identities(
     steps = ["start", "load", "train", "predict", "nodes", "cluster", "ids", "rows", "write"]
     seconds = {s: round(t[s] - t[p], 2) for p, s in zip(steps, steps[1:])}
     seconds["total"] = round(t["write"] - t["start"], 2)
-    summary = _frame(con, "resolution_summary")
+    summary = _frame(con, "identity/resolution_summary")
     rules = dict(zip(summary["match_rule"].to_list(), summary["records"].to_list()))
     records, customers = int(summary["records"].sum()), int(summary["customers"].max() or 0)
     return ResolveResult(
@@ -446,7 +452,7 @@ def _write(
     con.execute("begin transaction")
     night.clear(con)
     if map_parquet is None:
-        write_frame(con, "write_customer_map", "new_customer_map", new_rows)
+        write_frame(con, "identity/write_customer_map", "new_customer_map", new_rows)
     else:
         Path(map_parquet).parent.mkdir(parents=True, exist_ok=True)
         new_rows.write_parquet(map_parquet)
@@ -455,8 +461,8 @@ def _write(
             run_script(con, "identity/write_customer_map")
         finally:
             con.execute("drop table if exists new_customer_map")
-    write_frame(con, "append_id_event", "new_id_event", events)
-    write_frame(con, "write_party_matched", "matched_uids", night.dirty.to_frame("uid"))
+    write_frame(con, "identity/append_id_event", "new_id_event", events)
+    write_frame(con, "identity/write_party_matched", "matched_uids", night.dirty.to_frame("uid"))
     con.execute("commit")
 
 
