@@ -89,8 +89,14 @@ def comment_statements(schema: str = "crm") -> list[str]:
 def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
     """Comment schema crm of a freshly built analyst file; a relation or column the catalogue names and the
     file lacks fails the statement (the catalogue is out of date), so publication stops rather than drift."""
-    for stmt in comment_statements():
-        con.execute(stmt)
+    con.execute("begin")  # one commit, not one per statement: 0.24 s against 1.4 s for 361 comments
+    try:
+        for stmt in comment_statements():
+            con.execute(stmt)
+    except Exception:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def _cell(text: str) -> str:

@@ -49,6 +49,7 @@ def test_a_relation_the_file_lacks_stops_the_comments():
     con.execute("drop table crm.churn_calibration")
     with pytest.raises(duckdb.CatalogException):
         catalogue.apply_comments(con)
+    assert "customer" in uncommented(con)  # all or nothing: the comments made before the failure are undone
 
 
 def test_the_analysts_page_is_generated_from_the_catalogue():
