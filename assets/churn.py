@@ -5,12 +5,14 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from models import churn as ch
-from models import churn_nightly as nightly
-from models import churn_versions as versions
+from models.churn.features import feature_columns
+from models.churn.storage import empty_risk, model_in_use, write_features, write_risk
+from models.churn import nightly
+from models.churn import versions
 from models import status
 from models.status import InsufficientHistory
 from models.value import markdown_table
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -40,24 +42,24 @@ def churn_features(
     opened by then are used; a later close date is unknown on the date. The same SQL
     (`sql/marts/churn_features.sql`) builds the training snapshots. Incremental: only customers whose
     inputs changed (or due their weekly refresh) are recomputed; the rest keep last night's values and
-    their `computed_as_of` date (`models/churn_nightly.py`).
+    their `computed_as_of` date (`models/churn/nightly.py`).
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         f, info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
-        ch.write_features(con, f, as_of)
+        write_features(con, f, as_of)
     context.log.info(
         f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
         f"from {info['previous_night']}"
     )
     scored = f[f["in_population"]] if len(f) else f
-    desc = scored[ch.feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
+    desc = scored[feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
     return dg.MaterializeResult(
         metadata={
             **info,
             "in_population": len(scored),
             "dagster/row_count": len(f),
-            "features": len(ch.feature_columns(f)),
+            "features": len(feature_columns(f)),
             "summary": dg.MetadataValue.md(desc.to_markdown() if hasattr(desc, "to_markdown") else str(desc)),
         }
     )
@@ -73,7 +75,9 @@ class ChurnModelConfig(dg.Config):
     calibration: str = "isotonic"  # or "sigmoid"
 
 
-@dg.asset(deps=[churn_features], kinds={"duckdb", "scikitlearn"}, **COMMON)
+@dg.asset(
+    deps=[churn_features], kinds={"duckdb", "scikitlearn"}, **COMMON, metadata=table_metadata("churn_model_version")
+)
 def churn_model(
     context: dg.AssetExecutionContext, config: ChurnModelConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -85,7 +89,7 @@ def churn_model(
     training customers and compared on the later validation month-ends; the better AUC wins. The current
     version is reused while younger than `max_age_days` unless `retrain` is set; a model trained tonight
     is saved beside the work file (`models/churn_<version>.pkl`) as a candidate and becomes a version in
-    `marts.churn_model_version` only once its blocking quality check has passed (`models/churn_versions.py`).
+    `marts.churn_model_version` only once its blocking quality check has passed (`models/churn/versions.py`).
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
@@ -152,7 +156,12 @@ def model_quality_not_worse(
     return dg.AssetCheckResult(passed=passed, metadata=meta)
 
 
-@dg.asset(deps=[churn_features, churn_model], kinds={"duckdb", "scikitlearn"}, **COMMON)
+@dg.asset(
+    deps=[churn_features, churn_model],
+    kinds={"duckdb", "scikitlearn"},
+    **COMMON,
+    metadata=table_metadata("churn_risk_history"),
+)
 def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Calibrated 90-day churn probability per customer, risk band and three drivers in words.
 
@@ -168,9 +177,9 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
         if promoted:
             context.log.info(f"churn model {promoted} recorded as the current version")
         try:
-            model = ch.model_in_use(con, as_of)
+            model = model_in_use(con, as_of)
         except InsufficientHistory as exc:
-            ch.write_risk(con, ch.empty_risk(), as_of)
+            write_risk(con, empty_risk(), as_of)
             status.record(con, as_of, "churn_risk", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"churn_risk published empty for {as_of}: {exc.reason}")
             return dg.MaterializeResult(
@@ -182,7 +191,7 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
                 }
             )
         scores, info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
-        ch.write_risk(con, scores, as_of)
+        write_risk(con, scores, as_of)
         status.record(con, as_of, "churn_risk")
     carried = (
         f", {info['carried']:,} carried from {info['previous_night']}"

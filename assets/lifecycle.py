@@ -8,6 +8,7 @@ from models import status
 from models.lifecycle import build_lifecycle
 from assets.value import NightConfig
 from models.value import markdown_table
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -19,6 +20,7 @@ from pipelines.resources import Warehouse
     owners=["team:crm-data"],
     pool="duckdb",
     kinds={"duckdb", "sql"},
+    metadata=table_metadata("customer_lifecycle_history"),
 )
 def customer_lifecycle(
     context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse

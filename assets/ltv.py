@@ -6,10 +6,12 @@ import dagster as dg
 import pandas as pd
 
 from models import status
-from models.ltv import COMMENTS, compute_ltv, write_ltv
+from models.catalogue import columns
+from models.ltv import compute_ltv, write_ltv
 from models.progress import Progress
 from models.status import InsufficientHistory
 from models.value import markdown_table
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -27,6 +29,7 @@ class LtvConfig(dg.Config):
     owners=["team:crm-data"],
     pool="duckdb",
     kinds={"duckdb", "scipy"},
+    metadata=table_metadata("lifetime_value_history"),
 )
 def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Expected lifetime value (CNY) per customer over 36 months, discounted at 8% a year.
@@ -48,7 +51,7 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
                     con, as_of, config.horizon_months, config.discount_rate, full=config.full, log=context.log.info
                 )
         except InsufficientHistory as exc:
-            write_ltv(con, pd.DataFrame(columns=list(COMMENTS)), as_of)
+            write_ltv(con, pd.DataFrame(columns=[c.name for c in columns("lifetime_value_history")]), as_of)
             status.record(con, as_of, "lifetime_value", status.INSUFFICIENT_HISTORY, exc.reason)
             context.log.warning(f"lifetime_value published empty for {as_of}: {exc.reason}")
             return dg.MaterializeResult(

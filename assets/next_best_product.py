@@ -8,6 +8,7 @@ import pandas as pd
 from models import next_best_product as nbp
 from models import status
 from models.status import InsufficientHistory
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -23,6 +24,7 @@ class NextBestProductConfig(dg.Config):
     owners=["team:crm-data"],
     pool="duckdb",
     kinds={"duckdb", "scikitlearn"},
+    metadata=table_metadata("next_best_product_history"),
 )
 def next_best_product(
     context: dg.AssetExecutionContext, config: NextBestProductConfig, warehouse: Warehouse

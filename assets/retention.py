@@ -7,6 +7,7 @@ import dagster as dg
 from models import status
 from models.retention import build_retention_priority
 from models.status import InsufficientHistory
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -18,6 +19,7 @@ from pipelines.resources import Warehouse
     owners=["team:crm-data"],
     pool="duckdb",
     kinds={"duckdb", "sql"},
+    metadata=table_metadata("retention_priority_history"),
 )
 def retention_priority(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Whom to call first: every scored customer with a positive lifetime value, ranked by value at risk

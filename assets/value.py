@@ -12,6 +12,7 @@ from models.value import (
     compute_value_tiers,
     markdown_table,
 )
+from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -29,7 +30,12 @@ class NightConfig(dg.Config):
     full: bool = False
 
 
-@dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
+@dg.asset(
+    deps=[dg.AssetKey("customer_resolution")],
+    kinds={"duckdb", "sql"},
+    **COMMON,
+    metadata=table_metadata("contribution_monthly"),
+)
 def contribution_monthly(
     context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -72,7 +78,7 @@ class TierConfig(dg.Config):
     gold_share: float = 0.09  # GOLD: the next share
 
 
-@dg.asset(deps=[contribution_monthly], kinds={"duckdb", "sql"}, **COMMON)
+@dg.asset(deps=[contribution_monthly], kinds={"duckdb", "sql"}, **COMMON, metadata=table_metadata("value_tier_history"))
 def value_tier(context: dg.AssetExecutionContext, config: TierConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Value tier per customer from the trailing 12-month profit contribution, and tier migration.
 
@@ -192,7 +198,12 @@ def tier_shares_within_bounds(
     )
 
 
-@dg.asset(deps=[dg.AssetKey("customer_resolution")], kinds={"duckdb", "sql"}, **COMMON)
+@dg.asset(
+    deps=[dg.AssetKey("customer_resolution")],
+    kinds={"duckdb", "sql"},
+    **COMMON,
+    metadata=table_metadata("product_holding_history"),
+)
 def product_holding(
     context: dg.AssetExecutionContext, config: NightConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:

@@ -289,8 +289,8 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     """Churn AUC / calibration, LTV rank correlation and bias (portfolio, per tier), the retention list's
     capture of realised lost value, lifecycle stages and next-best-product hit rates against the truth."""
-    from models.churn_evaluate import evaluate_from_warehouse as churn_eval
-    from models.churn_evaluate import evaluate_history
+    from models.churn.evaluate import evaluate_from_warehouse as churn_eval
+    from models.churn.evaluate import evaluate_history
     from models.lifecycle_evaluate import evaluate_lifecycle
     from models.next_best_product_evaluate import evaluate_next_best_product
     from models.retention_evaluate import evaluate_retention
@@ -587,19 +587,20 @@ def _train_legacy(train, validate, seed: int = 0, max_train_rows: int = 300_000)
     isotonic CalibratedClassifierCV), kept here only as the bench's baseline."""
     from sklearn.calibration import CalibratedClassifierCV
 
-    from models import churn as ch
+    from models.churn.features import feature_columns
+    from models.churn.model import _candidates, metrics
 
     if len(train) > max_train_rows:
         train = train.sample(max_train_rows, random_state=seed)
-    features = ch.feature_columns(train.drop(columns=["churned"]))
+    features = feature_columns(train.drop(columns=["churned"]))
     Xt, yt = train[features].to_numpy(dtype=float), train["churned"].to_numpy()
     Xv, yv = validate[features].to_numpy(dtype=float), validate["churned"].to_numpy()
     out = {}
-    for name, base in ch._candidates(features, seed).items():
+    for name, base in _candidates(features, seed).items():
         started = time.perf_counter()
         model = CalibratedClassifierCV(base, method="isotonic", cv=3).fit(Xt, yt)
         fitted = time.perf_counter()
-        m = ch.metrics(yv, model.predict_proba(Xv)[:, 1])
+        m = metrics(yv, model.predict_proba(Xv)[:, 1])
         out[name] = {
             "fit_seconds": round(fitted - started, 2),
             "validate_seconds": round(time.perf_counter() - fitted, 2),
@@ -615,7 +616,8 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
     import pandas as pd
 
     from crm.nightly import run_nightly
-    from models import churn as ch
+    from models.churn.features import labelled_month_ends, snapshots
+    from models.churn.model import MAX_TRAIN_ROWS, MAX_VALIDATE_ROWS, split_windows
     from models import settings
     from models.ingest.landing import complete_dates
 
@@ -631,14 +633,14 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
                 raise RuntimeError(summary.error)
         con = duckdb.connect(str(settings.work_path()), read_only=True)
         try:
-            train_dates, val_dates = ch.split_windows(ch.labelled_month_ends(con, full))
+            train_dates, val_dates = split_windows(labelled_month_ends(con, full))
             started = time.perf_counter()
-            frames = [ch.snapshots(con, train_dates), ch.snapshots(con, val_dates)]
+            frames = [snapshots(con, train_dates), snapshots(con, val_dates)]
             secs = time.perf_counter() - started
             started = time.perf_counter()
             frames += [
-                ch.snapshots(con, train_dates, max_rows=ch.MAX_TRAIN_ROWS),
-                ch.snapshots(con, val_dates, max_rows=ch.MAX_VALIDATE_ROWS),
+                snapshots(con, train_dates, max_rows=MAX_TRAIN_ROWS),
+                snapshots(con, val_dates, max_rows=MAX_VALIDATE_ROWS),
             ]
             sampled_secs = time.perf_counter() - started
         finally:
@@ -686,7 +688,7 @@ def bench_churn(customers: int, seed: int, workdir: Path, repeats: int = 1) -> d
     every variant of `CHURN_VARIANTS` trained on them, alternated `repeats` times in one run."""
     import statistics
 
-    from models import churn as ch
+    from models.churn.model import train_churn_model
 
     os.environ.setdefault("CRM_DEMO", "1")
     frames, info = _churn_snapshots(workdir / "churn", customers, seed)
@@ -700,7 +702,7 @@ def bench_churn(customers: int, seed: int, workdir: Path, repeats: int = 1) -> d
                 r = _train_legacy(train, val)
             else:
                 fit = {k: v for k, v in opts.items() if k not in ("train", "validate")}
-                model = ch.train_churn_model(
+                model = train_churn_model(
                     frames[opts.get("train", "train")], frames[opts.get("validate", "validate")], "bench", **fit
                 )
                 r = {

@@ -22,7 +22,7 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
     import polars as pl
 
     from crm.bench import _ensure_bank, _peak_rss_mb
-    from models.identity import match
+    from models.identity.match.training import ensure_model
     from models.identity.engine import SparkEngine, spark_session
     from models.identity.evaluate import evaluate
     from models.identity.resolve import model_path_for, resolve_identities, standardise_into
@@ -45,7 +45,7 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
         standardise_into(con, day)
         std = con.sql("select * from identity.party_std").pl()
         started = time.perf_counter()
-        match.ensure_model(std, model_path_for(base))
+        ensure_model(std, model_path_for(base))
         train_seconds = round(time.perf_counter() - started, 1)
     finally:
         con.close()

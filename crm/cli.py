@@ -1,4 +1,4 @@
-"""The `crm` console script: generate sample deliveries, run the nightly job, benchmark."""
+"""The `crm` console script: generate sample deliveries, run the nightly job, benchmark, write the catalogue page."""
 
 from __future__ import annotations
 
@@ -72,6 +72,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_catalogue(args: argparse.Namespace) -> int:
+    from models.catalogue import write_docs
+
+    print(f"wrote {write_docs()}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crm", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -126,6 +133,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workdir", default=str(settings.DATA_DIR / "bench"))
     b.add_argument("--noise-scale", type=float, default=1.0, help="golden: multiply every planted-problem rate")
     b.set_defaults(func=_cmd_bench)
+
+    c = sub.add_parser("catalogue", help="write docs/analysts.md's table catalogue from models/catalogue.yaml")
+    c.set_defaults(func=_cmd_catalogue)
     return p
 
 

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from models.churn_evaluate import _person_map
+from models.churn.evaluate import _person_map
 
 WINDOW = 3  # month-ends before the churn month searched for a decline
 

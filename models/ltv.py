@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from models import btyd, status
-from models.churn import _frame, _has_table
+from models.churn.features import _frame
+from models.churn.storage import _has_table
 from models.status import InsufficientHistory
 from models.value import load_rules, prepare_accounts
 from models.warehouse import query, replace_date_rows, run_script
@@ -307,24 +308,6 @@ def compute_ltv(
     return out, info
 
 
-COMMENTS = {
-    "as_of_date": "Business date of this version.",
-    "customer_id": "Resolved customer.",
-    "expected_ltv_cny": "Expected profit contribution (CNY) over horizon_months, discounted monthly at discount_rate: balance-driven contribution x churn survival, loans amortised to maturity with the expected write-off loss, plus card and FX transactions from BG/NBD x Gamma-Gamma.",
-    "horizon_months": "Months of future counted in expected_ltv_cny.",
-    "discount_rate": "Annual discount rate applied monthly.",
-    "p_alive": "Probability (BG/NBD) that the customer still transacts by card (or FX when no card); NULL without transactions.",
-    "expected_txns_12m": "Expected card purchase days plus FX deal days in the next 12 months.",
-    "expected_monthly_contribution": "Balance-driven monthly contribution run-rate (deposits, servicing, card fees and interest), plus next month's loan margin on the amortised outstanding, plus one twelfth of the expected 12-month transaction contribution (CNY).",
-    "survival_12m": "Probability of not churning within 12 months, from the 90-day churn probability ((1 - p90)^4).",
-    "expected_value_12m_cny": "Undiscounted expected contribution of the next 12 months (CNY).",
-    "churn_probability_90d": "90-day churn probability used (NULL: outside the churn population, treated as 1).",
-    "computed_as_of": "Date as of which the value was computed: the date of the customer's churn features (its balances, loans and transactions up to it, its churn score); carried, re-dated, while nothing it reads changed.",
-    "params_fitted_on": "Night the population parameters (BG/NBD, Gamma-Gamma, loan write-off shares) were fitted on, over all customers; refitted weekly.",
-    "ltv_if_retained_cny": "expected_ltv_cny if the customer did not churn within the horizon (no churn survival, no write-off on leaving; transactions as forecast): the value a retention call protects.",
-}
-
-
 def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) -> None:
     run_script(con, "marts/lifetime_value_history")
     con.register("ltv_tonight", frame)
@@ -334,9 +317,3 @@ def write_ltv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, as_of: date) 
         con.execute("commit")
     finally:
         con.unregister("ltv_tonight")
-    con.execute(
-        "comment on table marts.lifetime_value_history is 'Expected lifetime value per customer for every business date.'"
-    )
-    for col, text in COMMENTS.items():
-        t = text.replace("'", "''")
-        con.execute(f"comment on column marts.lifetime_value_history.{col} is '{t}'")

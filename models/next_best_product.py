@@ -32,7 +32,8 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from models import churn as ch
+from models.churn.features import _frame, features_at, labelled_month_ends
+from models.churn.model import FIT_THREADS
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
 from models.warehouse import replace_date_rows, run_script
@@ -59,7 +60,7 @@ def _held_columns() -> list[str]:
 
 def _holdings(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     prepare_accounts(con, as_of)
-    return ch._frame(con, "nbp/holdings", as_of=as_of)
+    return _frame(con, "nbp/holdings", as_of=as_of)
 
 
 def frame_at(
@@ -70,7 +71,7 @@ def frame_at(
 ) -> pd.DataFrame:
     """Features of the customers of the churn population on `as_of` (all, or those of `customers`),
     with products held and age."""
-    f = ch.features_at(con, as_of, customers)
+    f = features_at(con, as_of, customers)
     h = _holdings(con, as_of) if holdings is None else holdings
     f = f.merge(h, on="customer_id", how="left")
     f["products"] = f["products"].fillna("")
@@ -88,7 +89,7 @@ def feature_names(f: pd.DataFrame) -> list[str]:
 def labels_at(con: duckdb.DuckDBPyConnection, f: pd.DataFrame, as_of: date) -> pd.Series:
     """Per customer of `f`, the set of products taken in (as_of, as_of + 90 days] and not held on as_of."""
     prepare_accounts(con, as_of + timedelta(days=HORIZON_DAYS))
-    o = ch._frame(con, "nbp/openings", as_of=as_of, horizon_end=as_of + timedelta(days=HORIZON_DAYS))
+    o = _frame(con, "nbp/openings", as_of=as_of, horizon_end=as_of + timedelta(days=HORIZON_DAYS))
     taken = o.groupby("customer_id")["product"].agg(set)
     held = f.set_index("customer_id")["products"].str.split(",").apply(set)
     out = f["customer_id"].map(taken).apply(lambda s: s if isinstance(s, set) else set())
@@ -179,7 +180,7 @@ class NextBestProductModel:
         """Long frame (row, customer_id, product, propensity, rank) over the products each row's customer
         does not hold; `row` is the position in `f` (a snapshot may hold a customer at several dates)."""
         x = f[self.features].to_numpy(dtype=float)
-        with threadpool_limits(limits=ch.FIT_THREADS):
+        with threadpool_limits(limits=FIT_THREADS):
             proba = self.estimator.predict_proba(x)
             take = self.taker.predict_proba(x)[:, list(self.taker.classes_).index(1)]
         cls = list(self.estimator.classes_)
@@ -254,7 +255,7 @@ def evaluate(model: NextBestProductModel, snap: pd.DataFrame) -> dict:
 def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, seed: int = 0) -> NextBestProductModel:
     """Train on the labelled month-ends up to `as_of`, validated on the last ones out of time."""
     started = time.perf_counter()
-    dates = ch.labelled_month_ends(con, as_of, horizon_days=HORIZON_DAYS)
+    dates = labelled_month_ends(con, as_of, horizon_days=HORIZON_DAYS)
     if len(dates) < MIN_MONTHS:
         raise InsufficientHistory(
             "next_best_product",
@@ -276,7 +277,7 @@ def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, s
     Xt, yt, wt = _take_rows(X, y, w)
     est = HistGradientBoostingClassifier(**HGB_PARAMS, random_state=seed)
     taker = HistGradientBoostingClassifier(**TAKE_PARAMS, random_state=seed)
-    with threadpool_limits(limits=ch.FIT_THREADS):
+    with threadpool_limits(limits=FIT_THREADS):
         est.fit(X.loc[y != NONE, features].to_numpy(dtype=float), y[y != NONE])
         taker.fit(Xt[features].to_numpy(dtype=float), yt, sample_weight=wt)
     fitted = time.perf_counter()

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from models import next_best_product as nbp
-from models.churn_evaluate import _person_map
+from models.churn.evaluate import _person_map
 
 
 def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, as_of=None) -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from models import catalogue
 from models.warehouse import query, replace_date_rows, run_script
 
 
@@ -64,19 +65,6 @@ PUBLISHED_TABLES = {
     "data_quality_history": "data_quality_history",
     "quarantine_reason_history": "quarantine_reason_history",
     "output_status": "output_status",
-}
-# Latest-version views and the history table each one reads (sql/publish/crm_views.sql).
-LATEST_VIEWS = {
-    "customer": "customer_history",
-    "customer_source": "customer_source_history",
-    "value_tier": "value_tier_history",
-    "churn_risk": "churn_risk_history",
-    "lifetime_value": "lifetime_value_history",
-    "retention_priority": "retention_priority_history",
-    "product_holding": "product_holding_history",
-    "customer_lifecycle": "customer_lifecycle_history",
-    "next_best_product": "next_best_product_history",
-    "data_quality": "data_quality_history",
 }
 
 
@@ -134,7 +122,6 @@ def build_analyst_file(
     run_script(work, "publish/scrub")
     work.execute("attach ? as pub", [str(target)])
     counts: dict[str, int] = {}
-    comments: list[tuple[str, str, str]] = []
     try:
         work.execute("create schema if not exists pub.crm")
         carried = _tables(work, "pub", "crm")
@@ -163,24 +150,12 @@ def build_analyst_file(
                     work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
             counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
-            comments += [
-                (name, column, comment)
-                for column, comment in work.execute(
-                    "select column_name, comment from duckdb_columns() where database_name = ? "
-                    "and schema_name = ? and table_name = ? and comment is not null",
-                    [work_db, *source.split(".")],
-                ).fetchall()
-            ]
     finally:
         work.execute("detach pub")
     con = duckdb.connect(str(target))
     try:
-        # `create table as` drops column comments: carry the marts comments over, then the catalogue.
-        for table, column, comment in comments:
-            _comment_column(con, table, column, comment)
-        run_script(con, "publish/crm_catalogue")
         run_script(con, "publish/crm_views")
-        copy_column_comments(con)
+        catalogue.apply_comments(con)  # models/catalogue.yaml: every table, view and column
         con.execute("checkpoint")
     finally:
         con.close()
@@ -207,23 +182,6 @@ def scrubbed_select(cols: list[tuple]) -> str:
 
 def _shape(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
     return [(c[0], c[1]) for c in con.execute(f"describe {relation}").fetchall()]
-
-
-def copy_column_comments(con: duckdb.DuckDBPyConnection) -> None:
-    """A latest view's columns mean what its history table's columns mean."""
-    for view, table in LATEST_VIEWS.items():
-        rows = con.execute(
-            "select column_name, comment from duckdb_columns() "
-            "where schema_name = 'crm' and table_name = ? and comment is not null",
-            [table],
-        ).fetchall()
-        for column, comment in rows:
-            _comment_column(con, view, column, comment)
-
-
-def _comment_column(con: duckdb.DuckDBPyConnection, relation: str, column: str, comment: str) -> None:
-    text = comment.replace("'", "''")
-    con.execute(f"comment on column crm.{relation}.\"{column}\" is '{text}'")
 
 
 def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -14,8 +14,7 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from models.settings import sql_text
-from models.warehouse import query
+from models.warehouse import execute, query
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1240px;color:#222;padding:0 1em}
@@ -104,7 +103,7 @@ def _diagonal_line(points: dict[str, list[tuple[float, float]]], x_title: str, y
 
 
 def _rows(con, name: str, as_of: date) -> list[tuple]:
-    return query(con, f"report/{name}", as_of=as_of)
+    return query(con, name, as_of=as_of)
 
 
 def _has_table(con, name: str) -> bool:
@@ -118,7 +117,7 @@ def _has_table(con, name: str) -> bool:
 def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     # An output that could not be computed shows its status and reason instead of empty charts.
-    gaps = _rows(con, "output_status", as_of) if _has_table(con, "output_status") else []
+    gaps = _rows(con, "report/output_status", as_of) if _has_table(con, "output_status") else []
     if gaps:
         out.append(("Outputs not computed tonight", [card("Status", table(["output", "status", "reason"], gaps))]))
     missing = {o: [card(o, f"<p class='note'>{escape(s)}: {escape(r or '')}</p>")] for o, s, r in gaps}
@@ -136,8 +135,8 @@ def sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[tuple[str, lis
 
 
 def _tier_parts(con, as_of: date) -> list[str]:
-    tiers = _rows(con, "tier_summary", as_of)
-    curve = _rows(con, "profit_concentration", as_of)
+    tiers = _rows(con, "report/tier_summary", as_of)
+    curve = _rows(con, "report/profit_concentration", as_of)
     labels = [t[0] for t in tiers]
     return [
         card(
@@ -163,7 +162,7 @@ def _tier_parts(con, as_of: date) -> list[str]:
 
 
 def _migration_parts(con, as_of: date) -> list[str]:
-    moves = _rows(con, "tier_migration", as_of)
+    moves = _rows(con, "report/tier_migration", as_of)
     if not moves:
         return [card("Moves", "<p class='note'>No tier at two month-ends yet.</p>")]
     frm = [t for t in TIER_ORDER if any(m[0] == t for m in moves)]
@@ -182,8 +181,8 @@ def _migration_parts(con, as_of: date) -> list[str]:
 def _lifecycle_parts(con, as_of: date) -> list[str]:
     if not _has_table(con, "customer_lifecycle_monthly"):
         return [card("Stages", "<p class='note'>No lifecycle stages published.</p>")]
-    stages = _rows(con, "lifecycle_stages", as_of)
-    flows = _rows(con, "lifecycle_flows", as_of)
+    stages = _rows(con, "report/lifecycle_stages", as_of)
+    flows = _rows(con, "report/lifecycle_flows", as_of)
     months = sorted({m for m, _, _ in stages})
     area = go.Figure(
         [
@@ -233,7 +232,7 @@ def _lifecycle_parts(con, as_of: date) -> list[str]:
 
 
 def _churn_parts(con, as_of: date) -> list[str]:
-    dist = _rows(con, "churn_distribution", as_of)
+    dist = _rows(con, "report/churn_distribution", as_of)
     fig = go.Figure(
         go.Bar(x=[float(b) + 0.025 for b, _ in dist], y=[n for _, n in dist], width=0.048, name="customers")
     )
@@ -248,10 +247,10 @@ def _churn_parts(con, as_of: date) -> list[str]:
                 y={"type": "log", "dtick": 1},
             ),
         ),
-        card("Risk bands", table(["band", "customers", "mean probability"], _rows(con, "churn_bands", as_of))),
+        card("Risk bands", table(["band", "customers", "mean probability"], _rows(con, "report/churn_bands", as_of))),
     ]
     if _has_table(con, "churn_calibration"):
-        cal = _rows(con, "churn_calibration", as_of)
+        cal = _rows(con, "report/churn_calibration", as_of)
         parts.append(
             card(
                 "Calibration on the validation window",
@@ -262,12 +261,12 @@ def _churn_parts(con, as_of: date) -> list[str]:
                 ),
             )
         )
-    parts.append(card("Churn model version in use", _version_table(con, "churn_model", as_of)))
+    parts.append(card("Churn model version in use", _version_table(con, "report/churn_model", as_of)))
     return parts
 
 
 def _version_table(con, name: str, as_of: date) -> str:
-    cur = con.execute(sql_text(f"report/{name}"), {"as_of": as_of})
+    cur = execute(con, name, as_of=as_of)
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     keep = [i for i, n in enumerate(names) if n not in ("features", "model_path")]  # long JSON, a server path
@@ -275,7 +274,7 @@ def _version_table(con, name: str, as_of: date) -> str:
 
 
 def _ltv_parts(con, as_of: date) -> list[str]:
-    ltv = _rows(con, "ltv_distribution", as_of)
+    ltv = _rows(con, "report/ltv_distribution", as_of)
     return [
         card(
             "Customers by expected lifetime value",
@@ -293,13 +292,13 @@ def _ltv_parts(con, as_of: date) -> list[str]:
 def _cross_sell_parts(con, as_of: date) -> list[str]:
     if not _has_table(con, "next_best_product_model"):
         return [card("Model", "<p class='note'>No next-best-product model published.</p>")]
-    cur = con.execute(sql_text("report/cross_sell_model"), {"as_of": as_of})
+    cur = execute(con, "report/cross_sell_model", as_of=as_of)
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
         return [card("Model", "<p class='note'>No next-best-product scores for this date.</p>")]
     m = dict(zip(names, rows[0]))
-    offers = _rows(con, "cross_sell_offers", as_of)
+    offers = _rows(con, "report/cross_sell_offers", as_of)
     rates = _bars(
         ["hit rate at 1", "hit rate at 3"],
         {
@@ -329,7 +328,7 @@ def retention_head(con, as_of: date) -> tuple[list[str], list[tuple]]:
     """Columns and rows of the retention list's head (crm.retention_priority), or nothing before it exists."""
     if not _has_table(con, "retention_priority_history"):
         return [], []
-    cur = con.execute(sql_text("report/retention_head"), {"as_of": as_of})
+    cur = execute(con, "report/retention_head", as_of=as_of)
     return [d[0] for d in cur.description], cur.fetchall()
 
 
@@ -351,8 +350,8 @@ def retention_list_parts(columns: list[str], rows: list[tuple]) -> list[str]:
 
 
 def _linkage_parts(con, as_of: date) -> list[str]:
-    per_customer = _rows(con, "records_per_customer", as_of)
-    rules = _rows(con, "match_rules", as_of)
+    per_customer = _rows(con, "report/records_per_customer", as_of)
+    rules = _rows(con, "report/match_rules", as_of)
     return [
         card(
             "Customers by number of source records",
@@ -371,8 +370,8 @@ def _linkage_parts(con, as_of: date) -> list[str]:
 
 
 def _quality_parts(con, as_of: date) -> list[str]:
-    deliveries = _rows(con, "deliveries", as_of)
-    reasons = _rows(con, "quarantine", as_of)
+    deliveries = _rows(con, "report/deliveries", as_of)
+    reasons = _rows(con, "report/quarantine", as_of)
     per_system: dict[str, int] = {}
     for system, *_rest, quarantined in deliveries:
         per_system[system] = per_system.get(system, 0) + quarantined

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from models.churn_evaluate import _outcomes, _person_map
+from models.churn.evaluate import _outcomes, _person_map
 
 
 def _captured(per: pd.DataFrame, score: str, share: float) -> float:

@@ -8,7 +8,8 @@ Pure logic, no dagster. Entry points (each takes the warehouse work-file connect
 - `golden.write_golden(con, business_date)` -> `identity.customer_golden`
 - `evaluate.evaluate(customer_map, truth_csv)` / `evaluate.evaluate_from_warehouse(con, truth_csv)`
 
-Modules: idcard (GB 11643 IDs), pinyin (names), standardise, match (exact rule + Splink model),
+Modules: idcard (GB 11643 IDs), pinyin (names), standardise, match/ (settings, training, anchors, scoring:
+exact rule + Splink model),
 engine (where matching SQL runs: DuckDB in process or Spark),
 cluster (constrained clustering), stable_ids, overrides, golden, evaluate.
 """

@@ -1,9 +1,9 @@
 """Where the identity stage's matching SQL runs: DuckDB in process (default) or Spark.
 
-Both engines offer the same verbs to `match.py`: `put` a driver frame as a table, `run` a query into
+Both engines offer the same verbs to `match/scoring.py` and `match/anchors.py`: `put` a driver frame as a table, `run` a query into
 a table, `view` a query under a name, `get` a query's rows back, and the Splink database API. The SQL is the same text on
 both (sql/identity/*.sql is written in the subset both dialects share); only Splink's comparison
-levels differ per dialect (see `match._FN`).
+levels differ per dialect (see `match/settings.py` `_FN`).
 
 On Spark every table crosses the driver boundary as Parquet under `workdir`: the stage's input
 (standardised records, term frequencies) is written there and read by Spark, and what comes back

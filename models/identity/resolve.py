@@ -12,12 +12,14 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from models.identity import match
+from models.identity.match import anchors, scoring, training
+from models.identity.match import settings as match_settings
 from models.identity.cluster import cluster
 from models.identity.overrides import read_overrides
 from models.identity.stable_ids import assign_ids, next_sequence
@@ -34,6 +36,12 @@ MAP_SCHEMA = {
     "match_rule": pl.String,
     "match_probability": pl.Float64,
     "assigned_on": pl.Date,
+}
+# The term-frequency lookup of each TF column of the match settings.
+TF_SQL = {
+    "name_key": "identity/tf_name_key",
+    "postcode": "identity/tf_postcode",
+    "addr_house": "identity/tf_addr_house",
 }
 RULE_PRIORITY = ["override_link", "exact_id", "override_unlink", "probabilistic", "singleton"]
 
@@ -57,14 +65,14 @@ def model_path_for(work_file: Path) -> Path:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(sql_text(f"identity/{name}"), params=params or None).to_arrow_table())
+    return pl.from_arrow(con.sql(sql_text(name), params=params or None).to_arrow_table())
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: pl.DataFrame) -> None:
-    """Run `sql/identity/<script>.sql`, which reads the frame under the name `view`."""
+    """Run `sql/<script>.sql`, which reads the frame under the name `view`."""
     con.register(view, frame.to_arrow())
     try:
-        run_script(con, f"identity/{script}")
+        run_script(con, script)
     finally:
         con.unregister(view)
 
@@ -73,133 +81,97 @@ def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, ful
     """`staging.party` -> `identity.party_std`. Only records whose fields changed since they were last
     standardised (or new ones) are standardised again, unless `full`. Returns counts for metadata."""
     run_script(con, "identity/schema")
-    full = full or _frame(con, "std_outdated", version=STD_VERSION)["outdated"][0] > 0
-    todo = _frame(con, "party_read", full=full)
-    todo = todo.join(_frame(con, "party_address"), on=["system", "source_key"], how="left")
+    full = full or _frame(con, "identity/std_outdated", version=STD_VERSION)["outdated"][0] > 0
+    todo = _frame(con, "identity/party_read", full=full)
+    todo = todo.join(_frame(con, "identity/party_address"), on=["system", "source_key"], how="left")
     fresh = standardise_party(todo, today=business_date)
     con.execute("begin transaction")
     if full:
         run_script(con, "identity/reset_party_std")
-    write_frame(con, "write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
+    write_frame(con, "identity/write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
     con.execute("commit")
     rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
     return dict(zip(rel.columns, rel.fetchall()[0]))
 
 
-def resolve_identities(
-    con: duckdb.DuckDBPyConnection,
-    business_date: dt.date,
-    model_path: Path,
-    overrides_path: Path | None = None,
-    mode: str = "auto",
-    retrain: bool = False,
-    threshold: float = match.DEFAULT_THRESHOLD,
-    threads: int | None = None,
-    engine=None,
-    map_parquet: Path | None = None,
-) -> ResolveResult:
-    """Resolve `staging.party` into `identity.party_std`, `identity.customer_map`, `identity.id_event`.
+@dataclass
+class _Night:
+    """What tonight resolves: the records loaded (`std`), their assignments before tonight (`prev`) and
+    the records matched again (`dirty`). A full and an incremental night differ only in the steps below;
+    everything else in `resolve_identities` is shared."""
 
-    `engine`: where matching runs (`models.identity.engine`; None = DuckDB in process). With
-    `map_parquet`, tonight's customer-map rows are written there as Parquet and the warehouse loads
-    them from that file (the hand-over of a Spark run to the DuckDB stages after it).
-    """
-    t = {"start": time.perf_counter()}
-    run_script(con, "identity/schema")
-    n_records, n_matched = _frame(con, "sizes").row(0)
-    if n_records == 0:
-        standardise_into(con, business_date)
-        n_records, n_matched = _frame(con, "sizes").row(0)
-    model_missing = retrain or not match.model_is_current(Path(model_path))
-    # A new model re-scores everything (ids still carry over from the previous map).
-    full = mode == "full" or n_matched == 0 or model_missing
-    overrides = read_overrides(overrides_path)
-    tf = {col: _frame(con, f"tf_{col}") for col in match.TF_COLUMNS}
+    std: pl.DataFrame
+    prev: pl.DataFrame
+    dirty: pl.Series
 
-    if full:
-        std = _frame(con, "read_party_std").cast(PARTY_STD_SCHEMA)
-        prev = _frame(con, "previous_state")
-        dirty = std["uid"]
-    else:
-        # Only new and changed records, those named by overrides the current map breaks, and
-        # everything they could touch are loaded: a small slice of the warehouse.
-        dirty = _frame(con, "dirty_records")["uid"]
-        dirty = pl.concat([dirty, _override_extras(con, overrides)]).unique().sort()
-        con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
-        try:
-            con.execute("create or replace temp table working_set as " + match.build_working_set_sql())
-            std = _frame(con, "read_party_std_working").cast(PARTY_STD_SCHEMA)
-            prev = _frame(con, "previous_state_working")
-        finally:
-            con.unregister("dirty_uids")
-            con.execute("drop table if exists working_set")
-        dirty = dirty.filter(dirty.is_in(std["uid"].implode()))
-    prev_map = prev.filter(pl.col("customer_id").is_not_null())
-    t["load"] = time.perf_counter()
+    @property
+    def prev_map(self) -> pl.DataFrame:
+        return self.prev.filter(pl.col("customer_id").is_not_null())
 
-    if model_missing:
-        trained = match.ensure_model(std, Path(model_path), retrain=retrain)
-    else:
-        trained = False
-    t["train"] = time.perf_counter()
 
-    # Edges: computed on the engine (DuckDB or Spark); only edges come back.
-    pairs = pl.DataFrame(schema=match.PAIRS_SCHEMA)
-    exact_edges = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String})
-    if len(dirty):
-        exact_edges, pairs = match.link(
-            std,
-            Path(model_path),
-            None if full else dirty,
-            threshold=threshold,
-            tf=tf,
-            n_records=n_records,
-            engine=engine,
-            threads=threads,
-        )
-    t["predict"] = time.perf_counter()
-    prob_edges = pairs.filter(pl.col("match_probability") >= threshold).select(
-        pl.col("uid_l").alias("node_l"),
-        pl.col("uid_r").alias("node_r"),
-        pl.col("match_probability").alias("prob"),
-        pl.lit("probabilistic").alias("rule"),
-    )
-    exact = exact_edges.select(
-        pl.col("uid_l").alias("node_l"),
-        pl.col("uid_r").alias("node_r"),
-        pl.lit(1.0).alias("prob"),
-        pl.lit("exact_id").alias("rule"),
-    )
-    links = overrides.filter(pl.col("action") == "link").select(
-        pl.col("uid_a").alias("node_l"),
-        pl.col("uid_b").alias("node_r"),
-        pl.lit(1.0).alias("prob"),
-        pl.lit("override_link").alias("rule"),
-    )
-    if not full:
-        links = links.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode()))
-    edges = pl.concat([links, exact, prob_edges])
-    unlinks = overrides.filter(pl.col("action") == "unlink")
-    unlinked_uids = set(unlinks["uid_a"].to_list()) | set(unlinks["uid_b"].to_list())
+class _FullNight(_Night):
+    """Every record is matched and clustered; clusters then inherit last night's ids."""
 
-    # Nodes: dirty records, plus (incremental) one node per existing customer a dirty record reaches.
-    valid = std.select("uid", pl.when(pl.col("id_valid")).then(pl.col("id_std")).alias("vid"))
-    if full:
-        node_of = None
+    mode = "full"
+
+    def link_scope(self) -> pl.Series | None:
+        return None  # every record against every record
+
+    def links_in_scope(self, links: pl.DataFrame) -> pl.DataFrame:
+        return links
+
+    def graph(
+        self, valid: pl.DataFrame, edges: pl.DataFrame, unlinks: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame, list[tuple[str, str]]]:
+        """Nodes (one per record, with its valid ID), edges between them, pairs that must stay apart."""
         nodes = valid.select(pl.col("uid").alias("node"), pl.concat_list(pl.col("vid")).list.drop_nulls().alias("ids"))
         cannot = list(unlinks.select("uid_a", "uid_b").iter_rows())
-    else:
-        node_of = (
-            std.select("uid")
-            .join(prev_map.select("uid", "customer_id"), on="uid", how="left")
+        return nodes, edges, cannot
+
+    def records(self, labels: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Each record's cluster, and the previous ids of those records."""
+        return labels.rename({"node": "uid"}), self.prev_map.select("uid", "customer_id")
+
+    def touching_dirty(self, kept: pl.DataFrame) -> pl.DataFrame:
+        return kept
+
+    def clear(self, con: duckdb.DuckDBPyConnection) -> None:
+        run_script(con, "identity/reset_resolution")
+
+
+class _IncrementalNight(_Night):
+    """Only dirty records are matched, against every record; unchanged records keep their assignment and
+    each customer a dirty record touches enters the clustering as one node."""
+
+    mode = "incremental"
+
+    def link_scope(self) -> pl.Series | None:
+        return self.dirty
+
+    def links_in_scope(self, links: pl.DataFrame) -> pl.DataFrame:
+        dirty = self.dirty.implode()
+        return links.filter(pl.col("node_l").is_in(dirty) | pl.col("node_r").is_in(dirty))
+
+    @cached_property
+    def node_of(self) -> pl.DataFrame:
+        """Each record's node: itself when dirty or unassigned, else its customer (`cust:<id>`)."""
+        return (
+            self.std.select("uid")
+            .join(self.prev_map.select("uid", "customer_id"), on="uid", how="left")
             .with_columns(
-                pl.when(pl.col("uid").is_in(dirty.implode()) | pl.col("customer_id").is_null())
+                pl.when(pl.col("uid").is_in(self.dirty.implode()) | pl.col("customer_id").is_null())
                 .then(pl.col("uid"))
                 .otherwise(pl.concat_str([pl.lit("cust:"), pl.col("customer_id")]))
                 .alias("node")
             )
         )
-        nmap = node_of.select("uid", "node")
+
+    def graph(
+        self, valid: pl.DataFrame, edges: pl.DataFrame, unlinks: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame, list[tuple[str, str]]]:
+        """Nodes: dirty records, plus one per existing customer a dirty record reaches."""
+        dirty, prev_map = self.dirty, self.prev_map
+        nmap = self.node_of.select("uid", "node")
         edges = (
             edges.join(nmap.rename({"uid": "node_l", "node": "n_l"}), on="node_l")
             .join(nmap.rename({"uid": "node_r", "node": "n_r"}), on="node_r")
@@ -222,28 +194,170 @@ def resolve_identities(
             .agg(pl.col("vid").drop_nulls().unique().alias("ids"))
             .sort("node")
         )
-        cannot = [(nmap_get, nb) for nmap_get, nb in _cannot_nodes(unlinks, node_of)]
+        cannot = _cannot_nodes(unlinks, self.node_of)
+        return nodes, edges, cannot
+
+    def records(self, labels: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        records = self.node_of.select("uid", "node").join(labels, on="node").select("uid", "cluster")
+        return records, self.prev_map.select("uid", "customer_id").join(records, on="uid", how="semi")
+
+    def touching_dirty(self, kept: pl.DataFrame) -> pl.DataFrame:
+        dirty = self.dirty.implode()
+        return kept.filter(pl.col("node_l").is_in(dirty) | pl.col("node_r").is_in(dirty))
+
+    def clear(self, con: duckdb.DuckDBPyConnection) -> None:
+        pass  # tonight's rows replace the rows of the customers they touch, nothing else
+
+
+def _plan_full(con: duckdb.DuckDBPyConnection) -> _FullNight:
+    std = _frame(con, "identity/read_party_std").cast(PARTY_STD_SCHEMA)
+    return _FullNight(std=std, prev=_frame(con, "identity/previous_state"), dirty=std["uid"])
+
+
+def _plan_incremental(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -> _IncrementalNight:
+    """Only new and changed records, those named by overrides the current map breaks, and everything
+    they could touch are loaded: a small slice of the warehouse."""
+    dirty = _frame(con, "identity/dirty_records")["uid"]
+    dirty = pl.concat([dirty, _override_extras(con, overrides)]).unique().sort()
+    con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
+    try:
+        con.execute("create or replace temp table working_set as " + anchors.build_working_set_sql())
+        std = _frame(con, "identity/read_party_std_working").cast(PARTY_STD_SCHEMA)
+        prev = _frame(con, "identity/previous_state_working")
+    finally:
+        con.unregister("dirty_uids")
+        con.execute("drop table if exists working_set")
+    return _IncrementalNight(std=std, prev=prev, dirty=dirty.filter(dirty.is_in(std["uid"].implode())))
+
+
+def resolve_identities(
+    con: duckdb.DuckDBPyConnection,
+    business_date: dt.date,
+    model_path: Path,
+    overrides_path: Path | None = None,
+    mode: str = "auto",
+    retrain: bool = False,
+    threshold: float = match_settings.DEFAULT_THRESHOLD,
+    threads: int | None = None,
+    engine=None,
+    map_parquet: Path | None = None,
+) -> ResolveResult:
+    """Resolve `staging.party` into `identity.party_std`, `identity.customer_map`, `identity.id_event`.
+
+    `engine`: where matching runs (`models.identity.engine`; None = DuckDB in process). With
+    `map_parquet`, tonight's customer-map rows are written there as Parquet and the warehouse loads
+    them from that file (the hand-over of a Spark run to the DuckDB stages after it).
+    """
+    t = {"start": time.perf_counter()}
+    run_script(con, "identity/schema")
+    n_records, n_matched = _frame(con, "identity/sizes").row(0)
+    if n_records == 0:
+        standardise_into(con, business_date)
+        n_records, n_matched = _frame(con, "identity/sizes").row(0)
+    model_missing = retrain or not training.model_is_current(Path(model_path))
+    # A new model re-scores everything (ids still carry over from the previous map).
+    full = mode == "full" or n_matched == 0 or model_missing
+    overrides = read_overrides(overrides_path)
+    tf = {col: _frame(con, TF_SQL[col]) for col in match_settings.TF_COLUMNS}
+
+    night = _plan_full(con) if full else _plan_incremental(con, overrides)
+    std, prev, dirty = night.std, night.prev, night.dirty
+    t["load"] = time.perf_counter()
+
+    if model_missing:
+        trained = training.ensure_model(std, Path(model_path), retrain=retrain)
+    else:
+        trained = False
+    t["train"] = time.perf_counter()
+
+    # Edges: computed on the engine (DuckDB or Spark); only edges come back.
+    pairs = pl.DataFrame(schema=scoring.PAIRS_SCHEMA)
+    exact_edges = pl.DataFrame(schema={"uid_l": pl.String, "uid_r": pl.String})
+    if len(dirty):
+        exact_edges, pairs = scoring.link(
+            std,
+            Path(model_path),
+            night.link_scope(),
+            threshold=threshold,
+            tf=tf,
+            n_records=n_records,
+            engine=engine,
+            threads=threads,
+        )
+    t["predict"] = time.perf_counter()
+    links = overrides.filter(pl.col("action") == "link")
+    edges = _edges(exact_edges, pairs, night.links_in_scope(_as_edges(links, "override_link")), threshold)
+    unlinks = overrides.filter(pl.col("action") == "unlink")
+    unlinked_uids = set(unlinks["uid_a"].to_list()) | set(unlinks["uid_b"].to_list())
+
+    valid = std.select("uid", pl.when(pl.col("id_valid")).then(pl.col("id_std")).alias("vid"))
+    nodes, edges, cannot = night.graph(valid, edges, unlinks)
     t["nodes"] = time.perf_counter()
     labels, kept = cluster(nodes, edges, cannot)
     t["cluster"] = time.perf_counter()
 
     # Records of every clustered node, then ids.
-    if full:
-        records = labels.rename({"node": "uid"})
-        prev_for = prev_map.select("uid", "customer_id")
-    else:
-        records = node_of.select("uid", "node").join(labels, on="node").select("uid", "cluster")
-        prev_for = prev_map.select("uid", "customer_id").join(records, on="uid", how="semi")
-    issued = _frame(con, "issued_ids")["customer_id"]
+    records, prev_for = night.records(labels)
+    issued = _frame(con, "identity/issued_ids")["customer_id"]
     assigned, events, _ = assign_ids(records, prev_for, next_sequence(issued), business_date)
     t["ids"] = time.perf_counter()
 
     # How each dirty record matched: the strongest kept edge that touches it.
-    kept_rec = (
-        kept.filter(pl.col("node_l").is_in(dirty.implode()) | pl.col("node_r").is_in(dirty.implode()))
-        if not full
-        else kept
+    kept_rec = night.touching_dirty(kept)
+    how = _how_matched(kept_rec, unlinked_uids, dirty)
+    new_rows = _map_rows(assigned, std, how, prev, dirty, business_date)
+
+    t["rows"] = time.perf_counter()
+    _write(con, night, new_rows, events, map_parquet)
+    t["write"] = time.perf_counter()
+
+    steps = ["start", "load", "train", "predict", "nodes", "cluster", "ids", "rows", "write"]
+    seconds = {s: round(t[s] - t[p], 2) for p, s in zip(steps, steps[1:])}
+    seconds["total"] = round(t["write"] - t["start"], 2)
+    summary = _frame(con, "identity/resolution_summary")
+    rules = dict(zip(summary["match_rule"].to_list(), summary["records"].to_list()))
+    records, customers = int(summary["records"].sum()), int(summary["customers"].max() or 0)
+    return ResolveResult(
+        mode=night.mode,
+        records=records,
+        dirty=len(dirty),
+        customers=customers,
+        pairs_scored=pairs.height,
+        rule_counts=rules,
+        events=dict(events.group_by("event").len().iter_rows()) if events.height else {},
+        trained=trained,
+        seconds=seconds,
     )
+
+
+def _as_edges(links: pl.DataFrame, rule: str) -> pl.DataFrame:
+    return links.select(
+        pl.col("uid_a").alias("node_l"),
+        pl.col("uid_b").alias("node_r"),
+        pl.lit(1.0).alias("prob"),
+        pl.lit(rule).alias("rule"),
+    )
+
+
+def _edges(exact_edges: pl.DataFrame, pairs: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Override links, exact-rule edges and scored pairs at or above `threshold`, as (node_l, node_r, prob, rule)."""
+    prob_edges = pairs.filter(pl.col("match_probability") >= threshold).select(
+        pl.col("uid_l").alias("node_l"),
+        pl.col("uid_r").alias("node_r"),
+        pl.col("match_probability").alias("prob"),
+        pl.lit("probabilistic").alias("rule"),
+    )
+    exact = exact_edges.select(
+        pl.col("uid_l").alias("node_l"),
+        pl.col("uid_r").alias("node_r"),
+        pl.lit(1.0).alias("prob"),
+        pl.lit("exact_id").alias("rule"),
+    )
+    return pl.concat([links, exact, prob_edges])
+
+
+def _how_matched(kept_rec: pl.DataFrame, unlinked_uids: set[str], dirty: pl.Series) -> pl.DataFrame:
+    """How each dirty record matched: the strongest kept edge that touches it (match_rule, match_probability)."""
     ends = pl.concat(
         [
             kept_rec.select(pl.col("node_l").alias("uid"), "prob", "rule"),
@@ -265,7 +379,7 @@ def resolve_identities(
             ]
         )
     rank = {r: i for i, r in enumerate(RULE_PRIORITY)}
-    how = (
+    return (
         ends.filter(pl.col("uid").is_in(dirty.implode()))
         .with_columns(pl.col("rule").replace_strict(rank, return_dtype=pl.Int32).alias("rk"))
         .group_by("uid")
@@ -282,6 +396,17 @@ def resolve_identities(
         )
         .drop("p")
     )
+
+
+def _map_rows(
+    assigned: pl.DataFrame,
+    std: pl.DataFrame,
+    how: pl.DataFrame,
+    prev: pl.DataFrame,
+    dirty: pl.Series,
+    business_date: dt.date,
+) -> pl.DataFrame:
+    """Tonight's customer-map rows: dirty records with how they matched tonight, the others as before."""
     meta = std.select("uid", "system", "source_key")
     new_rows = (
         assigned.join(meta, on="uid")
@@ -313,14 +438,21 @@ def resolve_identities(
         )
     )
     # Tonight's rows cover every record of every customer they touch, so they replace those rows whole.
-    new_rows = _singleton_fix(new_rows.select(list(MAP_SCHEMA)).cast(MAP_SCHEMA)).sort("system", "source_key")
+    return _singleton_fix(new_rows.select(list(MAP_SCHEMA)).cast(MAP_SCHEMA)).sort("system", "source_key")
 
-    t["rows"] = time.perf_counter()
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    night: _Night,
+    new_rows: pl.DataFrame,
+    events: pl.DataFrame,
+    map_parquet: Path | None,
+) -> None:
+    """Tonight's map rows, id events and matched records, in one transaction."""
     con.execute("begin transaction")
-    if full:
-        run_script(con, "identity/reset_resolution")
+    night.clear(con)
     if map_parquet is None:
-        write_frame(con, "write_customer_map", "new_customer_map", new_rows)
+        write_frame(con, "identity/write_customer_map", "new_customer_map", new_rows)
     else:
         Path(map_parquet).parent.mkdir(parents=True, exist_ok=True)
         new_rows.write_parquet(map_parquet)
@@ -329,28 +461,9 @@ def resolve_identities(
             run_script(con, "identity/write_customer_map")
         finally:
             con.execute("drop table if exists new_customer_map")
-    write_frame(con, "append_id_event", "new_id_event", events)
-    write_frame(con, "write_party_matched", "matched_uids", dirty.to_frame("uid"))
+    write_frame(con, "identity/append_id_event", "new_id_event", events)
+    write_frame(con, "identity/write_party_matched", "matched_uids", night.dirty.to_frame("uid"))
     con.execute("commit")
-    t["write"] = time.perf_counter()
-
-    steps = ["start", "load", "train", "predict", "nodes", "cluster", "ids", "rows", "write"]
-    seconds = {s: round(t[s] - t[p], 2) for p, s in zip(steps, steps[1:])}
-    seconds["total"] = round(t["write"] - t["start"], 2)
-    summary = _frame(con, "resolution_summary")
-    rules = dict(zip(summary["match_rule"].to_list(), summary["records"].to_list()))
-    records, customers = int(summary["records"].sum()), int(summary["customers"].max() or 0)
-    return ResolveResult(
-        mode="full" if full else "incremental",
-        records=records,
-        dirty=len(dirty),
-        customers=customers,
-        pairs_scored=pairs.height,
-        rule_counts=rules,
-        events=dict(events.group_by("event").len().iter_rows()) if events.height else {},
-        trained=trained,
-        seconds=seconds,
-    )
 
 
 def _override_extras(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -> pl.Series:

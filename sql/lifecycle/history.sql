@@ -33,16 +33,3 @@ join last_month as l on m.month = l.month
 join run_length as cur on cur.customer_id = m.customer_id and cur.month = m.month;
 
 create table if not exists marts.customer_lifecycle_history as select * from lifecycle_latest limit 0;
-
-comment on table marts.customer_lifecycle_history is 'Lifecycle stage per customer for every business date: the stage at the last month-end on or before it and the month before (rules in docs/analysts.md).';
-comment on column marts.customer_lifecycle_history.as_of_date is 'Business date of this version.';
-comment on column marts.customer_lifecycle_history.customer_id is 'Resolved customer.';
-comment on column marts.customer_lifecycle_history.month_end is 'Month-end the stage is judged at (the last one on or before the business date).';
-comment on column marts.customer_lifecycle_history.stage is 'acquisition, growth, maturity, decline or lapsed.';
-comment on column marts.customer_lifecycle_history.previous_stage is 'Stage at the month-end before (NULL: not a customer then).';
-comment on column marts.customer_lifecycle_history.months_in_stage is 'Consecutive month-ends, up to this one, in this stage.';
-comment on column marts.customer_lifecycle_history.tenure_months is 'Whole months since the first account opening or FX deal.';
-comment on column marts.customer_lifecycle_history.n_products is 'Distinct products held at the month-end.';
-comment on column marts.customer_lifecycle_history.deposit_cny is 'Deposit balance (CNY) at the month-end.';
-comment on column marts.customer_lifecycle_history.activity_3m is 'Card purchases and cash advances plus FX deals in the three months to the month-end.';
-comment on column marts.customer_lifecycle_history.contribution_3m_cny is 'Average monthly profit contribution (CNY) of the three months to the month-end.';

@@ -176,20 +176,6 @@ where customer_id in (select customer_id from lifecycle_scope)
 
 insert into marts.customer_lifecycle_monthly select * from lifecycle_tonight order by month, customer_id;
 
-comment on table marts.customer_lifecycle_monthly is 'Lifecycle stage of every customer at every month-end of the data (acquisition, growth, maturity, decline, lapsed) by tonight''s customer map: recomputed for the customers whose inputs changed (everyone when a month-end passes); the rules are in docs/analysts.md.';
-comment on column marts.customer_lifecycle_monthly.customer_id is 'Resolved customer.';
-comment on column marts.customer_lifecycle_monthly.month is 'Month-end the stage is judged at.';
-comment on column marts.customer_lifecycle_monthly.stage is 'acquisition, growth, maturity, decline or lapsed (rules in docs/analysts.md).';
-comment on column marts.customer_lifecycle_monthly.previous_stage is 'Stage at the month-end before (NULL: not a customer then).';
-comment on column marts.customer_lifecycle_monthly.tenure_months is 'Whole months since the first account opening or FX deal.';
-comment on column marts.customer_lifecycle_monthly.n_products is 'Distinct products held at the month-end (open accounts; FX when a deal fell in the last 365 days).';
-comment on column marts.customer_lifecycle_monthly.n_products_3m_ago is 'Products held three month-ends earlier.';
-comment on column marts.customer_lifecycle_monthly.deposit_cny is 'Deposit balance (CNY) at the month-end: each account''s last balance in the month.';
-comment on column marts.customer_lifecycle_monthly.deposit_cny_3m_ago is 'Deposit balance (CNY) three month-ends earlier.';
-comment on column marts.customer_lifecycle_monthly.activity_3m is 'Card purchases and cash advances plus FX deals in the three months to the month-end.';
-comment on column marts.customer_lifecycle_monthly.activity_prev_3m is 'The same count in the three months before those.';
-comment on column marts.customer_lifecycle_monthly.contribution_3m_cny is 'Average monthly profit contribution (CNY) of the three months to the month-end.';
-comment on column marts.customer_lifecycle_monthly.contribution_prev_3m_cny is 'Average monthly profit contribution (CNY) of the three months before those.';
 
 create or replace table marts.customer_lifecycle_state as select $as_of::date as as_of_date;
 

@@ -173,13 +173,3 @@ insert into marts.contribution_monthly select * from contribution_tonight order 
 create table if not exists marts.contribution_state (as_of_date date);
 delete from marts.contribution_state;
 insert into marts.contribution_state values ($as_of);
-
-comment on table marts.contribution_monthly is 'Monthly profit contribution (CNY) per customer and product family, by the contribution rule in the README, for every month up to the latest business date.';
-comment on column marts.contribution_monthly.customer_id is 'Resolved customer (crm.customer.customer_id), by tonight''s customer map.';
-comment on column marts.contribution_monthly.month is 'Month, as its last day; the current month holds the data up to the business date.';
-comment on column marts.contribution_monthly.deposit_cny is 'Deposit spread: last balance of the month (CNY) x (funds-transfer price - rate paid to the customer) / 12.';
-comment on column marts.contribution_monthly.loan_cny is 'Loan margin: last outstanding x (contract rate - cost of funds) / 12, minus expected loss (annual PD by days-past-due bucket x LGD / 12), minus LGD x outstanding in the month a loan is written off.';
-comment on column marts.contribution_monthly.card_cny is 'Card income: interchange on purchases net of refunds, cash-advance fees, fees and interest booked.';
-comment on column marts.contribution_monthly.fx_cny is 'FX spread income (margin_cny of the month''s deals).';
-comment on column marts.contribution_monthly.servicing_cny is 'Servicing cost (negative): a fixed monthly cost per account open in the month.';
-comment on column marts.contribution_monthly.total_cny is 'Sum of the product columns: the month''s profit contribution.';

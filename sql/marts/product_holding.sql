@@ -78,17 +78,3 @@ holding as (
 select $as_of::date as as_of_date, h.*, t.next_product, t.next_product_rate
 from holding as h
 left join marts.product_transition as t on t.fitted_on = $fitted_on and t.product_set = h.products;
-
-comment on table marts.product_holding is 'Products held and next likely product per customer for every business date.';
-comment on column marts.product_holding.as_of_date is 'Business date of this version.';
-comment on column marts.product_holding.customer_id is 'Resolved customer.';
-comment on column marts.product_holding.products is 'Comma-separated products held on the date: account products (CURRENT, TIME, NOTICE, DEBIT, CREDIT, MORTGAGE, AUTO, CONSUMER, BUSINESS) and FX (a deal in the last 365 days).';
-comment on column marts.product_holding.systems is 'Comma-separated source systems in which the customer holds a product.';
-comment on column marts.product_holding.n_products is 'Number of distinct products held.';
-comment on column marts.product_holding.has_deposit is 'Holds an open deposit account.';
-comment on column marts.product_holding.has_card is 'Holds an open card (debit or credit).';
-comment on column marts.product_holding.has_credit_card is 'Holds an open credit card.';
-comment on column marts.product_holding.has_loan is 'Holds an open loan.';
-comment on column marts.product_holding.has_fx is 'Dealt FX in the last 365 days.';
-comment on column marts.product_holding.next_product is 'Product (not held) most often taken next, in the history, by customers holding exactly this product set.';
-comment on column marts.product_holding.next_product_rate is 'Share of the moves out of this product set that went to next_product.';

@@ -21,11 +21,3 @@ from curr as c
 left join prev as p using (customer_id);
 
 create table if not exists marts.tier_migration as select * from tier_moves limit 0;
-
-comment on table marts.tier_migration is 'Tier moves per customer between the last two complete month-ends, as computed on each business date.';
-comment on column marts.tier_migration.as_of_date is 'Business date on which the moves were computed.';
-comment on column marts.tier_migration.month is 'The later month-end of the pair (the earlier one is the month-end before it).';
-comment on column marts.tier_migration.customer_id is 'Resolved customer.';
-comment on column marts.tier_migration.from_tier is 'Tier at the earlier month-end (NULL: no contribution then).';
-comment on column marts.tier_migration.to_tier is 'Tier at the later month-end.';
-comment on column marts.tier_migration.move is 'UP, DOWN or SAME (order TOP > GOLD > GENERAL > LOW), NEW when the customer had no tier at the earlier month-end.';

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from models.identity.golden import write_golden
-from models.identity.match import BLOCKING_RULES
+from models.identity.match.settings import BLOCKING_RULES
 from models.identity.resolve import resolve_identities, standardise_into
 from models.warehouse import run_script
 

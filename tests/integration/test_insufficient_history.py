@@ -15,7 +15,7 @@ import pytest
 
 from crm.nightly import run_nightly
 from models import publish
-from models.churn import split_windows
+from models.churn.model import split_windows
 from models.status import InsufficientHistory
 from tests.integration.fault_kit import _env
 
@@ -98,12 +98,12 @@ def test_identity_only_feed_publishes_customer_view_with_status(env):
 
 
 def test_real_error_in_churn_still_blocks(env, monkeypatch):
-    import models.churn as ch
+    from models.churn import versions
 
     def broken(*args, **kwargs):
         raise RuntimeError("churn labels: bug")
 
-    monkeypatch.setattr(ch, "labelled_month_ends", broken)
+    monkeypatch.setattr(versions, "labelled_month_ends", broken)
     summary = run_nightly()
     assert not summary.ok
     assert "churn_model" in summary.error and "bug" in summary.error

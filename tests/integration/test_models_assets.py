@@ -263,8 +263,8 @@ def test_value_churn_ltv_assets_materialize(bank):
 
 
 def test_evaluate_against_truth(bank, tmp_path):
-    """churn_evaluate maps customers to persons and scores published and historic dates (truth made here)."""
-    from models.churn_evaluate import evaluate_from_warehouse, evaluate_history
+    """churn.evaluate maps customers to persons and scores published and historic dates (truth made here)."""
+    from models.churn.evaluate import evaluate_from_warehouse, evaluate_history
     from models.retention_evaluate import evaluate_retention
 
     con = duckdb.connect(str(bank.work_path))
@@ -275,12 +275,12 @@ def test_evaluate_against_truth(bank, tmp_path):
             pytest.skip("needs the materialize test first")
         cmap = con.execute("select system, source_key, customer_id as person_id from identity.customer_map").df()
         cmap.to_csv(tmp_path / "source_records.csv", index=False)
-        from models import churn as ch
+        from models.churn.features import features_at, labels_at
 
         rows = []
         for d in [dt.date(2025, 9, 30), dt.date(2025, 10, 31), FIRST]:
-            f = ch.features_at(con, d)
-            lab = ch.labels_at(con, f, d)
+            f = features_at(con, d)
+            lab = labels_at(con, f, d)
             for cid, y in zip(f["customer_id"], lab):
                 rows.append((cid, d, int(y), 100.0, 0.5, 1200.0))
         pd.DataFrame(

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from crm.nightly import run_nightly
+from models import catalogue
 from models.publish import uncommented
 from models.settings import SQL_DIR
 from tests.pii_patterns import BLOB, TEXT
@@ -120,6 +121,16 @@ def test_every_view_is_filled_versioned_and_commented(night, published):
     for table in ("customer_history", "value_tier_history", "churn_risk_history", "lifetime_value_history"):
         dates = published.execute(f"select count(distinct as_of_date) from crm.{table}").fetchall()[0][0]
         assert dates == 3, table
+
+
+def test_the_catalogue_describes_exactly_the_published_columns(night, published):
+    got = set(
+        published.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where schema_name = 'crm'"
+        ).fetchall()
+    )
+    want = {(rel.name, c.name, c.type) for rel in catalogue.relations().values() for c in rel.columns}
+    assert got == want
 
 
 def test_lifecycle_stages_agree_with_the_truth(night, published):

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import churn as ch
+from models.churn.explanations import describe, risk_band, score
+from models.churn.features import features_at, labelled_month_ends, snapshots
+from models.churn.model import ChurnModel, _candidates, calibration_rows, metrics, split_windows, train_churn_model
 
 _spec = importlib.util.spec_from_file_location(
     "models_bank", Path(__file__).resolve().parents[1] / "integration" / "test_models_assets.py"
@@ -31,7 +33,7 @@ def con(tmp_path_factory):
 
 def test_features_ignore_rows_after_as_of(con):
     d = dt.date(2025, 6, 30)
-    before = ch.features_at(con, d)
+    before = features_at(con, d)
     con.execute("begin")
     # future rows of every kind: balances, loans, card transactions, FX deals, a new account, and closures
     con.execute(
@@ -56,18 +58,18 @@ def test_features_ignore_rows_after_as_of(con):
         "date '2025-07-01', null, null, 'ACTIVE', null, null, null from staging.account where system = 'deposit' limit 5"
     )
     con.execute("update staging.account set close_date = date '2025-08-01', status = 'CLOSED' where close_date is null")
-    after = ch.features_at(con, d)
+    after = features_at(con, d)
     con.execute("rollback")
     pd.testing.assert_frame_equal(before.reset_index(drop=True), after.reset_index(drop=True))
 
 
 def test_model_finds_planted_signal_and_is_calibrated(con):
-    dates = ch.labelled_month_ends(con, dt.date(2025, 12, 31))
+    dates = labelled_month_ends(con, dt.date(2025, 12, 31))
     assert dates[0] == dt.date(2024, 7, 31) and dates[-1] == dt.date(2025, 9, 30)
-    train_dates, val_dates = ch.split_windows(dates, validate_months=3, train_months=12)
+    train_dates, val_dates = split_windows(dates, validate_months=3, train_months=12)
     assert max(train_dates) < min(val_dates)  # out of time
-    train, val = ch.snapshots(con, train_dates), ch.snapshots(con, val_dates)
-    model = ch.train_churn_model(train, val, "t1")
+    train, val = snapshots(con, train_dates), snapshots(con, val_dates)
+    model = train_churn_model(train, val, "t1")
     m = model.metrics
     assert m["auc"] > 0.85
     assert 0 <= m["ece"] < 0.05 and m["brier"] < m["base_rate"]  # better than predicting the base rate
@@ -78,7 +80,7 @@ def test_model_finds_planted_signal_and_is_calibrated(con):
     assert preds == sorted(preds) and all(0 <= p <= 1 for p in preds)
     assert cal[-1][1] > cal[0][1] + 0.3
 
-    scores = ch.score(model, ch.features_at(con, dt.date(2025, 12, 31)))
+    scores = score(model, features_at(con, dt.date(2025, 12, 31)))
     assert scores["churn_probability"].between(0, 1).all()
     assert set(scores["risk_band"]) <= {"HIGH", "MEDIUM", "LOW"}
     high = scores[scores["risk_band"] == "HIGH"]
@@ -87,35 +89,33 @@ def test_model_finds_planted_signal_and_is_calibrated(con):
 
 
 def test_training_snapshots_of_a_bounded_sample_of_whole_customers(con):
-    dates = ch.split_windows(ch.labelled_month_ends(con, dt.date(2025, 12, 31)), 3, 12)[0]
-    everyone = ch.snapshots(con, dates)
+    dates = split_windows(labelled_month_ends(con, dt.date(2025, 12, 31)), 3, 12)[0]
+    everyone = snapshots(con, dates)
     cap = len(everyone) // 4
-    sample = ch.snapshots(con, dates, max_rows=cap)
+    sample = snapshots(con, dates, max_rows=cap)
     # about the cap (a second band tops up a first that assumed everyone is scored on every date)
     assert 0.5 * cap <= len(sample) <= 1.3 * cap
     # whole customers: each sampled customer's rows are exactly its rows in the full snapshots
     keys = ["as_of_date", "customer_id"]
     picked = everyone[everyone["customer_id"].isin(sample["customer_id"])].sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(sample.sort_values(keys).reset_index(drop=True), picked, check_like=True)
-    assert ch.snapshots(con, dates, max_rows=cap)["customer_id"].tolist() == sample["customer_id"].tolist()
-    assert len(ch.snapshots(con, dates, max_rows=10**9)) == len(everyone)  # everyone fits: no sample
+    assert snapshots(con, dates, max_rows=cap)["customer_id"].tolist() == sample["customer_id"].tolist()
+    assert len(snapshots(con, dates, max_rows=10**9)) == len(everyone)  # everyone fits: no sample
 
 
 def test_metrics_and_bands():
     y = np.array([0, 0, 1, 1])
     p = np.array([0.1, 0.2, 0.8, 0.9])
-    m = ch.metrics(y, p)
+    m = metrics(y, p)
     assert m["auc"] == 1.0 and m["top_decile_precision"] == 1.0
     assert m["ece"] == pytest.approx(0.15)
-    assert [ch.risk_band(x) for x in (0.05, 0.1, 0.29, 0.3)] == ["LOW", "MEDIUM", "MEDIUM", "HIGH"]
+    assert [risk_band(x) for x in (0.05, 0.1, 0.29, 0.3)] == ["LOW", "MEDIUM", "MEDIUM", "HIGH"]
     assert (
-        ch.describe("deposit_trend_3m", {"deposit_balance": 400.0, "deposit_balance_3m": 1000.0})
+        describe("deposit_trend_3m", {"deposit_balance": 400.0, "deposit_balance_3m": 1000.0})
         == "deposit balance down 60% in 3 months"
     )
-    assert ch.describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
-    assert (
-        ch.describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
-    )
+    assert describe("closed_365d", {"closed_90d": 0, "closed_365d": 2}) == "2 accounts closed in the last 12 months"
+    assert describe("closed_90d", {"closed_90d": 1, "closed_365d": 2}) == "1 account closed in 90 days (2 in 12 months)"
 
 
 def _toy(n=600, seed=0):
@@ -136,10 +136,10 @@ def test_every_candidate_saves_and_loads(kind, tmp_path):
     """Whichever candidate wins, the model file can be written and read back (the logistic one held a closure)."""
     X, y = _toy()
     features = list(X.columns)
-    est = ch._candidates(features)[kind].fit(X.to_numpy(dtype=float), y)
-    model = ch.ChurnModel(version="p", kind=kind, features=features, estimator=est, baseline=np.zeros(len(features)))
+    est = _candidates(features)[kind].fit(X.to_numpy(dtype=float), y)
+    model = ChurnModel(version="p", kind=kind, features=features, estimator=est, baseline=np.zeros(len(features)))
     model.save(tmp_path / "m.pkl")
-    back = ch.ChurnModel.load(tmp_path / "m.pkl")
+    back = ChurnModel.load(tmp_path / "m.pkl")
     np.testing.assert_allclose(back.predict(X), model.predict(X))
 
 
@@ -159,16 +159,16 @@ def test_reported_calibration_is_measured_on_data_the_calibrator_never_saw():
     yv = np.where(np.random.default_rng(3).random(len(yv)) < 0.15, 1, yv)
     train, val = _frame(X, y, "2025-01-31"), _frame(Xv, yv, "2025-04-30", start=100_000)
     lines = []
-    model = ch.train_churn_model(train, val, "h", log=lines.append)
-    held = ch.calibration_rows(train["customer_id"])
+    model = train_churn_model(train, val, "h", log=lines.append)
+    held = calibration_rows(train["customer_id"])
     assert model.n_calibrate == held.sum() and model.n_train == len(train) - held.sum()
     assert 0.1 < held.mean() < 0.3
-    m = ch.metrics(val["churned"].to_numpy(), model.predict(val))
+    m = metrics(val["churned"].to_numpy(), model.predict(val))
     assert m == pytest.approx(model.metrics, nan_ok=True)
     assert model.metrics["ece"] > 0.08  # the shift shows
     assert sum(n for *_, n in model.calibration) == len(val)
     assert any(line.startswith("fitting logistic on ") for line in lines)
-    capped = ch.train_churn_model(train, val, "c", max_train_rows=4000, max_validate_rows=1000)
+    capped = train_churn_model(train, val, "c", max_train_rows=4000, max_validate_rows=1000)
     assert capped.n_train + capped.n_calibrate == 4000 and capped.n_validate == 1000
 
 
@@ -199,10 +199,32 @@ def test_every_candidate_can_be_saved_and_loaded(tmp_path):
     features = ["deposit_balance", "tenure_days", "n_open_accounts"]
     X = rng.normal(size=(400, 3)) * [1e4, 300, 2]
     y = (X[:, 0] + rng.normal(size=400) * 1e4 < 0).astype(int)
-    for kind, base in ch._candidates(features).items():
+    for kind, base in _candidates(features).items():
         est = CalibratedClassifierCV(FrozenEstimator(base.fit(X, y)), method="isotonic").fit(X, y)
-        model = ch.ChurnModel(version=kind, kind=kind, features=features, estimator=est, baseline=np.median(X, axis=0))
+        model = ChurnModel(version=kind, kind=kind, features=features, estimator=est, baseline=np.median(X, axis=0))
         model.save(tmp_path / f"{kind}.pkl")
-        loaded = ch.ChurnModel.load(tmp_path / f"{kind}.pkl")
+        loaded = ChurnModel.load(tmp_path / f"{kind}.pkl")
         frame = pd.DataFrame(X, columns=features)
         np.testing.assert_array_equal(loaded.predict(frame), model.predict(frame))
+
+
+def test_a_model_saved_before_churn_became_a_package_still_loads(tmp_path, monkeypatch):
+    """Versions pickled by models/churn.py name `models.churn.ChurnModel` and `models.churn._compress_money`."""
+    from models.churn import model as churn_model
+
+    X, y = _toy()
+    features = list(X.columns)
+    est = _candidates(features)["logistic"].fit(X.to_numpy(dtype=float), y)
+    model = ChurnModel(version="old", kind="logistic", features=features, estimator=est, baseline=np.zeros(3))
+    monkeypatch.setattr(ChurnModel, "__module__", "models.churn")
+    monkeypatch.setattr(churn_model._compress_money, "__module__", "models.churn")
+    with churn_model._saved_before_the_package():  # the old names resolve while saving, as they did then
+        model.save(tmp_path / "old.pkl")
+    monkeypatch.undo()
+    assert b"models.churn\x94" in (tmp_path / "old.pkl").read_bytes()  # pickled under the old module name
+    back = ChurnModel.load(tmp_path / "old.pkl")
+    assert isinstance(back, ChurnModel)
+    np.testing.assert_allclose(back.predict(X), model.predict(X))
+    import models.churn as package
+
+    assert not hasattr(package, "ChurnModel")  # the old names exist only while loading

@@ -113,15 +113,15 @@ def _address_level(a: str, b: str) -> str:
     """The label of the address comparison level two raw addresses reach (DuckDB SQL of the model)."""
     import duckdb
 
-    from models.identity import match
+    from models.identity.match.settings import SPLINK_COLUMNS, settings_dict
 
-    cols = [c for c in match.SPLINK_COLUMNS if c.startswith("addr_")]
+    cols = [c for c in SPLINK_COLUMNS if c.startswith("addr_")]
     f = address_frame(pl.Series([a, b])).select("raw", *cols)
     left = f.filter(pl.col("raw") == a).drop("raw").rename(lambda c: c + "_l")
     right = f.filter(pl.col("raw") == b).drop("raw").rename(lambda c: c + "_r")
     pair = pl.concat([left, right], how="horizontal")  # noqa: F841 (read by the SQL below)
     con = duckdb.connect()
-    comp = next(c for c in match.settings_dict()["comparisons"] if c["output_column_name"] == "address")
+    comp = next(c for c in settings_dict()["comparisons"] if c["output_column_name"] == "address")
     for level in comp["comparison_levels"]:
         sql = level["sql_condition"].replace("ELSE", "true")
         if con.execute(f"select ({sql}) from pair").fetchall()[0][0]:

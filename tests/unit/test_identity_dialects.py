@@ -7,7 +7,8 @@ import json
 import polars as pl
 import sqlglot
 
-from models.identity import match
+from models.identity.match.settings import SPLINK_COLUMNS, settings_dict
+from models.identity.match.training import expert_model, load_model
 from models.identity.engine import DuckEngine
 from models.settings import sql_text
 from tests.synthetic_ids import mobile, resident_id
@@ -28,21 +29,21 @@ def _conditions(settings: dict) -> list[str]:
 
 
 def test_spark_comparisons_are_spark_sql():
-    spark = _conditions(match.settings_dict("spark"))
+    spark = _conditions(settings_dict("spark"))
     for sql in spark:
         sqlglot.parse_one(sql.replace("ELSE", "true"), read="spark")  # Splink's else level is a bare ELSE
         assert not any(name in sql for name in DUCKDB_ONLY), sql
     text = " ".join(spark)
     assert "jaro_winkler(" in text and "'yyyyMMdd'" in text and "arrays_overlap(" in text
     # DuckDB keeps its own functions.
-    assert "jaro_winkler_similarity(" in " ".join(_conditions(match.settings_dict("duckdb")))
+    assert "jaro_winkler_similarity(" in " ".join(_conditions(settings_dict("duckdb")))
 
 
 def test_saved_weights_hold_no_sql_and_drive_both_engines(tmp_path):
-    path = match.expert_model(tmp_path / "model.json")
+    path = expert_model(tmp_path / "model.json")
     saved = path.read_text(encoding="utf-8")
     assert "sql_condition" not in saved and "jaro" not in saved
-    duck, spark = match.load_model(path, 10_000, "duckdb"), match.load_model(path, 10_000, "spark")
+    duck, spark = load_model(path, 10_000, "duckdb"), load_model(path, 10_000, "spark")
     mu = lambda s: [
         (lv.get("m_probability"), lv.get("u_probability")) for c in s["comparisons"] for lv in c["comparison_levels"]
     ]
@@ -53,13 +54,13 @@ def test_saved_weights_hold_no_sql_and_drive_both_engines(tmp_path):
 
     # A model saved before weights files (Splink settings JSON with DuckDB SQL) loads to the same weights.
     legacy = tmp_path / "legacy.json"
-    legacy.write_text(json.dumps(match.load_model(path, None, "duckdb")), encoding="utf-8")
+    legacy.write_text(json.dumps(load_model(path, None, "duckdb")), encoding="utf-8")
     (tmp_path / "legacy.meta.json").write_text((tmp_path / "model.meta.json").read_text())
-    assert mu(match.load_model(legacy, 10_000, "spark")) == mu(spark)
+    assert mu(load_model(legacy, 10_000, "spark")) == mu(spark)
 
 
 def _record(uid, **kw):
-    row = {c: None for c in match.SPLINK_COLUMNS}
+    row = {c: None for c in SPLINK_COLUMNS}
     return {**row, "uid": uid, **kw}
 
 
@@ -86,7 +87,7 @@ def test_exact_rule_sql_groups_and_fills_representatives():
         _record("d:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
         _record("e:1", id_std="X1", id_valid=False, name_key="li na", birth_date=born),
     ]
-    schema = {c: pl.String for c in match.SPLINK_COLUMNS} | {
+    schema = {c: pl.String for c in SPLINK_COLUMNS} | {
         "id_valid": pl.Boolean,
         "birth_date": pl.Date,
         "name_parts": pl.List(pl.String),

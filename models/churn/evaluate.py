@@ -14,7 +14,10 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
-from models import churn as ch
+from models.churn.explanations import score
+from models.churn.features import data_span, features_at
+from models.churn.model import ChurnModel, metrics
+from models.churn.storage import latest_version
 
 
 def _person_map(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> pd.DataFrame:
@@ -33,7 +36,7 @@ def _outcomes(truth_dir: Path) -> pd.DataFrame:
 
 
 def _churn_metrics(df: pd.DataFrame) -> dict:
-    res = {k: float(v) for k, v in ch.metrics(df["churned_90d"].to_numpy(), df["churn_probability"].to_numpy()).items()}
+    res = {k: float(v) for k, v in metrics(df["churned_90d"].to_numpy(), df["churn_probability"].to_numpy()).items()}
     res["rows"] = int(len(df))
     if "churn_prob_90d" in df and df["churn_prob_90d"].notna().all() and 0 < df["churned_90d"].sum() < len(df):
         res["truth_hazard_auc"] = float(roc_auc_score(df["churned_90d"], df["churn_prob_90d"]))
@@ -107,21 +110,21 @@ def evaluate_history(con: duckdb.DuckDBPyConnection, truth_dir: Path, model_path
     and compare with the truth: more dates than the few published ones."""
     truth_dir = Path(truth_dir)
     if model_path is None:
-        last = ch.latest_version(con)
+        last = latest_version(con)
         if last is None:
             raise RuntimeError("no churn model version in marts.churn_model_version")
         model_path = Path(last["model_path"])
-    model = ch.ChurnModel.load(Path(model_path))
+    model = ChurnModel.load(Path(model_path))
     persons = _person_map(con, truth_dir)
     outcomes = _outcomes(truth_dir)
     dates = sorted(d for d in outcomes["business_date"].unique() if model.train_to is None or d > model.train_to)
-    first, last_data = ch.data_span(con, max(dates) if dates else model.train_to)
+    first, last_data = data_span(con, max(dates) if dates else model.train_to)
     dates = [d for d in dates if last_data is not None and d <= last_data]
     frames = []
     for d in dates:
-        f = ch.features_at(con, d)
+        f = features_at(con, d)
         if len(f):
-            s = ch.score(model, f)
+            s = score(model, f)
             s["as_of_date"] = d
             frames.append(s[["as_of_date", "customer_id", "churn_probability"]])
     if not frames:

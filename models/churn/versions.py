@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from models import churn as ch
+from models.churn.features import labelled_month_ends, snapshots
+from models.churn.model import ChurnModel, MAX_TRAIN_ROWS, MAX_VALIDATE_ROWS, split_windows, train_churn_model
+from models.churn.storage import ensure_tables, record_version
 from models import status
 from models.status import InsufficientHistory
 from models.warehouse import query, replace_date_rows, run_script
@@ -27,7 +29,7 @@ class Outcome:
 
     trained_tonight: bool
     version: str | None = None
-    model: ch.ChurnModel | None = None  # the candidate, when trained tonight
+    model: ChurnModel | None = None  # the candidate, when trained tonight
     path: Path | None = None
     current: dict | None = None  # the accepted version in use, when reused
     reason: str | None = None  # INSUFFICIENT_HISTORY reason
@@ -71,7 +73,7 @@ def train_or_reuse(
 ) -> Outcome:
     """Reuse the current version while trained `max_age_days` or fewer days ago (and not `retrain`);
     otherwise train, save and register a candidate. InsufficientHistory becomes an outcome with a reason."""
-    ch.ensure_tables(con)
+    ensure_tables(con)
     run_script(con, "marts/churn_candidate_clear", as_of=as_of)
     last = current(con)
     if last is not None and not retrain and last["model_path"] and Path(last["model_path"]).exists():
@@ -82,14 +84,14 @@ def train_or_reuse(
             status.record(con, as_of, "churn_model")
             return Outcome(trained_tonight=False, version=last["model_version"], current=last)
     try:
-        dates = ch.labelled_month_ends(con, as_of)
-        train_dates, val_dates = ch.split_windows(dates, validate_months, train_months)
+        dates = labelled_month_ends(con, as_of)
+        train_dates, val_dates = split_windows(dates, validate_months, train_months)
         if log:
             log(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
-        train = ch.snapshots(con, train_dates, log=log, max_rows=ch.MAX_TRAIN_ROWS)
-        val = ch.snapshots(con, val_dates, log=log, max_rows=ch.MAX_VALIDATE_ROWS)
+        train = snapshots(con, train_dates, log=log, max_rows=MAX_TRAIN_ROWS)
+        val = snapshots(con, val_dates, log=log, max_rows=MAX_VALIDATE_ROWS)
         version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
-        model = ch.train_churn_model(train, val, version, calibration=calibration, log=log)
+        model = train_churn_model(train, val, version, calibration=calibration, log=log)
     except InsufficientHistory as exc:
         # A young bank: no model yet is a stated status, and the customer view still goes out.
         status.record(con, as_of, "churn_model", status.INSUFFICIENT_HISTORY, exc.reason)
@@ -119,8 +121,8 @@ def promote(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
     found = candidate(con, as_of)
     if found is None or query(con, "marts/churn_version_exists", model_version=found["model_version"])[0][0]:
         return None
-    model = ch.ChurnModel.load(Path(found["model_path"]))
-    ch.record_version(con, model, Path(found["model_path"]))
+    model = ChurnModel.load(Path(found["model_path"]))
+    record_version(con, model, Path(found["model_path"]))
     return model.version
 
 

@@ -18,7 +18,10 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from models import churn as ch
+from models.churn.explanations import score
+from models.churn.features import _frame, features_at
+from models.churn.model import ChurnModel
+from models.churn.storage import _has_table, ensure_nightly_tables, read_features
 from models.progress import Progress
 from models.warehouse import query
 
@@ -27,7 +30,7 @@ REFRESH_DAYS = 7  # every customer is recomputed at least this often, whatever t
 
 def feature_dates(con: duckdb.DuckDBPyConnection, as_of: date, refresh_days: int = REFRESH_DAYS) -> pd.DataFrame:
     """(customer_id, computed_as_of) for every customer of tonight's map."""
-    return ch._frame(
+    return _frame(
         con,
         "marts/churn_feature_dates",
         as_of=as_of,
@@ -38,9 +41,9 @@ def feature_dates(con: duckdb.DuckDBPyConnection, as_of: date, refresh_days: int
 
 def previous_nights(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date | None, date | None]:
     """The last nights before `as_of` with churn features and with churn scores."""
-    ch.ensure_nightly_tables(con)
+    ensure_nightly_tables(con)
     features = None
-    if ch._has_table(con, "marts", "churn_features"):
+    if _has_table(con, "marts", "churn_features"):
         features = query(con, "marts/previous_features_night", as_of=as_of)[0][0]
     return features, query(con, "marts/previous_risk_night", as_of=as_of)[0][0]
 
@@ -56,7 +59,7 @@ def nightly_features(
     if previous is not None and not full:
         con.register("feature_dates", dates)
         try:
-            carried = ch._frame(con, "marts/churn_features_carried", as_of=as_of, previous=previous)
+            carried = _frame(con, "marts/churn_features_carried", as_of=as_of, previous=previous)
         finally:
             con.unregister("feature_dates")
     todo = dates[~dates["customer_id"].isin(carried["customer_id"])] if len(carried) else dates
@@ -64,13 +67,13 @@ def nightly_features(
     for d, group in todo.groupby("computed_as_of"):
         d = pd.Timestamp(d).date()
         with Progress.watch_sql(log, f"churn features as of {d}", con, total=len(group), unit="customers"):
-            f = ch.features_at(con, d, customers=group["customer_id"], population_only=False)
+            f = features_at(con, d, customers=group["customer_id"], population_only=False)
         f["as_of_date"] = pd.Timestamp(as_of)
         f["computed_as_of"] = pd.Timestamp(d)
         parts.append(f)
         if log:
             log(f"churn features: {len(f):,} customers computed as of {d}")
-    frame = pd.concat(parts, ignore_index=True) if parts else ch.features_at(con, as_of, population_only=False)
+    frame = pd.concat(parts, ignore_index=True) if parts else features_at(con, as_of, population_only=False)
     if len(frame):
         frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
     info = {
@@ -84,20 +87,18 @@ def nightly_features(
 
 
 def nightly_scores(
-    con: duckdb.DuckDBPyConnection, model: ch.ChurnModel, as_of: date, full: bool = False, log=None
+    con: duckdb.DuckDBPyConnection, model: ChurnModel, as_of: date, full: bool = False, log=None
 ) -> tuple[pd.DataFrame, dict]:
     """Tonight's scores of the population: carried where the features' date and the model version are
     last night's, scored (with drivers) otherwise."""
-    features = ch.read_features(con, as_of)
+    features = read_features(con, as_of)
     features = features[features["in_population"]].reset_index(drop=True) if len(features) else features
     _, previous = previous_nights(con, as_of)
     carried = pd.DataFrame()
     if previous is not None and not full:
-        carried = ch._frame(
-            con, "marts/churn_risk_carried", as_of=as_of, previous=previous, model_version=model.version
-        )
+        carried = _frame(con, "marts/churn_risk_carried", as_of=as_of, previous=previous, model_version=model.version)
     todo = features[~features["customer_id"].isin(carried["customer_id"])] if len(carried) else features
-    scored = ch.score(model, todo.reset_index(drop=True), log=log)
+    scored = score(model, todo.reset_index(drop=True), log=log)
     parts = [p for p in (carried, scored) if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else scored
     if len(out):
