@@ -38,7 +38,9 @@ def lifetime_value(context: dg.AssetExecutionContext, config: LtvConfig, warehou
     run-rate; loans amortised to maturity, net of the write-off a leaving customer books) times the
     survival implied by the calibrated 90-day churn probability, plus
     transaction-driven contribution (card interchange, FX margin) forecast with BG/NBD and
-    Gamma-Gamma fitted weekly on the whole transaction history, discounted monthly. Written to
+    Gamma-Gamma fitted weekly on the whole transaction history, plus new business (what customers of
+    the same value and tenure band opened later in the bank's past year, shared out by contribution
+    and survival), discounted monthly. Written to
     `marts.lifetime_value_history`, replacing the date. Incremental: each value is computed as of its
     customer's churn-features date; customers whose date, churn score and fitted parameters did not
     move keep last night's value (`models/ltv.py`).

@@ -146,17 +146,25 @@ def _models(r: dict) -> list[str]:
         out += [
             f"Lifetime value, next 12 months vs the generator's realised contribution ({ltv['rows']:,} persons): "
             f"Spearman **{_f(ltv['spearman_12m'])}**, portfolio {ltv['portfolio_predicted_12m'] / 1e6:,.1f} vs "
-            f"{ltv['portfolio_truth_12m'] / 1e6:,.1f} M CNY (**{ltv['portfolio_error_pct']:+.2f}%**).",
+            f"{ltv['portfolio_truth_12m'] / 1e6:,.1f} M CNY (**{ltv['portfolio_error_pct']:+.2f}%**)"
+            + (
+                f"; {ltv['new_business_12m'] / 1e6:,.2f} M of the forecast is new business (products opened later)."
+                if "new_business_12m" in ltv
+                else "."
+            ),
             "",
-            "| value tier | persons | forecast M CNY | realised M CNY | error |",
-            "|---|---|---|---|---|",
+            "| value tier | persons | forecast M CNY | of it new business | realised M CNY | error | error, M CNY "
+            "(of the portfolio) |",
+            "|---|---|---|---|---|---|---|",
         ]
         for tier in ("TOP", "GOLD", "GENERAL", "LOW", "NONE"):
             t = ltv.get("by_tier", {}).get(tier)
             if t:
+                nb = f"{t['new_business_12m'] / 1e6:,.3f}" if "new_business_12m" in t else "-"
+                of = f" ({t['error_of_portfolio_pct']:+.2f}%)" if "error_of_portfolio_pct" in t else ""
                 out.append(
-                    f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {t['truth_12m'] / 1e6:,.3f} "
-                    f"| {t['error_pct']:+.1f}% |"
+                    f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {nb} | {t['truth_12m'] / 1e6:,.3f} "
+                    f"| {t['error_pct']:+.1f}% | {(t['predicted_12m'] - t['truth_12m']) / 1e6:+,.3f}{of} |"
                 )
         out.append("")
     for day, ret in r.get("retention", {}).items():

@@ -73,10 +73,15 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
         j = j.merge(tiers, on=["as_of_date", "customer_id"], how="left").sort_values("expected_value_12m_cny")
         # several customers of one person: add their predictions up, compare with the person's outcome once;
         # the person's tier is its most valuable customer's
+        if "new_business_12m_cny" not in j:
+            j["new_business_12m_cny"] = 0.0
         per = (
             j.groupby(["person_id", "as_of_date"])
             .agg(
-                pred=("expected_value_12m_cny", "sum"), truth=("contribution_next_12m", "first"), tier=("tier", "last")
+                pred=("expected_value_12m_cny", "sum"),
+                truth=("contribution_next_12m", "first"),
+                tier=("tier", "last"),
+                new_business=("new_business_12m_cny", "sum"),
             )
             .reset_index()
         )
@@ -90,6 +95,7 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
                 "portfolio_error_pct": float((per["pred"].sum() - total_truth) / abs(total_truth) * 100)
                 if total_truth
                 else float("nan"),
+                "new_business_12m": float(per["new_business"].sum()),
                 "by_tier": {
                     str(t): {
                         "persons": int(len(g)),
@@ -98,6 +104,11 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
                         "error_pct": float((g["pred"].sum() - g["truth"].sum()) / abs(g["truth"].sum()) * 100)
                         if g["truth"].sum()
                         else float("nan"),
+                        # a near-zero total (LOW) makes its relative error unstable: the error against the portfolio
+                        "error_of_portfolio_pct": float((g["pred"].sum() - g["truth"].sum()) / abs(total_truth) * 100)
+                        if total_truth
+                        else float("nan"),
+                        "new_business_12m": float(g["new_business"].sum()),
                     }
                     for t, g in per.groupby(per["tier"].fillna("NONE"))
                 },

@@ -19,3 +19,5 @@ alter table marts.lifetime_value_history add column if not exists ltv_if_retaine
 -- added for incremental nights: when each value was computed, with which fitted population parameters
 alter table marts.lifetime_value_history add column if not exists computed_as_of date;
 alter table marts.lifetime_value_history add column if not exists params_fitted_on date;
+-- added with the new-business part: what products opened later add to expected_value_12m_cny
+alter table marts.lifetime_value_history add column if not exists new_business_12m_cny double;

@@ -44,3 +44,38 @@ def test_page_has_a_scaling_row_per_stage(tmp_path):
     assert rows["| ingest"].startswith("| ingest | 1.0 / 1.0 | 0.00 |")
     table = page.split("### Cost growth")[1].split("\n\n")[2].splitlines()
     assert len({line.count("|") for line in table}) == 1, table  # header, rule and rows line up
+
+
+def test_models_table_gives_each_tiers_error_in_cny_and_against_the_portfolio(tmp_path):
+    tiers = {"GOLD": (90.0, 100.0, 5.0), "LOW": (-0.5, -0.1, 0.0)}  # predicted, realised, new business (M CNY)
+    run = {
+        "bench": "models",
+        "measured_on": "2026-11-28",
+        "cores": 2,
+        "customers": 1000,
+        "ltv": {
+            "rows": 900,
+            "spearman_12m": 0.96,
+            "portfolio_predicted_12m": 89.5e6,
+            "portfolio_truth_12m": 99.9e6,
+            "portfolio_error_pct": (89.5 / 99.9 - 1) * 100,
+            "new_business_12m": 5e6,
+            "by_tier": {
+                t: {
+                    "persons": 10,
+                    "predicted_12m": p * 1e6,
+                    "truth_12m": r * 1e6,
+                    "error_pct": (p - r) / abs(r) * 100,
+                    "error_of_portfolio_pct": (p - r) / 99.9 * 100,
+                    "new_business_12m": nb * 1e6,
+                }
+                for t, (p, r, nb) in tiers.items()
+            },
+        },
+    }
+    (tmp_path / "bench-models-1000.json").write_text(json.dumps(run))
+    table = [line for line in render(tmp_path).splitlines() if line.startswith("|")]
+    assert len({line.count("|") for line in table}) == 1, table
+    low = next(line for line in table if line.startswith("| LOW"))
+    assert low.endswith("| -400.0% | -0.400 (-0.40%) |") and "| 0.000 |" in low
+    assert "5.00 M of the forecast is new business" in render(tmp_path)
