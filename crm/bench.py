@@ -251,7 +251,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
             for system in ("deposit", "card", "loan", "fx"):
                 ingest_delivery(con, landing, system, d, scratch_dir=work.parent / "tmp", only_targets={"party"})
             started = time.perf_counter()
-            standardise_into(con, d)
+            std = standardise_into(con, d)
             result = resolve_identities(con, d, model_path_for(work))
             secs = time.perf_counter() - started
             cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
@@ -267,8 +267,11 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
                     "customers": result.customers,
                     "model_trained": result.trained,
                     "steps": result.seconds,
+                    # party_std: records read and standardised tonight, seconds per step.
+                    "standardise": {k: v for k, v in std.items() if k == "records_read" or k.startswith("seconds_")},
                     "f1": round(quality["overall"]["f1"], 5),
                     "peak_rss_mb": round(_peak_rss_mb()),
+                    "load_1m": round(os.getloadavg()[0], 1),
                 }
             )
             print(json.dumps(nights[-1], default=str), flush=True)
