@@ -6,6 +6,7 @@ because Splink's null levels only apply to NULL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -178,14 +179,18 @@ def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, ful
     fresh = standardise_party(todo, today=business_date).select(list(PARTY_STD_SCHEMA))
     t2 = time.perf_counter()
     con.execute("begin transaction")
-    if full:
-        run_script(con, "identity/reset_party_std")
     con.register("new_party_std", fresh.to_arrow())
     try:
+        if full:
+            run_script(con, "identity/reset_party_std")
         run_script(con, "identity/write_party_std")
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
+            con.execute("rollback")
+        raise
     finally:
         con.unregister("new_party_std")
-    con.execute("commit")
     t3 = time.perf_counter()
     rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
     counts = dict(zip(rel.columns, rel.fetchall()[0]))
