@@ -289,11 +289,11 @@ def _identity(r: dict) -> list[str]:
         "",
         "Seconds per night: standardisation of new and changed party records plus resolution (the steps of "
         "resolution alongside: `load` reads the records to match); F1 against the generator's truth after the night; "
-        "`std read`: party records read and standardised, `std s`: their seconds; load: 1-minute load average.",
+        "`std read`: party records read and standardised, `std s`: their seconds; load avg: 1-minute load average.",
         "",
         "| night | mode | seconds | records matched | customers | F1 | "
         + " | ".join(steps)
-        + " | std read | std s | load |",
+        + " | std read | std s | load avg |",
         "|" + "---|" * (9 + len(steps)),
     ]
     for n in r["nights"]:
@@ -304,7 +304,7 @@ def _identity(r: dict) -> list[str]:
             f"| {n['business_date']} | {n['mode']} | {n['seconds']} | {n['records_matched']:,} | "
             f"{n['customers']:,} | {n['f1']} | "
             + " | ".join(str(n["steps"].get(k, "-")) for k in steps)
-            + f" | {std.get('records_read', '-')} | {std_s} | {n.get('load_1m', '-')} |"
+            + f" | {format(std['records_read'], ',') if std else '-'} | {std_s} | {n.get('load_1m', '-')} |"
         )
     q = r["accuracy_last_night"]["overall"]
     return out + [
