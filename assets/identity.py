@@ -8,7 +8,8 @@ import dagster as dg
 
 from models import settings
 from models.identity.golden import write_golden
-from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+from models.identity.resolve import model_path_for, resolve_identities
+from models.identity.standardise import standardise_into
 from pipelines.partitions import daily_partitions
 from pipelines.resources import IdentityEngine, Warehouse
 

@@ -234,7 +234,8 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
 
     from models import settings
     from models.identity.evaluate import evaluate
-    from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+    from models.identity.resolve import model_path_for, resolve_identities
+    from models.identity.standardise import standardise_into
     from models.ingest.landing import complete_dates
     from models.ingest.load import ingest_delivery
 
@@ -251,7 +252,7 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
             for system in ("deposit", "card", "loan", "fx"):
                 ingest_delivery(con, landing, system, d, scratch_dir=work.parent / "tmp", only_targets={"party"})
             started = time.perf_counter()
-            standardise_into(con, d)
+            std = standardise_into(con, d)
             result = resolve_identities(con, d, model_path_for(work))
             secs = time.perf_counter() - started
             cmap = con.sql("select system, source_key, customer_id from identity.customer_map").pl()
@@ -267,8 +268,11 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
                     "customers": result.customers,
                     "model_trained": result.trained,
                     "steps": result.seconds,
+                    # party_std: records read and standardised tonight, seconds per step.
+                    "standardise": {k: v for k, v in std.items() if k == "records_read" or k.startswith("seconds_")},
                     "f1": round(quality["overall"]["f1"], 5),
                     "peak_rss_mb": round(_peak_rss_mb()),
+                    "load_1m": round(os.getloadavg()[0], 1),
                 }
             )
             print(json.dumps(nights[-1], default=str), flush=True)
@@ -535,7 +539,8 @@ def bench_golden(customers: int, seed: int, workdir: Path, noise_scale: float = 
     from models.identity.evaluate import evaluate
     from models.identity.golden import write_golden
     from models.identity.golden_evaluate import evaluate_golden
-    from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+    from models.identity.resolve import model_path_for, resolve_identities
+    from models.identity.standardise import standardise_into
     from models.ingest.landing import complete_dates
     from models.ingest.load import ingest_delivery
 

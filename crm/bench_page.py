@@ -296,15 +296,23 @@ def _identity(r: dict) -> list[str]:
         f"(`crm bench identity`, {r['measured_on']}, {r['cores']} cores)",
         "",
         "Seconds per night: standardisation of new and changed party records plus resolution (the steps of "
-        "resolution alongside: `load` reads the records to match); F1 against the generator's truth after the night.",
+        "resolution alongside: `load` reads the records to match); F1 against the generator's truth after the night; "
+        "`std read`: party records read and standardised, `std s`: their seconds; load avg: 1-minute load average.",
         "",
-        "| night | mode | seconds | records matched | customers | F1 | " + " | ".join(steps) + " |",
-        "|" + "---|" * (6 + len(steps)),
+        "| night | mode | seconds | records matched | customers | F1 | "
+        + " | ".join(steps)
+        + " | std read | std s | load avg |",
+        "|" + "---|" * (9 + len(steps)),
     ]
     for n in r["nights"]:
+        # Older files have no standardisation figures (records read, seconds) nor load average.
+        std = n.get("standardise", {})
+        std_s = round(sum(v for k, v in std.items() if k.startswith("seconds_")), 1) if std else "-"
         out.append(
             f"| {n['business_date']} | {n['mode']} | {n['seconds']} | {n['records_matched']:,} | "
-            f"{n['customers']:,} | {n['f1']} | " + " | ".join(str(n["steps"].get(k, "-")) for k in steps) + " |"
+            f"{n['customers']:,} | {n['f1']} | "
+            + " | ".join(str(n["steps"].get(k, "-")) for k in steps)
+            + f" | {format(std['records_read'], ',') if std else '-'} | {std_s} | {n.get('load_1m', '-')} |"
         )
     q = r["accuracy_last_night"]["overall"]
     return out + [

@@ -25,7 +25,8 @@ def bench_spark(customers: int, seed: int, workdir: Path, master: str | None = N
     from models.identity.match.training import ensure_model
     from models.identity.engine import SparkEngine, spark_session
     from models.identity.evaluate import evaluate
-    from models.identity.resolve import model_path_for, resolve_identities, standardise_into
+    from models.identity.resolve import model_path_for, resolve_identities
+    from models.identity.standardise import standardise_into
     from models.ingest.landing import complete_dates
     from models.ingest.load import ingest_delivery
 

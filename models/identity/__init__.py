@@ -1,7 +1,7 @@
 """Identity resolution (single customer view): standardise, match, cluster, keep ids stable, build golden records.
 
 Pure logic, no dagster. Entry points (each takes the warehouse work-file connection):
-- `resolve.standardise_into(con, business_date)` -> `identity.party_std` (only new/changed records redone)
+- `standardise.standardise_into(con, business_date)` -> `identity.party_std` (only new/changed records read and redone)
 - `resolve.resolve_identities(con, business_date, model_path, overrides_path=..., mode="auto"|"full",
   retrain=False, engine=None | engine.SparkEngine, map_parquet=None)` -> `identity.customer_map`,
   `identity.id_event`, `identity.party_matched`

@@ -12,7 +12,7 @@ A district written without 区 after its city (`北京朝阳建国路…`) and L
 from the same division table (`address_divisions.py`). Street and number are read
 from the rest: the words before the first `…号`, or up to the last 路/街/道/巷/弄/胡同.
 A Chinese address is also the set of its character bigrams, for records the parser cannot read.
-Latin addresses give word tokens. The numbers (house, building, room) are script-free: `建国路123号
+Latin addresses give word tokens (tokens, numbers and postcode: sql/identity/address_tokens.sql). The numbers (house, building, room) are script-free: `建国路123号
 5栋1201室` and `Room 1201, Bldg 5, No. 123 Jianguo Rd` have the same `addr_nums`, so the Chinese and
 English addresses of one flat meet. A postcode is read where one is written: after 邮编 / 邮政编码, or as a
 4-6 digit number ending the address (`..., winston hills NSW 4223`).
@@ -23,13 +23,13 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
+import duckdb
 import polars as pl
 
 from models.identity.address_divisions import MUNICIPALITIES, NO_CITY, divisions
+from models.settings import sql_text
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_POSTCODE_CN = r"(?:邮编|邮政编码)\D{0,3}(\d{6})"
-_POSTCODE_END = r"(?:^|[\s,;])(\d{4,6})$"
 # Words every English address of the generator or a bank form carries: they say nothing about the place.
 STOPWORDS = ["no", "room", "rm", "bldg", "building", "unit", "flat", "apt", "floor", "fl", "district"]
 
@@ -166,50 +166,18 @@ def address_frame(raw: pl.Series) -> pl.DataFrame:
     """Per distinct raw address: raw, addr_norm, addr_tokens (sorted, distinct), addr_nums, postcode and
     the Chinese parts (PARTS_SCHEMA)."""
     df = pl.DataFrame({"raw": raw.drop_nulls().unique()}, schema={"raw": pl.String})
+    # NFKC here (DuckDB has none); postcode, words, numbers and bigrams in sql/identity/address_tokens.sql,
+    # where DuckDB splits and sorts the lists natively on every core (polars' list.eval was the slow part).
     s = pl.col("raw").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-    df = df.with_columns(s.alias("_s"))
-    df = df.with_columns(
-        pl.coalesce(pl.col("_s").str.extract(_POSTCODE_CN, 1), pl.col("_s").str.extract(_POSTCODE_END, 1)).alias(
-            "postcode"
-        )
-    )
-    # The rest of the address without its postcode (and the 邮编 label).
-    rest = (
-        pl.col("_s")
-        .str.replace(_POSTCODE_CN, " ")
-        .str.replace(_POSTCODE_END, "")
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
-        .str.strip_chars()
-    )
-    df = df.with_columns(rest.alias("_r"))
-    words = pl.col("_r").str.extract_all(r"[a-z]+").list.eval(pl.element().filter(~pl.element().is_in(STOPWORDS)))
-    nums = (
-        pl.col("_r")
-        .str.extract_all(r"\d+")
-        .list.eval(pl.element().str.strip_chars_start("0").filter(pl.element() != ""))
-    )
-    runs = pl.col("_r").str.extract_all(f"[{_CJK}]+")
-    df = df.with_columns(words.alias("_w"), nums.alias("_n"), runs.alias("_c"))
-    bigrams = (
-        df.select("raw", "_c").explode("_c").drop_nulls("_c").with_columns(pl.col("_c").str.split("").alias("_ch"))
-    )
-    # Bigrams: each character joined with the next one.
-    bigrams = bigrams.with_columns(
-        pl.col("_ch").list.eval(pl.element() + pl.element().shift(-1)).list.eval(pl.element().drop_nulls()).alias("_bg")
-    ).with_columns(pl.when(pl.col("_ch").list.len() == 1).then(pl.col("_ch")).otherwise(pl.col("_bg")).alias("_bg"))
-    bigrams = bigrams.group_by("raw").agg(pl.col("_bg").list.explode(keep_nulls=False, empty_as_null=False).alias("_b"))
-    df = df.join(bigrams, on="raw", how="left")
-    tokens = pl.concat_list([pl.col("_w"), pl.col("_n"), pl.col("_b").fill_null(pl.lit([], pl.List(pl.String)))])
-    df = df.with_columns(tokens.list.unique().list.sort().alias("addr_tokens"))
-    out = df.select(
-        "raw",
-        pl.when(pl.col("_r") != "").then(pl.col("_r")).alias("addr_norm"),
-        pl.when(pl.col("addr_tokens").list.len() > 0).then(pl.col("addr_tokens")).alias("addr_tokens"),
-        pl.when(pl.col("_n").list.len() > 0)
-        .then(pl.col("_n").list.unique().list.sort().list.join(" "))
-        .alias("addr_nums"),
-        "postcode",
-    )
+    text = df.with_columns(s.alias("s"))  # noqa: F841 (read by the SQL below)
+    con = duckdb.connect()
+    try:
+        con.execute("create table address_text as select * from text")
+        rel = con.sql(sql_text("identity/address_tokens"), params={"stopwords": STOPWORDS})
+        tokens = {c: t for c, t in ADDRESS_SCHEMA.items() if c not in PARTS_SCHEMA}
+        out = pl.from_arrow(rel.to_arrow_table()).select("raw", *tokens).cast(tokens)
+    finally:
+        con.close()
     return out.join(parse_cn(df["raw"]), on="raw", how="left").update(_latin_parts(df["raw"]), on="raw")
 
 
@@ -220,13 +188,18 @@ def _latin_parts(raw: pl.Series) -> pl.DataFrame:
 
     text = raw.str.normalize("NFKC")
     latin = raw.filter(~text.str.contains(f"[{_CJK}]").fill_null(True) & text.str.contains("[A-Za-z]").fill_null(False))
-    got = [parse_latin(t) for t in latin.to_list()]
-    return pl.DataFrame(
+    # parse_latin reads words, never the value of a number: addresses that differ only in their numbers
+    # (house, room, postcode) are one text to it, so each such text is parsed once.
+    key = latin.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\d+", "0")
+    keys = key.unique()
+    got = [parse_latin(t) for t in keys.to_list()]
+    parts = pl.DataFrame(
         {
-            "raw": latin,
+            "key": keys,
             "addr_province": [g[0] for g in got],
             "addr_city": [g[1] for g in got],
             "addr_district": [g[2] for g in got],
         },
-        schema={"raw": pl.String, "addr_province": pl.String, "addr_city": pl.String, "addr_district": pl.String},
+        schema={"key": pl.String, "addr_province": pl.String, "addr_city": pl.String, "addr_district": pl.String},
     )
+    return pl.DataFrame({"raw": latin, "key": key}).join(parts, on="key", how="left").drop("key")

@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.settings import duckdb_config
+
 ENGINES = ("duckdb", "spark")
 
 
@@ -26,7 +28,8 @@ class DuckEngine:
     dialect = "duckdb"
 
     def __init__(self, threads: int | None = None):
-        self.con = duckdb.connect()
+        # The job's memory budget, not DuckDB's default of 80% of RAM beside the work file's own.
+        self.con = duckdb.connect(config=duckdb_config())
         if threads:
             self.con.execute(f"set threads = {int(threads)}")
 

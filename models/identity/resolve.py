@@ -23,7 +23,7 @@ from models.identity.match import settings as match_settings
 from models.identity.cluster import cluster
 from models.identity.overrides import read_overrides
 from models.identity.stable_ids import assign_ids, next_sequence
-from models.identity.standardise import PARTY_STD_SCHEMA, STD_VERSION, standardise_party
+from models.identity.standardise import PARTY_STD_SCHEMA, standardise_into
 from models.settings import sql_text
 from models.warehouse import run_script
 
@@ -75,23 +75,6 @@ def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: p
         run_script(con, script)
     finally:
         con.unregister(view)
-
-
-def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, full: bool = False) -> dict[str, int]:
-    """`staging.party` -> `identity.party_std`. Only records whose fields changed since they were last
-    standardised (or new ones) are standardised again, unless `full`. Returns counts for metadata."""
-    run_script(con, "identity/schema")
-    full = full or _frame(con, "identity/std_outdated", version=STD_VERSION)["outdated"][0] > 0
-    todo = _frame(con, "identity/party_read", full=full)
-    todo = todo.join(_frame(con, "identity/party_address"), on=["system", "source_key"], how="left")
-    fresh = standardise_party(todo, today=business_date)
-    con.execute("begin transaction")
-    if full:
-        run_script(con, "identity/reset_party_std")
-    write_frame(con, "identity/write_party_std", "new_party_std", fresh.select(list(PARTY_STD_SCHEMA)))
-    con.execute("commit")
-    rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
-    return dict(zip(rel.columns, rel.fetchall()[0]))
 
 
 @dataclass

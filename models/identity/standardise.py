@@ -6,16 +6,23 @@ because Splink's null levels only apply to NULL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import time
 
+import duckdb
 import polars as pl
 
 from models.identity.address import address_frame
 from models.identity.idcard import add_id_columns
 from models.identity.pinyin import name_frame
+from models.settings import sql_text
+from models.warehouse import query, run_script
 
+log = logging.getLogger(__name__)
 # Bump when the standardised fields change: rows standardised by an older version are redone.
-STD_VERSION = 4
+STD_VERSION = 5
 
 PARTY_STD_SCHEMA = {
     "uid": pl.String,
@@ -158,3 +165,40 @@ def standardise_party(party: pl.DataFrame, today: dt.date | None = None) -> pl.D
         pl.coalesce("gender_raw", "id_sex").alias("gender"),
     )
     return out.select([pl.col(c).cast(t) for c, t in PARTY_STD_SCHEMA.items()])
+
+
+def standardise_into(con: duckdb.DuckDBPyConnection, business_date: dt.date, full: bool = False) -> dict:
+    """`staging.party` -> `identity.party_std`. Only records whose delivered fields changed since they were
+    last standardised (or new ones) are read and standardised, unless `full` (or the standardisation
+    version moved); the other rows stay as they are. Returns counts and step seconds for metadata."""
+    t0 = time.perf_counter()
+    run_script(con, "identity/schema")
+    full = full or query(con, "identity/std_outdated", version=STD_VERSION)[0][0] > 0
+    todo = pl.from_arrow(con.sql(sql_text("identity/party_read"), params={"full": full}).to_arrow_table())
+    t1 = time.perf_counter()
+    fresh = standardise_party(todo, today=business_date).select(list(PARTY_STD_SCHEMA))
+    t2 = time.perf_counter()
+    con.execute("begin transaction")
+    con.register("new_party_std", fresh.to_arrow())
+    try:
+        if full:
+            run_script(con, "identity/reset_party_std")
+        run_script(con, "identity/write_party_std")
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
+            con.execute("rollback")
+        raise
+    finally:
+        con.unregister("new_party_std")
+    t3 = time.perf_counter()
+    rel = con.sql(sql_text("identity/party_std_counts"), params={"business_date": business_date})
+    counts = dict(zip(rel.columns, rel.fetchall()[0]))
+    seconds = {"read": t1 - t0, "standardise": t2 - t1, "write": t3 - t2}
+    log.info("party_std: %d records read (full=%s), seconds %s", todo.height, full, seconds)
+    return {
+        **counts,
+        "full": full,
+        "records_read": todo.height,
+        **{f"seconds_{k}": round(v, 2) for k, v in seconds.items()},
+    }

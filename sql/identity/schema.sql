@@ -25,9 +25,10 @@ alter table identity.party_std add column if not exists addr_street varchar;
 alter table identity.party_std add column if not exists addr_number varchar;
 alter table identity.party_std add column if not exists addr_house varchar;
 
--- raw_hash fingerprints the match fields, golden_hash every field the golden record reads: a record
--- whose golden_hash alone changed is standardised again (its customer's golden record is rebuilt)
--- but not matched again. Work files from before golden_hash get the column here.
+-- raw_hash fingerprints the match fields (md5), golden_hash every field the golden record reads (DuckDB's
+-- hash(), cheap enough to test every record every night): a record whose golden_hash alone changed is
+-- standardised again (its customer's golden record is rebuilt) but not matched again. Work files from
+-- before golden_hash get the column here.
 alter table identity.party_std add column if not exists golden_hash varchar;
 
 -- The match fields as they were when last resolved: tonight's party_std is compared with it to find

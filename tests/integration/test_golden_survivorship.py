@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from models.identity.golden import city_key, write_golden
-from models.identity.resolve import resolve_identities, standardise_into
+from models.identity.resolve import resolve_identities
+from models.identity.standardise import standardise_into
 from models.warehouse import run_script
 from tests.synthetic_ids import resident_id
 

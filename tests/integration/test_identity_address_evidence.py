@@ -8,7 +8,8 @@ import pytest
 
 from models.identity.golden import write_golden
 from models.identity.match.settings import BLOCKING_RULES
-from models.identity.resolve import resolve_identities, standardise_into
+from models.identity.resolve import resolve_identities
+from models.identity.standardise import standardise_into
 from models.warehouse import run_script
 
 DAY = dt.date(2026, 3, 2)

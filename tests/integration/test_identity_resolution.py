@@ -6,7 +6,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from models.identity.resolve import resolve_identities, standardise_into
+from models.identity.resolve import resolve_identities
+from models.identity.standardise import standardise_into
 from tests.synthetic_ids import mobile
 from tests.synthetic_ids import resident_id as rid
 

@@ -40,3 +40,20 @@ def test_budget_is_two_gb_per_thread_within_half_the_memory(monkeypatch, threads
     monkeypatch.setattr(settings, "_machine_memory", lambda: memory)
     monkeypatch.setattr(settings.os, "sched_getaffinity", lambda pid: set(range(threads)))
     assert settings.memory_budget() == budget
+
+
+def test_identity_matching_connections_keep_the_budget(monkeypatch):
+    # Splink's in-memory DuckDB (training and scoring) had DuckDB's default, 80% of RAM, beside the work file's.
+    from models.identity.engine import DuckEngine
+    from models.identity.match.training import _db
+
+    monkeypatch.delenv("CRM_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(settings, "_machine_memory", lambda: 64 * GB)
+    monkeypatch.setattr(settings.os, "sched_getaffinity", lambda pid: {0, 1})
+    engine = DuckEngine()
+    con, _ = _db(None)
+    try:
+        assert _limit(engine.con) == _limit(con) == "4.0 GiB"
+    finally:
+        engine.close()
+        con.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.settings import duckdb_config
 from models.identity.match.settings import MODEL_VERSION, SPLINK_COLUMNS, settings_dict
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _splink_input(con: duckdb.DuckDBPyConnection, name: str, std: pl.DataFrame) 
 def _db(threads: int | None):
     from splink import DuckDBAPI
 
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())  # the job's budget, not 80% of RAM
     if threads:
         con.execute(f"set threads = {int(threads)}")
     return con, DuckDBAPI(connection=con)
