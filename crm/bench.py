@@ -121,6 +121,7 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
                 "seconds": round(time.perf_counter() - started, 1),
                 "load_1m": round(os.getloadavg()[0], 1),
                 "steps": step_seconds(d),
+                "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),  # its growth per night
             }
         )
     return {

@@ -271,6 +271,10 @@ def _nightly(r: dict) -> list[str]:
         per = [_stage_seconds(n["steps"]) for n in nights]
         for stage, _ in STAGES:
             out.append(f"| {stage} | " + " | ".join(str(p[stage]) for p in per) + " |")
+    if all("published_file_mb" in n for n in nights):
+        out.append(
+            "| analyst file after the night (MB) | " + " | ".join(str(n["published_file_mb"]) for n in nights) + " |"
+        )
     out.append("| load | " + " | ".join(str(n.get("load_1m", "-")) for n in nights) + " |")
     out += [
         "",

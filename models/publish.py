@@ -240,7 +240,7 @@ def publish_versions(
     if incremental:
         later = work.execute("select min(as_of_date) from pub.crm.publication where as_of_date > ?", [as_of])
         following = later.fetchall()[0][0]
-        slots = {"cols": values, "versions": versions, "rows": "pub_rows", "keys": keys}
+        slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
         run_script(work, "publish/versions_changed", slots, day=as_of)
         run_script(work, "publish/versions_touched", {"versions": versions, "keys": keys}, day=as_of, next=following)
         run_script(
