@@ -151,6 +151,7 @@ def build_analyst_file(
             ]
             if name in VERSIONED:
                 counts |= publish_versions(work, name, source, as_of, carried)
+                work.execute("checkpoint pub")
                 continue
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
@@ -165,6 +166,7 @@ def build_analyst_file(
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
                 work.execute(f"drop table if exists pub.crm.{name}")
+                work.execute("checkpoint pub")  # its blocks free before the new copy is written
                 work.execute(
                     f"create table pub.crm.{name} as select {select} from {source} {where}",
                     {"as_of": as_of} if where else {},
@@ -174,6 +176,7 @@ def build_analyst_file(
                     work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
             counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
+            work.execute("checkpoint pub")
     finally:
         work.execute("detach pub")
     con = duckdb.connect(str(target))
