@@ -114,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
             "models",
             "soak",
             "publish",
+            "publish-nights",
             "foreign",
             "churn",
             "spark",

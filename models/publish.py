@@ -151,7 +151,6 @@ def build_analyst_file(
             ]
             if name in VERSIONED:
                 counts |= publish_versions(work, name, source, as_of, carried)
-                work.execute("checkpoint pub")
                 continue
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
@@ -165,6 +164,11 @@ def build_analyst_file(
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
+                if work.execute(
+                    "select count(*) from duckdb_views() where database_name = 'pub' and view_name = ?", [name]
+                ).fetchall()[0][0]:  # versioned before
+                    work.execute(f"drop view pub.crm.{name}")
+                    work.execute(f"drop table if exists pub.crm.{name}_versions")
                 work.execute(f"drop table if exists pub.crm.{name}")
                 work.execute("checkpoint pub")  # its blocks free before the new copy is written
                 work.execute(
@@ -176,7 +180,6 @@ def build_analyst_file(
                     work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
             counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
-            work.execute("checkpoint pub")
     finally:
         work.execute("detach pub")
     con = duckdb.connect(str(target))
@@ -200,14 +203,14 @@ def build_analyst_file(
 # per run of published dates over which it stayed the same (valid_from, up to valid_to exclusive; NULL:
 # still current), so a night writes and the file keeps only what changed. crm.<name> stays what analysts
 # query: a view (sql/publish/history_view.sql) giving every published date its rows. Table -> its key.
+# Not value_tier_history nor retention_priority_history: nearly every row changes every night (daily
+# interest, ranks), so versions would store as much and cost more; they keep a row per customer per date.
 VERSIONED = {
     "customer_history": ("customer_id",),
     "customer_source_history": ("system", "source_key"),
-    "value_tier_history": ("customer_id",),
     "tier_migration": ("customer_id",),
     "churn_risk_history": ("customer_id",),
     "lifetime_value_history": ("customer_id",),
-    "retention_priority_history": ("customer_id",),
     "product_holding_history": ("customer_id",),
     "customer_lifecycle_history": ("customer_id",),
     "next_best_product_history": ("customer_id", "product"),
