@@ -44,3 +44,13 @@ def test_page_has_a_scaling_row_per_stage(tmp_path):
     assert rows["| ingest"].startswith("| ingest | 1.0 / 1.0 | 0.00 |")
     table = page.split("### Cost growth")[1].split("\n\n")[2].splitlines()
     assert len({line.count("|") for line in table}) == 1, table  # header, rule and rows line up
+
+
+def test_publication_replay_lines_up_both_storages(tmp_path):
+    night = {"business_date": "2026-10-31", "seconds": 2.0, "file_mb": 3.0, "used_blocks": 4, "load_1m": 1.0}
+    run = {"bench": "publish-nights", "measured_on": "2026-11-28", "cores": 2, "customers": 100, "block_bytes": 2**20}
+    run |= {"nights": [night, night], "full_copies": [night | {"used_blocks": 8}, night]}
+    (tmp_path / "bench-publish-nights-100.json").write_text(json.dumps(run))
+    table = [line for line in render(tmp_path).splitlines() if line.startswith("|")]
+    assert len(table) == 2 + 8 and len({line.count("|") for line in table}) == 1
+    assert "| full copies | data MB (used blocks) | 8.0 | 4.0 |" in table
