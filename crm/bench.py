@@ -121,6 +121,7 @@ def bench_nightly(customers: int, seed: int, workdir: Path) -> dict:
                 "seconds": round(time.perf_counter() - started, 1),
                 "load_1m": round(os.getloadavg()[0], 1),
                 "steps": step_seconds(d),
+                "published_file_mb": round(warehouse.stat().st_size / 2**20, 1),  # its growth per night
             }
         )
     return {
@@ -408,6 +409,53 @@ def bench_publish(customers: int, seed: int, workdir: Path, repeats: int = 3) ->
         "carried_share_of_rebuilt": round(carried / rebuilt, 3),
         "all_seconds": {k: [round(x, 2) for x in v] for k, v in times.items()},
     }
+
+
+def bench_publish_nights(customers: int, seed: int, workdir: Path) -> dict:
+    """Publication replayed night by night on the work file of `crm bench nightly` (run it first): each
+    date's analyst file built from the previous one, as published_warehouse does, with the work file's
+    publication list holding the dates before it. Seconds, file size and DuckDB blocks used/free per night."""
+    from models.publish import build_analyst_file
+
+    source = workdir / "warehouse" / "bank.work.duckdb"
+    if not source.exists():
+        raise SystemExit(f"no nightly warehouse at {source.parent}: run `crm bench nightly` first")
+    replay = workdir / "publish-nights"
+    shutil.rmtree(replay, ignore_errors=True)
+    replay.mkdir()
+    shutil.copyfile(source, replay / "work.duckdb")
+    con = duckdb.connect(str(replay / "work.duckdb"))
+    nights, previous = [], None
+    try:
+        published = con.execute("select * from marts.publication order by as_of_date").fetchall()
+        con.execute("delete from marts.publication")
+        for i, (day, at, run_id) in enumerate(published):
+            target = replay / f"bank-{i}.duckdb"
+            started = time.perf_counter()
+            build_analyst_file(con, target, day, run_id, previous=previous)
+            secs = time.perf_counter() - started
+            con.execute("insert into marts.publication values (?, ?, ?)", [day, at, run_id])
+            built = duckdb.connect(str(target), read_only=True)
+            blocks = built.execute("pragma database_size").fetchall()[0]
+            built.close()
+            nights.append(
+                {
+                    "business_date": day.isoformat(),
+                    "seconds": round(secs, 1),
+                    "file_mb": round(target.stat().st_size / 2**20, 1),
+                    "used_blocks": blocks[4],
+                    "free_blocks": blocks[5],
+                    "load_1m": round(os.getloadavg()[0], 1),
+                }
+            )
+            print(json.dumps(nights[-1]), flush=True)
+            if previous is not None:
+                previous.unlink()
+            previous = target
+    finally:
+        con.close()
+    shutil.rmtree(replay, ignore_errors=True)
+    return {"customers": customers, "block_bytes": 262144, "nights": nights}
 
 
 def splink_febrl_baseline(records, threshold: float = 0.9, seed: int = 1):
@@ -750,6 +798,7 @@ BENCHES = {
     "models": bench_models,
     "soak": bench_soak,
     "publish": bench_publish,
+    "publish-nights": bench_publish_nights,
     "foreign": bench_foreign,
     "churn": bench_churn,
     "spark": bench_spark,
@@ -760,7 +809,9 @@ def main(what: str, customers: int, seed: int, workdir: Path, noise_scale: float
     workdir = workdir.resolve()  # DAGSTER_HOME and the pipeline's paths must be absolute
     workdir.mkdir(parents=True, exist_ok=True)
     names = (
-        [n for n in BENCHES if n not in ("soak", "publish", "foreign", "churn", "spark")] if what == "all" else [what]
+        [n for n in BENCHES if n not in ("soak", "publish", "publish-nights", "foreign", "churn", "spark")]
+        if what == "all"
+        else [what]
     )
     for name in names:
         result = {

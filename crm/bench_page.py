@@ -279,6 +279,10 @@ def _nightly(r: dict) -> list[str]:
         per = [_stage_seconds(n["steps"]) for n in nights]
         for stage, _ in STAGES:
             out.append(f"| {stage} | " + " | ".join(str(p[stage]) for p in per) + " |")
+    if all("published_file_mb" in n for n in nights):
+        out.append(
+            "| analyst file after the night (MB) | " + " | ".join(str(n["published_file_mb"]) for n in nights) + " |"
+        )
     out.append("| load | " + " | ".join(str(n.get("load_1m", "-")) for n in nights) + " |")
     out += [
         "",
@@ -397,7 +401,32 @@ def _scaling(results: list[dict]) -> list[str]:
     return out + ["", f"Peak memory: {peaks}.", ""]
 
 
+def _publish_nights(r: dict) -> list[str]:
+    """Publication replayed night by night: versions against the full copies of each night, when measured."""
+    runs = [("versions", r["nights"])] + ([("full copies", r["full_copies"])] if r.get("full_copies") else [])
+    out = [
+        f"### Publication night by night, {r['customers']:,} persons (`crm bench publish-nights`, "
+        f"{r['measured_on']}, {r['cores']} cores)",
+        "",
+        r.get("label", ""),
+        "",
+        "| storage | measure | " + " | ".join(n["business_date"] for n in r["nights"]) + " |",
+        "|---|---|" + "---|" * len(r["nights"]),
+    ]
+    for name, nights in runs:
+        out.append(f"| {name} | seconds | " + " | ".join(str(n["seconds"]) for n in nights) + " |")
+        out.append(f"| {name} | file MB | " + " | ".join(str(n["file_mb"]) for n in nights) + " |")
+        out.append(
+            f"| {name} | data MB (used blocks) | "
+            + " | ".join(str(round(n["used_blocks"] * r["block_bytes"] / 2**20, 1)) for n in nights)
+            + " |"
+        )
+        out.append(f"| {name} | load | " + " | ".join(str(n["load_1m"]) for n in nights) + " |")
+    return out + [""]
+
+
 RENDER = {
+    "publish-nights": _publish_nights,
     "ingest": _ingest,
     "identity": _identity,
     "golden": _golden,

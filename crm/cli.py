@@ -121,6 +121,7 @@ def parser() -> argparse.ArgumentParser:
             "models",
             "soak",
             "publish",
+            "publish-nights",
             "foreign",
             "churn",
             "spark",

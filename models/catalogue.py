@@ -45,6 +45,23 @@ class Relation:
     latest_of: str | None
     asset: str | None
     columns: tuple[Column, ...]
+    versioned_by: tuple[str, ...] = ()  # a view over <name>_versions, one row per this key and run of dates
+
+
+# A versioned history's storage (models/publish.py): its columns but as_of_date, and these two.
+VERSIONS_DESCRIPTION = (
+    "How the *_history view of the same name (without _versions) is stored: one row per key and run of "
+    "published dates over which its row stayed the same. Query the view, which gives every published date its rows."
+)
+VALIDITY = (
+    Column("valid_from", "DATE", "First published business date this row holds for."),
+    Column(
+        "valid_to",
+        "DATE",
+        "First published business date it no longer holds for (changed, or the key gone that night); "
+        "NULL: it holds for the latest published date.",
+    ),
+)
 
 
 @cache
@@ -55,16 +72,34 @@ def relations() -> dict[str, Relation]:
     for name, entry in raw.items():
         # A latest-version view has its history table's columns: written there once.
         own = entry.get("columns") or raw[entry["latest_of"]]["columns"]
+        cols = tuple(Column(c, spec["type"], spec["description"]) for c, spec in own.items())
+        versioned_by = tuple(entry.get("versioned_by") or ())
         out[name] = Relation(
             name=name,
             grain=entry["grain"],
             description=entry["description"],
-            view="latest_of" in entry or entry.get("kind") == "view",
+            view="latest_of" in entry or entry.get("kind") == "view" or bool(versioned_by),
             latest_of=entry.get("latest_of"),
             asset=entry.get("asset"),
-            columns=tuple(Column(c, spec["type"], spec["description"]) for c, spec in own.items()),
+            columns=cols,
+            versioned_by=versioned_by,
+        )
+    for rel in [r for r in out.values() if r.versioned_by]:
+        out[f"{rel.name}_versions"] = Relation(
+            name=f"{rel.name}_versions",
+            grain=f"{' × '.join(rel.versioned_by)} × run of published dates",
+            description=VERSIONS_DESCRIPTION,
+            view=False,
+            latest_of=None,
+            asset=None,
+            columns=tuple(c for c in rel.columns if c.name != "as_of_date") + VALIDITY,
         )
     return out
+
+
+def versioned() -> dict[str, tuple[str, ...]]:
+    """History -> the key its versions are kept by (models/publish.py stores these as versions)."""
+    return {r.name: r.versioned_by for r in relations().values() if r.versioned_by}
 
 
 def columns(name: str) -> tuple[Column, ...]:

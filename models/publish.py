@@ -128,6 +128,9 @@ def build_analyst_file(
         for name, source in sources.items():
             cols = work.execute(f"describe {source}").fetchall()
             select = scrubbed_select(cols)
+            if name in VERSIONED:
+                counts |= publish_versions(work, name, source, as_of, carried)
+                continue
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
             same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
@@ -140,7 +143,13 @@ def build_analyst_file(
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
+                if work.execute(
+                    "select count(*) from duckdb_views() where database_name = 'pub' and view_name = ?", [name]
+                ).fetchall()[0][0]:  # versioned before
+                    work.execute(f"drop view pub.crm.{name}")
+                    work.execute(f"drop table if exists pub.crm.{name}_versions")
                 work.execute(f"drop table if exists pub.crm.{name}")
+                work.execute("checkpoint pub")  # its blocks free before the new copy is written
                 work.execute(
                     f"create table pub.crm.{name} as select {select} from {source} {where}",
                     {"as_of": as_of} if where else {},
@@ -154,12 +163,85 @@ def build_analyst_file(
         work.execute("detach pub")
     con = duckdb.connect(str(target))
     try:
+        for name in VERSIONED:
+            history_view(con, name)
         run_script(con, "publish/crm_views")
         catalogue.apply_comments(con)  # models/catalogue.yaml: every table, view and column
         con.execute("checkpoint")
     finally:
         con.close()
     return counts
+
+
+# Per-customer histories of the analyst file, stored as versions (crm.<name>_versions): a key's row once
+# per run of published dates over which it stayed the same (valid_from, up to valid_to exclusive; NULL:
+# still current), so a night writes and the file keeps only what changed. crm.<name> stays what analysts
+# query: a view (sql/publish/history_view.sql) giving every published date its rows. Table -> its key.
+# Not value_tier_history nor retention_priority_history: nearly every row changes every night (daily
+# interest, ranks), so versions would store as much and cost more; they keep a row per customer per date.
+VERSIONED = catalogue.versioned()
+
+
+def publish_versions(
+    work: duckdb.DuckDBPyConnection, name: str, source: str, as_of: date, carried: set[str]
+) -> dict[str, int]:
+    """Tonight's rows of `source` into `pub.crm.<name>_versions` (the analyst file being built, attached as
+    pub, with tonight in pub.crm.publication; `carried`: its tables). A carried versions table of the same
+    layout is changed only for the keys whose row at `as_of` differs from the stored one: their versions
+    next to `as_of` are cut around it, tonight's row put in, and touching equal pieces merged again, so a
+    rerun of any date (the latest, or one with later dates published) replaces exactly that date's
+    version. Otherwise the versions are rebuilt from every published date of `source`, by the same merge."""
+    cols = work.execute(f"describe {source}").fetchall()
+    select = scrubbed_select(cols)
+    keys = VERSIONED[name]
+    if cols[0][0] != "as_of_date":
+        raise RuntimeError(f"cannot version {source}: as_of_date is not its first column")
+    values = tuple(c[0] for c in cols[1:])
+    vals = tuple(c for c in values if c not in keys)
+    versions = f"pub.crm.{name}_versions"
+    layout = {(c[0], c[1]) for c in cols[1:]} | {("valid_from", "DATE"), ("valid_to", "DATE")}
+    incremental = f"{name}_versions" in carried and set(_shape(work, versions)) == layout
+    where = "= $as_of" if incremental else "in (select as_of_date from pub.crm.publication)"
+    work.execute(
+        f"create or replace temp table pub_rows as select {select} from {source} where as_of_date {where}",
+        {"as_of": as_of} if incremental else {},
+    )
+    if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
+        raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
+    if incremental:
+        later = work.execute("select min(as_of_date) from pub.crm.publication where as_of_date > ?", [as_of])
+        following = later.fetchall()[0][0]
+        slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
+        run_script(work, "publish/versions_changed", slots, day=as_of)
+        run_script(work, "publish/versions_touched", {"versions": versions, "keys": keys}, day=as_of, next=following)
+        run_script(
+            work,
+            "publish/versions_pieces",
+            {"cols": values, "rows": "pub_rows", "keys": keys},
+            day=as_of,
+            next=following,
+        )
+        run_script(work, "publish/versions_merge", {"keys": keys, "vals": vals})
+        run_script(work, "publish/versions_apply", {"versions": versions})
+    else:
+        if name in carried:  # the layout before versions: a table per history
+            work.execute(f"drop table pub.crm.{name}")
+        run_script(
+            work, "publish/versions_all_pieces", {"cols": values, "rows": "pub_rows", "dates": "pub.crm.publication"}
+        )
+        run_script(work, "publish/versions_merge", {"keys": keys, "vals": vals})
+        run_script(work, "publish/versions_create", {"versions": versions, "cols": values})
+    tonight = work.execute("select count(*) from pub_rows where as_of_date = ?", [as_of]).fetchall()[0][0]
+    stored = work.execute(f"select count(*) from {versions}").fetchall()[0][0]
+    return {name: tonight, f"{name}_versions": stored}
+
+
+def history_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """crm.<name> over crm.<name>_versions (whose columns are in the work file's order)."""
+    cols = tuple(c[0] for c in _shape(con, f"crm.{name}_versions") if c[0] not in ("valid_from", "valid_to"))
+    run_script(
+        con, "publish/history_view", {"history": f"crm.{name}", "cols": cols, "versions": f"crm.{name}_versions"}
+    )
 
 
 def scrubbed_select(cols: list[tuple]) -> str:

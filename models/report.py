@@ -109,7 +109,9 @@ def _rows(con, name: str, as_of: date) -> list[tuple]:
 def _has_table(con, name: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'crm' and table_name = ?", [name]
+            "select (select count(*) from duckdb_tables() where schema_name = 'crm' and table_name = ?) "
+            "+ (select count(*) from duckdb_views() where schema_name = 'crm' and view_name = ?)",
+            [name, name],
         ).fetchall()[0][0]
     )
 

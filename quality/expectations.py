@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -110,6 +110,10 @@ def run_system_suite(con: duckdb.DuckDBPyConnection, system: str, business_date:
         lambda: context.data_sources.get("staging_tonight"),
         lambda: context.data_sources.add_pandas(name="staging_tonight"),
     )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    run_id = RunIdentifier(run_name=f"{system} {business_date.isoformat()}", run_time=datetime.now(timezone.utc))
     evaluated = successful = 0
     failed: list[dict] = []
     rows: dict[str, int] = {}
@@ -145,7 +149,7 @@ def run_system_suite(con: duckdb.DuckDBPyConnection, system: str, business_date:
         except Exception:
             pass
         vd = context.validation_definitions.add(gx.ValidationDefinition(name=vd_name, data=batch_def, suite=suite))
-        result = vd.run(batch_parameters={"dataframe": frame})
+        result = vd.run(batch_parameters={"dataframe": frame}, run_id=run_id)
         results.append(result)
         for r in result.results:
             cfg = r.expectation_config
@@ -167,7 +171,11 @@ def run_system_suite(con: duckdb.DuckDBPyConnection, system: str, business_date:
                 )
     docs_path = None
     try:
-        context.build_data_docs()
+        # Render tonight's pages only (the index still lists every night): rebuilding every stored night's
+        # pages made the check cost more each night.
+        tonight = [k for k in context.validation_results_store.list_keys() if k.run_id == run_id]
+        tonight += [ExpectationSuiteIdentifier(name=f"{system}_{table}_suite") for table in TABLES[system]]
+        context.build_data_docs(resource_identifiers=tonight)
         index = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
         if not index.exists():
             found = sorted(gx_dir.rglob("data_docs/**/index.html"))

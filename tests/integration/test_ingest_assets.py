@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import duckdb
@@ -9,6 +10,7 @@ import pytest
 
 from assets.ingest import ingest_assets, ingest_checks
 from pipelines.resources import Warehouse
+from quality.expectations import run_system_suite
 from tests.integration.ingest_fixtures import sample_files, write_delivery, write_sample_bank
 from tests.partitioned import materialize
 
@@ -77,3 +79,51 @@ def test_missing_delivery_fails_the_asset(env):
     assert not result.success
     failure = result.get_step_failure_events()[0].event_specific_data.error
     assert "DeliveryError" in failure.to_string() and "fx 20261120" in failure.to_string()
+
+
+# The great-expectations data docs of a night render that night's pages only: re-rendering every stored
+# night's results made the check cost more each night.
+NIGHTS = [date(2026, 10, 1), date(2026, 10, 2)]
+
+
+def _staging(path):
+    con = duckdb.connect(str(path))
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.party (system varchar, source_key varchar, id_type varchar, gender varchar, "
+        "birth_date date, first_seen date, last_seen date)"
+    )
+    con.execute(
+        "create table staging.fx_deal (deal_id varchar, client_ref varchar, trade_date date, sell_amount double, "
+        "buy_amount double, rate double, channel varchar, delivery_date date)"
+    )
+    for i, night in enumerate(NIGHTS):
+        con.execute(
+            "insert into staging.party values ('fx', ?, 'RESIDENT', 'F', date '1980-01-01', ?, ?)",
+            [f"F{i}", night, night],
+        )
+        con.execute(
+            "insert into staging.fx_deal values (?, ?, ?, 100, 14, 0.14, 'ONLINE', ?)",
+            [f"D{i}", f"F{i}", night, night],
+        )
+    return con
+
+
+def test_a_night_renders_its_own_pages_and_lists_every_night(tmp_path):
+    con = _staging(tmp_path / "work.duckdb")
+    gx_dir = tmp_path / "gx"
+    try:
+        first = run_system_suite(con, "fx", NIGHTS[0], gx_dir)
+        site = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+        pages = sorted(site.rglob("*.html"))
+        assert len(pages) == 2 and first["successful"] == first["evaluated"] > 0  # party and fx_deal
+        for page in pages:
+            os.utime(page, ns=(10**18, 10**18))
+        second = run_system_suite(con, "fx", NIGHTS[1], gx_dir)
+    finally:
+        con.close()
+    assert all(page.stat().st_mtime_ns == 10**18 for page in pages)  # the first night's pages left alone
+    assert len(sorted(site.rglob("*.html"))) == 4
+    index = (gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
+    assert second["docs_path"].endswith("index.html")
+    assert all(f"fx {night.isoformat()}" in index for night in NIGHTS)

@@ -272,7 +272,7 @@ def test_second_run_skips_published_dates_and_rerun_replaces(night, monkeypatch)
 def test_carried_analyst_file_equals_a_full_rebuild(night, tmp_path):
     """Publication carries the last file over and adds tonight's versions: after every night and a
     rerun it must hold exactly what a rebuild of every published date from the work file holds."""
-    from models.publish import PUBLISHED_TABLES, build_analyst_file
+    from models.publish import PUBLISHED_TABLES, VERSIONED, build_analyst_file
 
     latest = night["dates"][-1]
     fresh = tmp_path / "fresh.duckdb"
@@ -284,7 +284,7 @@ def test_carried_analyst_file_equals_a_full_rebuild(night, tmp_path):
     con = duckdb.connect(str(fresh), read_only=True)
     try:
         con.execute(f"attach '{night['warehouse']}' as carried (read_only)")
-        for name in PUBLISHED_TABLES:
+        for name in [*PUBLISHED_TABLES, *(f"{v}_versions" for v in VERSIONED)]:
             cols = "* exclude (published_at, run_id)" if name == "publication" else "*"
             for a, b in (("crm", "carried.crm"), ("carried.crm", "crm")):
                 extra = con.execute(
@@ -293,6 +293,33 @@ def test_carried_analyst_file_equals_a_full_rebuild(night, tmp_path):
                 assert extra == 0, (name, a)
     finally:
         con.close()
+
+
+def test_histories_store_changes_and_read_as_the_full_copies_did(night):
+    """A per-customer history keeps a key's row once per run of dates it stayed the same, and its view gives
+    every published date what the old storage (each night's rows copied) gave: the work file's rows of every
+    published date, scrubbed."""
+    from models.publish import PUBLISHED_TABLES, VERSIONED, scrubbed_select
+    from models.warehouse import run_script
+
+    work = duckdb.connect(str(night["warehouse"]).replace(".duckdb", ".work.duckdb"), read_only=True)
+    try:
+        run_script(work, "publish/scrub")
+        work.execute(f"attach '{night['warehouse']}' as pub (read_only)")
+        sizes = {}
+        for name in VERSIONED:
+            source = f"marts.{PUBLISHED_TABLES[name]}"
+            select = scrubbed_select(work.execute(f"describe {source}").fetchall())
+            old = f"(select {select} from {source} where as_of_date in (select as_of_date from marts.publication))"
+            for a, b in ((old, f"pub.crm.{name}"), (f"pub.crm.{name}", old)):
+                assert work.execute(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0] == 0, name
+            sizes[name] = work.execute(
+                f"select (select count(*) from pub.crm.{name}_versions), (select count(*) from pub.crm.{name})"
+            ).fetchall()[0]
+    finally:
+        work.close()
+    assert sizes["customer_history"][0] < sizes["customer_history"][1] / 2  # three nights, few changes
+    assert sum(s[0] for s in sizes.values()) < sum(s[1] for s in sizes.values())
 
 
 def _counts(path: Path) -> dict:

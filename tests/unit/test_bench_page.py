@@ -79,3 +79,13 @@ def test_models_table_gives_each_tiers_error_in_cny_and_against_the_portfolio(tm
     low = next(line for line in table if line.startswith("| LOW"))
     assert low.endswith("| -400.0% | -0.400 (-0.40%) |") and "| 0.000 |" in low
     assert "5.00 M of the forecast is new business" in render(tmp_path)
+
+
+def test_publication_replay_lines_up_both_storages(tmp_path):
+    night = {"business_date": "2026-10-31", "seconds": 2.0, "file_mb": 3.0, "used_blocks": 4, "load_1m": 1.0}
+    run = {"bench": "publish-nights", "measured_on": "2026-11-28", "cores": 2, "customers": 100, "block_bytes": 2**20}
+    run |= {"nights": [night, night], "full_copies": [night | {"used_blocks": 8}, night]}
+    (tmp_path / "bench-publish-nights-100.json").write_text(json.dumps(run))
+    table = [line for line in render(tmp_path).splitlines() if line.startswith("|")]
+    assert len(table) == 2 + 8 and len({line.count("|") for line in table}) == 1
+    assert "| full copies | data MB (used blocks) | 8.0 | 4.0 |" in table

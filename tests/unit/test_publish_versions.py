@@ -1,0 +1,181 @@
+"""Versioned histories of the analyst file (models/publish.py VERSIONED): a key's row is stored once per run
+of published dates it stayed the same, and crm.<x>_history (a view) must still give every published date
+exactly the rows the old storage (a full copy of each night's rows) gave: nights in order, a rerun of the
+latest date, a rerun of a past date with later dates published, and a date published late between two others."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from models.publish import history_view, publish_versions
+from models.warehouse import replace_date_rows, run_script
+
+D = [date(2026, 10, d) for d in (1, 2, 3, 5, 6)]
+COLUMNS = ["as_of_date", "customer_id", "name", "city", "score"]
+
+
+def night(day: date, rows: dict[str, tuple]) -> pd.DataFrame:
+    return pd.DataFrame([(day, k, *v) for k, v in rows.items()], columns=COLUMNS)
+
+
+STAYS = ("Li", "Beijing", 0.5)
+# One dict per date in D: c1 stays, c2 changes on the 2nd and back on the 5th, c3 is gone on the 2nd and back on
+# the 3rd, c4 appears on the 3rd, c5 holds NULLs that never change, c6 leaves on the 6th for good.
+NIGHTS = [
+    {"c1": STAYS, "c2": ("Wang", "Shanghai", 0.1), "c3": ("Zhao", None, 0.3), "c5": (None, None, None), "c6": STAYS},
+    {"c1": STAYS, "c2": ("Wang", "Shenzhen", 0.2), "c5": (None, None, None), "c6": STAYS},
+    {
+        "c1": STAYS,
+        "c2": ("Wang", "Shenzhen", 0.2),
+        "c3": ("Zhao", None, 0.3),
+        "c4": ("Sun", "Xi'an 138-0013-8000", 0.9),
+        "c5": (None, None, None),
+        "c6": STAYS,
+    },
+    {"c1": STAYS, "c2": ("Wang", "Shanghai", 0.1), "c3": ("Zhao", None, 0.3), "c5": (None, None, None), "c6": STAYS},
+    {"c1": STAYS, "c2": ("Wang", "Shanghai", 0.1), "c3": ("Zhao", None, 0.3), "c5": (None, None, None)},
+]
+
+
+@pytest.fixture
+def files(tmp_path):
+    work = duckdb.connect(str(tmp_path / "work.duckdb"))
+    run_script(work, "publish/scrub")
+    work.execute("create schema marts")
+    work.execute(
+        "create table marts.customer_history (as_of_date date, customer_id varchar, name varchar, city varchar, "
+        "score double)"
+    )
+    # The old storage, as publication kept it: each night's rows copied into the analyst table.
+    work.execute("create table old_history as select * from marts.customer_history limit 0")
+    yield work, tmp_path
+    work.close()
+
+
+def publish(work, tmp_path, day: date, rows: pd.DataFrame) -> None:
+    """One night of publication of `day`: the work history takes tonight's rows, the analyst file its versions."""
+    work.register("tonight", rows)
+    replace_date_rows(work, "marts.customer_history", "as_of_date", day, rows="tonight")
+    work.execute("create or replace temp table scrubbed as select * replace (crm_scrub(city) as city) from tonight")
+    replace_date_rows(work, "old_history", "as_of_date", day, rows="scrubbed")
+    work.unregister("tonight")
+    work.execute("attach ? as pub", [str(tmp_path / "bank.duckdb")])
+    work.execute("create schema if not exists pub.crm")
+    work.execute("create table if not exists pub.crm.publication (as_of_date date)")
+    work.execute(
+        "insert into pub.crm.publication select $d where $d not in (select * from pub.crm.publication)", {"d": day}
+    )
+    carried = {
+        r[0] for r in work.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
+    }
+    counts = publish_versions(work, "customer_history", "marts.customer_history", day, carried)
+    assert counts["customer_history"] == len(rows)
+    work.execute("detach pub")
+    con = duckdb.connect(str(tmp_path / "bank.duckdb"))
+    history_view(con, "customer_history")
+    con.close()
+
+
+def check(work, tmp_path) -> int:
+    """The view equals the old storage; the stored versions equal a rebuild from scratch. Returns stored rows."""
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(tmp_path / "bank.duckdb", rebuilt)
+    work.execute("attach ? as pub", [str(rebuilt)])
+    publish_versions(work, "customer_history", "marts.customer_history", D[0], set())
+    work.execute("detach pub")
+    work.execute("attach ? as pub (read_only)", [str(tmp_path / "bank.duckdb")])
+    work.execute("attach ? as fresh (read_only)", [str(rebuilt)])
+    try:
+        cols = [c[0] for c in work.execute("describe pub.crm.customer_history").fetchall()]
+        assert cols == COLUMNS  # the view keeps the history's columns, in order
+        pairs = [
+            (
+                "pub.crm.customer_history",
+                "(select * from old_history where as_of_date in (select * from pub.crm.publication))",
+            ),
+            ("pub.crm.customer_history_versions", "fresh.crm.customer_history_versions"),
+        ]
+        for a, b in pairs:
+            for x, y in ((a, b), (b, a)):
+                assert work.execute(f"select * from {x} except all select * from {y}").fetchall() == []
+        return work.execute("select count(*) from pub.crm.customer_history_versions").fetchall()[0][0]
+    finally:
+        work.execute("detach pub")
+        work.execute("detach fresh")
+
+
+def versions_of(work, tmp_path, key: str) -> list[tuple]:
+    work.execute("attach ? as pub (read_only)", [str(tmp_path / "bank.duckdb")])
+    try:
+        return work.execute(
+            "select valid_from, valid_to, city from pub.crm.customer_history_versions where customer_id = ? order by 1",
+            [key],
+        ).fetchall()
+    finally:
+        work.execute("detach pub")
+
+
+def test_nights_in_order_store_only_changes(files):
+    work, tmp = files
+    for day, rows in zip(D, NIGHTS):
+        publish(work, tmp, day, night(day, rows))
+        stored = check(work, tmp)
+    assert stored < sum(len(n) for n in NIGHTS)
+    assert versions_of(work, tmp, "c1") == [(D[0], None, "Beijing")]  # stayed: one row for five nights
+    assert versions_of(work, tmp, "c2") == [
+        (D[0], D[1], "Shanghai"),
+        (D[1], D[3], "Shenzhen"),
+        (D[3], None, "Shanghai"),
+    ]
+    assert versions_of(work, tmp, "c3") == [(D[0], D[1], None), (D[2], None, None)]  # gone on D[1], back on D[2]
+    assert versions_of(work, tmp, "c6") == [(D[0], D[4], "Beijing")]  # left on D[4]: its version ends there
+    assert versions_of(work, tmp, "c4")[0][2] == "Xi'an ***"  # scrubbed like every published text
+
+
+def test_rerun_of_the_latest_date_replaces_its_version(files):
+    work, tmp = files
+    for day, rows in zip(D[:3], NIGHTS[:3]):
+        publish(work, tmp, day, night(day, rows))
+    changed = {**NIGHTS[2], "c1": ("Li", "Tianjin", 0.5)}
+    del changed["c4"]
+    publish(work, tmp, D[2], night(D[2], changed))
+    check(work, tmp)
+    assert versions_of(work, tmp, "c1") == [(D[0], D[2], "Beijing"), (D[2], None, "Tianjin")]
+    assert versions_of(work, tmp, "c4") == []
+    publish(work, tmp, D[2], night(D[2], NIGHTS[2]))  # and back: the versions merge again
+    check(work, tmp)
+    assert versions_of(work, tmp, "c1") == [(D[0], None, "Beijing")]
+
+
+def test_rerun_of_a_past_date_leaves_later_dates_as_published(files):
+    work, tmp = files
+    for day, rows in zip(D, NIGHTS):
+        publish(work, tmp, day, night(day, rows))
+    # D[1] again: c1 differs on that date only, c2 equals its neighbours now, c3 is there, c6 is gone.
+    rerun = {**NIGHTS[1], "c1": ("Li", "Tianjin", 0.5), "c2": ("Wang", "Shanghai", 0.1), "c3": ("Zhao", None, 0.3)}
+    del rerun["c6"]
+    publish(work, tmp, D[1], night(D[1], rerun))
+    check(work, tmp)
+    assert versions_of(work, tmp, "c1") == [(D[0], D[1], "Beijing"), (D[1], D[2], "Tianjin"), (D[2], None, "Beijing")]
+    assert versions_of(work, tmp, "c2") == [
+        (D[0], D[2], "Shanghai"),
+        (D[2], D[3], "Shenzhen"),
+        (D[3], None, "Shanghai"),
+    ]
+    assert versions_of(work, tmp, "c3") == [(D[0], None, None)]
+    assert versions_of(work, tmp, "c6") == [(D[0], D[1], "Beijing"), (D[2], D[4], "Beijing")]
+
+
+def test_a_date_published_late_between_two_others(files):
+    work, tmp = files
+    order = [0, 1, 3, 4, 2]  # D[2] arrives after D[3] and D[4] were published
+    for i in order:
+        publish(work, tmp, D[i], night(D[i], NIGHTS[i]))
+        check(work, tmp)
+    assert versions_of(work, tmp, "c3") == [(D[0], D[1], None), (D[2], None, None)]
+    assert versions_of(work, tmp, "c4") == [(D[2], D[3], "Xi'an ***")]
