@@ -95,23 +95,25 @@ def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool
     stored = query(con, "identity/pii_key_fingerprint")
     fingerprint = key_fingerprint(key)
     key_changed = bool(stored) and stored[0][0] != fingerprint
+    full = full or key_changed
+    # The new golden rows are built before the transaction: temp tables written inside it stay in memory
+    # (transaction-local), and a 1M-person full night ran out of a 4 GB budget there.
+    run_script(con, "identity/golden_scope", business_date=business_date, full=full)
+    _city_keys(con)
+    _build(con, ipad, opad)
+    widened = not full and _columns(con, "identity.customer_golden") != _columns(con, "golden_new")
+    if widened:  # the golden record gained columns since it was built: rebuild it whole, once
+        full = True
+        run_script(con, "identity/golden_scope", business_date=business_date, full=True)
+        _build(con, ipad, opad)
     con.execute("begin transaction")
     try:
         if key_changed:
             log.warning("CRM_PII_KEY changed since the last night: re-hashing every golden record and published date")
-            full = True
             if query(con, "identity/customer_history_exists")[0][0]:
                 run_script(con, "identity/pii_rehash_history", ipad=ipad, opad=opad)
-        run_script(con, "identity/golden_scope", business_date=business_date, full=full)
-        _city_keys(con)
-        golden_sql = "create or replace temp table golden_new as " + sql_text("identity/golden")
-        con.execute(golden_sql, {"ipad": ipad, "opad": opad})
-        if not full and _columns(con, "identity.customer_golden") != _columns(con, "golden_new"):
-            # The golden record gained columns since it was built: rebuild it whole, once.
+        if widened:
             con.execute("drop table identity.customer_golden")
-            full = True
-            run_script(con, "identity/golden_scope", business_date=business_date, full=True)
-            con.execute(golden_sql, {"ipad": ipad, "opad": opad})
         run_script(con, "identity/write_customer_golden")
         total, rebuilt = con.sql(sql_text("identity/golden_counts")).fetchall()[0]
         run_script(con, "identity/golden_cleanup")
@@ -128,6 +130,16 @@ def write_golden(con: duckdb.DuckDBPyConnection, business_date: date, full: bool
         "full_rebuild": int(full),
         "pii_key_changed": int(key_changed),
     }
+
+
+def _build(con: duckdb.DuckDBPyConnection, ipad: bytes, opad: bytes) -> None:
+    """`golden_new` for the customers in `golden_scope`. The records and the scored candidate values are
+    temp tables first: as CTEs read several times DuckDB held them in memory, and a 1M-person full
+    night ran out of a 4 GB budget; temp tables spill."""
+    run_script(con, "identity/golden_records")
+    run_script(con, "identity/golden_scored")
+    golden_sql = "create or replace temp table golden_new as " + sql_text("identity/golden")
+    con.execute(golden_sql, {"ipad": ipad, "opad": opad})
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:

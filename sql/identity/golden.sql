@@ -14,86 +14,15 @@
 -- first_seen: the earliest customer-since or account open date across the customer's records.
 -- Phone, e-mail, address: the most recently seen record that has one (contact details go stale).
 -- Hashes: HMAC-SHA256 (RFC 2104) of the standardised value, key pads bound as $ipad / $opad.
-with scope as (
-    select * from golden_scope
-),
-
-map as (
-    select * from identity.customer_map semi join scope using (customer_id)
-),
-
-trust as (
-    select * from (values ('deposit', 1), ('loan', 2), ('card', 3), ('fx', 4)) as t(system, trust_rank)
-),
-
-tonight as (
-    select max(last_seen) as d from staging.party
-),
-
-records as (
-    select
-        map.customer_id,
-        std.*,
-        coalesce(std.id_consistent, false) as id_good,
-        trust.trust_rank,
-        -- A Latin name delivered in a Chinese-name column (standardisation leaves name_cn empty).
-        coalesce(party.name_latin, case when std.name_cn is null then party.name end) as name_latin,
-        party.address,
-        party.employer,
-        party.nationality,
-        party.since_date,
-        party.first_seen,
-        party.last_seen,
-        pow(0.5, date_diff('day', party.last_seen, tonight.d) / 365.0) as weight,
-        regexp_replace(split_part(std.email_std, '@', 1), '[^a-z]', '', 'g') as email_letters,
-        map.system || ':' || map.source_key as source
-    from map
-    join identity.party_std as std on std.system = map.system and std.source_key = map.source_key
-    join staging.party as party on party.system = map.system and party.source_key = map.source_key
-    join trust on trust.system = map.system
-    cross join tonight
+-- Not materialized: a CTE read several times is otherwise copied into memory; this one is a table.
+with records as not materialized (
+    select * from golden_records
 ),
 
 opened as (
     select system, source_key, min(open_date) as open_date
-    from staging.account semi join map using (system, source_key)
+    from staging.account semi join records using (system, source_key)
     group by all
-),
-
-cities as (
-    select * from golden_city_keys
-),
-
--- One row per record, field and candidate value.
-votes as (
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'name' as field, name_cn as value,
-        name_cn as vkey, 0 as priority, name_key as skey from records where name_cn is not null
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'id_no', id_std, id_std,
-        id_valid::int, null from records where id_std is not null
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'birth_date', birth_date::varchar,
-        birth_date::varchar, 0, null from records where birth_date is not null
-    union all
-    select customer_id, source, weight, true, trust_rank, last_seen, 'birth_date', v, v, 1, null
-    from (select *, strftime(try_strptime(substr(id_std, 7, 8), '%Y%m%d'), '%Y-%m-%d') as v from records)
-    where id_valid and length(id_std) = 18 and v is not null
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'gender', gender, gender, 0, null
-    from records where gender is not null
-    union all
-    select customer_id, source, weight, true, trust_rank, last_seen, 'gender',
-        case when try_cast(substr(id_std, 17, 1) as int) % 2 = 1 then 'M' else 'F' end, null, 1, null
-    from records where id_valid and length(id_std) = 18 and try_cast(substr(id_std, 17, 1) as int) is not null
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'city', cities.city, cities.city_key, 0, null
-    from records join cities on cities.address = records.address
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'province', addr_province, addr_province, 0, null
-    from records where addr_province is not null
-    union all
-    select customer_id, source, weight, id_good, trust_rank, last_seen, 'district', addr_district, addr_district, 0, null
-    from records where addr_district is not null
 ),
 
 -- How common each value is in the whole population (not only tonight's scope, so a full and an
@@ -112,82 +41,35 @@ population as (
     from identity.party_std where addr_district is not null group by all
 ),
 
-tallied as (
-    select
-        customer_id,
-        field,
-        priority,
-        coalesce(vkey, value) as vkey,
-        first(value order by weight desc) as value,
-        round(sum(weight), 6) as weight,
-        count(*) as support,
-        bool_or(id_good) as id_backed,
-        min(trust_rank) as trust_rank,
-        max(last_seen) as last_seen,
-        first(source order by trust_rank, last_seen desc, source) as source,
-        any_value(skey) as skey
-    from votes
-    group by all
-),
-
--- Evidence beside the votes, for ties: the customer's Latin spellings of a name (anagram key, as
--- name_key) and the places their valid resident IDs were issued (region code, division table).
-id_regions as (
-    select distinct customer_id, substr(id_std, 1, 6) as region
-    from records where id_valid and length(id_std) = 18
-),
-
-backing as (
-    select customer_id, 'name' as field, name_key as vkey from records where name_cn is null and name_key is not null
-    union all
-    select customer_id, 'name', alias_key from records where alias_key is not null
-    union all
-    select customer_id, 'name', array_to_string(list_sort(string_split(email_letters, '')), '')
-    from records where length(email_letters) >= 4
-    union all
-    select i.customer_id, 'province', g.province
-    from id_regions as i join (select distinct left(region, 2) as r, province from golden_region) as g
-        on g.r = left(i.region, 2)
-    union all
-    select i.customer_id, 'city', g.city_key
-    from id_regions as i join (select distinct left(region, 4) as r, city_key from golden_region) as g
-        on g.r = left(i.region, 4)
-    where g.city_key is not null
-    union all
-    select i.customer_id, 'district', g.district
-    from id_regions as i join golden_region as g on g.region = i.region
-    where g.district is not null
-),
-
-backed as (
-    select customer_id, field, vkey, count(*) as n from backing group by all
-),
-
-scored as (
-    select t.*, coalesce(b.n, 0) as backed
-    from tallied as t
-    left join backed as b on b.customer_id = t.customer_id and b.field = t.field and b.vkey = coalesce(t.skey, t.vkey)
+scored as not materialized (
+    select * from golden_scored
 ),
 
 picked as (
+    -- One ordered aggregate over a struct, not one per column: each buffers its group's rows.
     select
-        t.customer_id,
-        t.field,
-        first(t.value order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as value,
-        first(t.source order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as source,
-        first(t.support order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as support,
-        first(t.weight order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won_weight,
-        first(t.backed order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-            t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won_backed,
-        max(t.priority) as priority,
-        sum(t.support) filter (where t.priority = 0) as voters
-    from scored as t
-    left join population as p on p.field = t.field and p.vkey = t.vkey
-    group by all
+        customer_id,
+        field,
+        won.value,
+        won.source,
+        won.support,
+        won.weight as won_weight,
+        won.backed as won_backed,
+        priority,
+        voters
+    from (
+        select
+            t.customer_id,
+            t.field,
+            first({'value': t.value, 'source': t.source, 'support': t.support, 'weight': t.weight, 'backed': t.backed}
+                order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+                t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won,
+            max(t.priority) as priority,
+            sum(t.support) filter (where t.priority = 0) as voters
+        from scored as t
+        left join population as p on p.field = t.field and p.vkey = t.vkey
+        group by all
+    )
 ),
 
 -- How a tie was settled: by the backing evidence, or by frequency, ID agreement and trust.
