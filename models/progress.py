@@ -3,19 +3,22 @@
 A silent step of several minutes looks hung (the demo once sat 6 min 24 s without a line). `Progress`
 counts rows the caller reports; `Progress.watch_sql` reads DuckDB's own progress of the statement a
 connection is running (`query_progress()`, safe from another thread), for steps that are one big query,
-and `Progress.phase` for a file whose rows pass through several statements. Numbers are rounded: a log
-line is read by a person.
+and `Progress.phase` for a file whose rows pass through several statements. `heartbeat` is the floor
+under all of them: every step that opens the warehouse gets a line whenever no finer line was logged for
+`EVERY_SECONDS`. Numbers are rounded: a log line is read by a person.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
 EVERY_SECONDS = 10.0
+_last_line = [0.0]  # time.monotonic() of the latest line of any Progress in this process
 
 
 def _rate(done: int, seconds: float) -> str:
@@ -93,6 +96,7 @@ class Progress:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
+            _last_line[0] = time.monotonic()
             self.log(self.line(time.perf_counter() - self._started))
 
     def __enter__(self) -> Progress:
@@ -140,3 +144,36 @@ def _track(con: duckdb.DuckDBPyConnection) -> None:
 def _statement_fraction(con: duckdb.DuckDBPyConnection) -> float | None:
     pct = con.query_progress()
     return None if pct is None or pct < 0 else min(pct / 100.0, 1.0)
+
+
+@contextmanager
+def heartbeat(log: Callable[[str], None] | None, what: str, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While the block runs, a line every `EVERY_SECONDS` in which no `Progress` spoke: the share done and
+    time left of the statement `con` runs, or "running" while the step works elsewhere (Python, Splink's
+    own connection), and the time so far. No step is silent for long, whatever it does."""
+    if log is None:
+        yield
+        return
+    every = EVERY_SECONDS
+    _track(con)
+    stop = threading.Event()
+    started = time.perf_counter()
+
+    def run() -> None:
+        while not stop.wait(every):
+            if time.monotonic() - _last_line[0] < every:
+                continue  # a finer line is being logged
+            fraction = _statement_fraction(con)
+            elapsed = time.perf_counter() - started
+            state = "running"
+            if fraction is not None and 0 < fraction < 1:
+                state = f"statement {fraction:.0%} done"
+            log(f"{what}: {state}, {_seconds(elapsed)} so far")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

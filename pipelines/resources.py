@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from models import settings
+from models.progress import heartbeat
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -42,10 +43,21 @@ class Warehouse(dg.ConfigurableResource):
         path = self.work_path
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), config=settings.duckdb_config())
+        log, step = _current_step()
         try:
-            yield con
+            with heartbeat(log, step, con):
+                yield con
         finally:
             con.close()
+
+
+def _current_step() -> tuple[object | None, str]:
+    """The log and name of the step (asset or check) opening the warehouse; (None, "") outside a run."""
+    try:
+        context = dg.OpExecutionContext.get()
+    except dg.DagsterInvariantViolationError:  # the CLI, a bench or a test opening the warehouse
+        return None, ""
+    return context.log.info, context.op.name
 
 
 class IdentityEngine(dg.ConfigurableResource):
