@@ -10,9 +10,15 @@ select
     c.phone_masked,
     c.systems,
     c.first_seen,
-    (select list(struct_pack(system := s.system, source_key := s.source_key, match_rule := s.match_rule,
-                             match_probability := s.match_probability) order by s.system, s.source_key)
-     from crm.customer_source as s where s.customer_id = c.customer_id) as source_records,
+    (select
+        list(
+            struct_pack(
+                system := s.system, source_key := s.source_key, match_rule := s.match_rule,
+                match_probability := s.match_probability
+            ) order by s.system, s.source_key
+        )
+    from crm.customer_source as s
+    where s.customer_id = c.customer_id) as source_records,
     p.products,
     v.tier,
     v.contribution_12m,

@@ -3,7 +3,10 @@
 -- and the postcode. `address_text(raw, s)`: s is the NFKC, lower-case, single-spaced text (NFKC is done
 -- in polars: DuckDB has no NFKC). \p{Nd} where polars' Unicode \d stood.
 with address as (
-    select raw, s from address_text
+    select
+        raw,
+        s
+    from address_text
 ),
 
 postcoded as materialized (
@@ -17,7 +20,9 @@ postcoded as materialized (
         -- The rest of the address without its postcode (and the 邮编 label).
         trim(
             regexp_replace(
-                regexp_replace(regexp_replace(s, '(?:邮编|邮政编码)\P{Nd}{0,3}(\p{Nd}{6})', ' '), '(?:^|[ ,;])(\p{Nd}{4,6})$', ''),
+                regexp_replace(
+                    regexp_replace(s, '(?:邮编|邮政编码)\P{Nd}{0,3}(\p{Nd}{6})', ' '), '(?:^|[ ,;])(\p{Nd}{4,6})$', ''
+                ),
                 '[^\p{L}\p{N}]+', ' ', 'g'
             )
         ) as rest

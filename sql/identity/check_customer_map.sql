@@ -1,6 +1,9 @@
 -- Source records without a customer id, held twice, or with a NULL id (all must be 0).
 with party as (
-    select system, source_key from staging.party
+    select
+        system,
+        source_key
+    from staging.party
 ),
 
 map as (
@@ -13,16 +16,25 @@ missing as (
 
 doubled as (
     select count(*) as n from (
-        select system, source_key from map group by all having count(*) > 1
+        select
+            system,
+            source_key
+        from map
+        group by all
+        having count(*) > 1
     )
 ),
 
 unassigned as (
-    select count(*) as n from map where customer_id is null
+    select count(*) as n from map
+    where customer_id is null
 ),
 
 final as (
-    select missing.n as records_missing, doubled.n as records_doubled, unassigned.n as records_without_id
+    select
+        missing.n as records_missing,
+        doubled.n as records_doubled,
+        unassigned.n as records_without_id
     from missing, doubled, unassigned
 )
 

@@ -1,2 +1,6 @@
 -- The customer map as the evaluation reads it.
-select system, source_key, customer_id from identity.customer_map
+select
+    system,
+    source_key,
+    customer_id
+from identity.customer_map

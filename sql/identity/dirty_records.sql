@@ -1,11 +1,19 @@
 -- Records to match tonight: never matched, or their identity fields changed since they were matched
 -- (party_matched keeps the fingerprint they had then).
 with std as (
-    select uid, system, source_key, raw_hash from identity.party_std
+    select
+        uid,
+        system,
+        source_key,
+        raw_hash
+    from identity.party_std
 ),
 
 matched as (
-    select uid, raw_hash from identity.party_matched
+    select
+        uid,
+        raw_hash
+    from identity.party_matched
 ),
 
 final as (
@@ -13,8 +21,10 @@ final as (
     from std
     left join matched using (uid)
     -- party_matched and customer_map are written together: no matched row means no customer yet.
-    where matched.uid is null
+    where
+        matched.uid is null
         or std.raw_hash is distinct from matched.raw_hash
 )
 
-select * from final order by uid
+select * from final
+order by uid

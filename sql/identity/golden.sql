@@ -20,7 +20,10 @@ with records as not materialized (
 ),
 
 opened as (
-    select system, source_key, min(open_date) as open_date
+    select
+        system,
+        source_key,
+        min(open_date) as open_date
     from staging.account semi join records using (system, source_key)
     group by all
 ),
@@ -28,17 +31,36 @@ opened as (
 -- How common each value is in the whole population (not only tonight's scope, so a full and an
 -- incremental night break ties alike).
 population as (
-    select 'name' as field, name_cn as vkey, count(*) as freq
-    from identity.party_std where name_cn is not null group by all
+    select
+        'name' as field,
+        name_cn as vkey,
+        count(*) as freq
+    from identity.party_std
+    where name_cn is not null
+    group by all
     union all
-    select 'city', c.city_key, count(*)
-    from staging.party as p join golden_city_keys as c on c.address = p.address group by all
+    select
+        'city',
+        c.city_key,
+        count(*)
+    from staging.party as p join golden_city_keys as c on c.address = p.address
+    group by all
     union all
-    select 'province', addr_province, count(*)
-    from identity.party_std where addr_province is not null group by all
+    select
+        'province',
+        addr_province,
+        count(*)
+    from identity.party_std
+    where addr_province is not null
+    group by all
     union all
-    select 'district', addr_district, count(*)
-    from identity.party_std where addr_district is not null group by all
+    select
+        'district',
+        addr_district,
+        count(*)
+    from identity.party_std
+    where addr_district is not null
+    group by all
 ),
 
 scored as not materialized (
@@ -61,9 +83,12 @@ picked as (
         select
             t.customer_id,
             t.field,
-            first({'value': t.value, 'source': t.source, 'support': t.support, 'weight': t.weight, 'backed': t.backed}
-                order by t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
-                t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey) as won,
+            first(
+                { 'value': t.value, 'source': t.source, 'support': t.support, 'weight': t.weight, 'backed': t.backed }
+                order by
+                    t.priority desc, t.weight desc, t.backed desc, p.freq desc nulls last,
+                    t.id_backed desc, t.trust_rank, t.last_seen desc, t.vkey
+            ) as won,
             max(t.priority) as priority,
             sum(t.support) filter (where t.priority = 0) as voters
         from scored as t
@@ -136,7 +161,8 @@ first_seen as (
     select
         customer_id,
         coalesce(min(started_on), min(first_seen)) as first_seen,
-        case when min(started_on) is null then 'first delivery'
+        case
+            when min(started_on) is null then 'first delivery'
             else first(source order by started_on nulls last, source) || ' customer since / account opened'
         end as first_seen_source
     from started
@@ -146,13 +172,17 @@ first_seen as (
 rest as (
     select
         customer_id,
-        first(name_latin order by (system = 'fx') desc, last_seen desc) filter (where name_latin is not null) as name_latin,
-        first(id_type order by id_valid desc, id_good desc, trust_rank, last_seen desc) filter (where id_std is not null) as id_type,
+        first(name_latin order by (system = 'fx') desc, last_seen desc) filter (where name_latin is not null)
+            as name_latin,
+        first(id_type order by id_valid desc, id_good desc, trust_rank, last_seen desc) filter (
+            where id_std is not null
+        ) as id_type,
         first(phone_std order by last_seen desc, trust_rank) filter (where phone_std is not null) as phone,
         first(email_std order by last_seen desc, trust_rank) filter (where email_std is not null) as email,
         first(address order by last_seen desc, trust_rank) filter (where address is not null) as address,
         first(employer order by (system = 'loan') desc, last_seen desc) filter (where employer is not null) as employer,
-        first(nationality order by (system = 'fx') desc, last_seen desc) filter (where nationality is not null) as nationality,
+        first(nationality order by (system = 'fx') desc, last_seen desc) filter (where nationality is not null)
+            as nationality,
         list(distinct system order by system) as systems,
         count(*) as source_records
     from records
@@ -161,7 +191,9 @@ rest as (
 
 pinyin as (
     -- The pinyin of the surviving name, from a record that spells it so.
-    select w.customer_id, first(r.py_fwd order by r.trust_rank, r.last_seen desc) as name_pinyin
+    select
+        w.customer_id,
+        first(r.py_fwd order by r.trust_rank, r.last_seen desc) as name_pinyin
     from wide as w join records as r on r.customer_id = w.customer_id and r.name_cn = w.name
     group by w.customer_id
 ),
@@ -184,14 +216,22 @@ final as (
         rest.systems,
         rest.source_records,
         fs.first_seen,
-        case when wide.id_no is not null
-            then sha256($opad || unhex(sha256($ipad || encode(wide.id_no)))) end as id_hash,
-        case when rest.phone is not null
-            then sha256($opad || unhex(sha256($ipad || encode(rest.phone)))) end as phone_hash,
-        case when wide.id_no is not null and length(wide.id_no) > 7
-            then left(wide.id_no, 3) || repeat('*', length(wide.id_no) - 7) || right(wide.id_no, 4) end as id_masked,
-        case when rest.phone is not null
-            then left(rest.phone, 3) || repeat('*', length(rest.phone) - 7) || right(rest.phone, 4) end as phone_masked,
+        case
+            when wide.id_no is not null
+                then sha256($opad || unhex(sha256($ipad || encode(wide.id_no))))
+        end as id_hash,
+        case
+            when rest.phone is not null
+                then sha256($opad || unhex(sha256($ipad || encode(rest.phone))))
+        end as phone_hash,
+        case
+            when wide.id_no is not null and length(wide.id_no) > 7
+                then left(wide.id_no, 3) || repeat('*', length(wide.id_no) - 7) || right(wide.id_no, 4)
+        end as id_masked,
+        case
+            when rest.phone is not null
+                then left(rest.phone, 3) || repeat('*', length(rest.phone) - 7) || right(rest.phone, 4)
+        end as phone_masked,
         wide.city,
         wide.name_source,
         wide.birth_date_source,
@@ -207,9 +247,14 @@ final as (
     left join pinyin using (customer_id)
     left join first_seen as fs using (customer_id)
     left join (
-        select customer_id, first(py_fwd order by trust_rank, last_seen desc) as py_fwd
-        from records where py_fwd is not null group by customer_id
+        select
+            customer_id,
+            first(py_fwd order by trust_rank, last_seen desc) as py_fwd
+        from records
+        where py_fwd is not null
+        group by customer_id
     ) as first_latin using (customer_id)
 )
 
-select * from final order by customer_id
+select * from final
+order by customer_id

@@ -3,7 +3,9 @@
 -- Latin words of an English one (`…, Jing'an District, Shanghai`). Keys are added in Python (pinyin).
 create or replace temp table golden_address_city as
 with parsed as (
-    select distinct party.address, std.addr_city
+    select distinct
+        party.address,
+        std.addr_city
     from staging.party as party
     join identity.party_std as std on std.system = party.system and std.source_key = party.source_key
     where party.address is not null
@@ -19,4 +21,8 @@ final as (
     from parsed
 )
 
-select distinct address, city from final where city is not null;
+select distinct
+    address,
+    city
+from final
+where city is not null;

@@ -8,7 +8,10 @@ rebuilt as (
 ),
 
 final as (
-    select golden.n as customers, rebuilt.n as rebuilt_tonight from golden, rebuilt
+    select
+        golden.n as customers,
+        rebuilt.n as rebuilt_tonight
+    from golden, rebuilt
 )
 
 select * from final

@@ -11,15 +11,21 @@ map as (
 ),
 
 events as (
-    select * from identity.id_event where business_date = $business_date
+    select * from identity.id_event
+    where business_date = $business_date
 ),
 
 changed_records as (
-    select system, source_key from std where std_on = $business_date
+    select
+        system,
+        source_key
+    from std
+    where std_on = $business_date
 ),
 
 touched as (
-    select customer_id from map where assigned_on = $business_date
+    select customer_id from map
+    where assigned_on = $business_date
     union
     select customer_id from map semi join changed_records using (system, source_key)
     union
@@ -33,9 +39,11 @@ everyone as (
 ),
 
 final as (
-    select customer_id from everyone where $full
+    select customer_id from everyone
+    where $full
     union
-    select customer_id from touched where not $full
+    select customer_id from touched
+    where not $full
 )
 
 select * from final;

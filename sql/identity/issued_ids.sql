@@ -11,7 +11,11 @@ event_ids as (
 
 final as (
     select max(customer_id) as customer_id
-    from (select customer_id from current_ids union all select customer_id from event_ids)
+    from (
+        select customer_id from current_ids
+        union all
+        select customer_id from event_ids
+    )
 )
 
 select * from final

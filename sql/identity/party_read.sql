@@ -8,7 +8,12 @@ with party as (
 ),
 
 done as (
-    select system, source_key, golden_hash from identity.party_std where not $full
+    select
+        system,
+        source_key,
+        golden_hash
+    from identity.party_std
+    where not $full
 ),
 
 -- Every field but last_seen, which moves whenever a snapshot is delivered: address, employer,
@@ -19,7 +24,17 @@ golden_fields as (
 
 fingerprinted as (
     select
-        system, source_key, name, name_latin, id_type, id_no, birth_date, gender, phone, email, address,
+        system,
+        source_key,
+        name,
+        name_latin,
+        id_type,
+        id_no,
+        birth_date,
+        gender,
+        phone,
+        email,
+        address,
         -- Fingerprint of every field the golden record can read: a change restandardises the record.
         cast(hash(golden_fields) as varchar) as golden_hash
     from golden_fields

@@ -4,5 +4,6 @@ select p.*
 from party_in as p
 join anchors as a on p.uid = a.uid
 where a.anchor in (
-    select anchor from anchors where uid in (select uid from candidate_uids)
+    select anchor from anchors
+    where uid in (select uid from candidate_uids)
 )

@@ -1,16 +1,38 @@
 -- One row per exact-rule group (uid = anchor) with each field's first non-null value by uid: pairs
 -- inside a group are already decided, so only groups are compared. Runs on DuckDB and Spark.
 with grouped as (
-    select p.*, a.anchor, count(*) over (partition by a.anchor) as group_size
+    select
+        p.*,
+        a.anchor,
+        count(*) over (partition by a.anchor) as group_size
     from party_scope as p
     join anchors as a on p.uid = a.uid
 ),
 
 single as (
     select
-        uid, name_cn, py_fwd, py_rev, name_key, alias_key, id_type, id_std, id_valid, birth_date, gender,
-        phone_std, email_std, name_parts, addr_norm, addr_tokens, addr_nums, postcode,
-        addr_city, addr_district, addr_street, addr_house
+        uid,
+        name_cn,
+        py_fwd,
+        py_rev,
+        name_key,
+        alias_key,
+        id_type,
+        id_std,
+        id_valid,
+        birth_date,
+        gender,
+        phone_std,
+        email_std,
+        name_parts,
+        addr_norm,
+        addr_tokens,
+        addr_nums,
+        postcode,
+        addr_city,
+        addr_district,
+        addr_street,
+        addr_house
     from grouped
     where group_size = 1
 ),

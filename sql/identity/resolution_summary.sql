@@ -12,4 +12,5 @@ final as (
     group by match_rule
 )
 
-select * from final order by match_rule
+select * from final
+order by match_rule

@@ -8,7 +8,10 @@ map as (
 ),
 
 final as (
-    select std.n as party_records, map.n as mapped_records from std, map
+    select
+        std.n as party_records,
+        map.n as mapped_records
+    from std, map
 )
 
 select * from final

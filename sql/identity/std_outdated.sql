@@ -4,7 +4,8 @@ with std as (
 ),
 
 final as (
-    select count(*) as outdated from std where std_version is distinct from $version
+    select count(*) as outdated from std
+    where std_version is distinct from $version
 )
 
 select * from final

@@ -3,12 +3,20 @@
 -- own figure from ingestion (ingest.file_totals), what staging holds for the delivery now, and the parts
 -- quarantined and re-sent. file = staged + quarantined + re-sent, exactly (DECIMAL sums).
 with staged as (
-    select 'rows' as measure, count(*)::decimal(38, 6) as staged_value
-    from ${staging} where delivery_date = $business_date
+    select
+        'rows' as measure,
+        count(*)::decimal(38, 6) as staged_value
+    from ${staging}
+    where delivery_date = $business_date
     union all
-    select measure, sum(try_cast(figure as decimal(38, 6)))
+    select
+        measure,
+        sum(try_cast(figure as decimal(38, 6)))
     from (
-        unpivot (select ${money} from ${staging} where delivery_date = $business_date)
+        unpivot (
+            select ${money} from ${staging}
+            where delivery_date = $business_date
+        )
         on ${money} into name measure value figure
     )
     group by measure

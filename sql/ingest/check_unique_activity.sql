@@ -4,7 +4,11 @@ select count(*) as keys_counted_twice
 from (
     select ${keys}
     from ${staging}
-    semi join (select ${keys} from ${staging} where delivery_date = $business_date) as n using (${keys})
+    semi join (
+        select ${keys} from ${staging}
+        where delivery_date = $business_date
+    ) as n
+        using (${keys})
     group by all
     having count(*) > 1
 )

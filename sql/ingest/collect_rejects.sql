@@ -2,7 +2,7 @@
 -- field = the first failing field; reason = every failure of the row.
 insert into new_rejected
 select
-    $file as file,
+    $file,
     __line as line,
     split_part(__errors[1], ':', 1) as field,
     array_to_string(__errors, '; ') as reason,

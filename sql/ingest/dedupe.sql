@@ -3,8 +3,12 @@
 update parsed set __errors = list_append(parsed.__errors, $reason)
 from (
     select __line from (
-        select __line, row_number() over (partition by ${keys} order by __line) as n
-        from parsed where len(__errors) = 0
-    ) where n > 1
+        select
+            __line,
+            row_number() over (partition by ${keys} order by __line) as n
+        from parsed
+        where len(__errors) = 0
+    )
+    where n > 1
 ) as d
 where parsed.__line = d.__line;

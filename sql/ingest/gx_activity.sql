@@ -2,4 +2,4 @@
 select * exclude (delivery_date)
 from ${table}
 where delivery_date = $business_date
-using sample reservoir(200000 rows) repeatable (42)
+using sample reservoir (200000 rows) repeatable (42)

@@ -3,4 +3,4 @@
 select * exclude (first_seen, last_seen)
 from ${table}
 where system = $system and last_seen = $business_date
-using sample reservoir(200000 rows) repeatable (42)
+using sample reservoir (200000 rows) repeatable (42)

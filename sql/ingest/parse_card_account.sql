@@ -3,22 +3,30 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(card_acct_id) as card_acct_id, v(holder_id) as holder_id, v(card_type) as card_type,
-        v(card_level) as card_level, v(credit_limit) as credit_limit, v(open_date) as open_date,
-        v(close_date) as close_date, v(status) as status
+        v(card_acct_id) as card_acct_id,
+        v(holder_id) as holder_id,
+        v(card_type) as card_type,
+        v(card_level) as card_level,
+        v(credit_limit) as credit_limit,
+        v(open_date) as open_date,
+        v(close_date) as close_date,
+        v(status) as status
     from raw_file
 ),
+
 typed as (
     select
         *,
         case when upper(card_type) in ('DEBIT', 'CREDIT') then upper(card_type) end as card_type_t,
-        case when upper(card_level) in ('STANDARD', 'GOLD', 'PLATINUM', 'DIAMOND') then upper(card_level) end as card_level_t,
+        case when upper(card_level) in ('STANDARD', 'GOLD', 'PLATINUM', 'DIAMOND') then upper(card_level) end
+            as card_level_t,
         num(credit_limit) as credit_limit_t,
         iso_date(open_date) as open_date_t,
         iso_date(close_date) as close_date_t,
         case when upper(status) in ('ACTIVE', 'FROZEN', 'CLOSED') then upper(status) end as status_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -34,6 +42,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     'card' as system,
@@ -50,7 +59,9 @@ select
     close_date_t as close_date,
     status_t as status,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    case when len(__errors) > 0 then concat_ws(
+        ',',
         q(card_acct_id), q(holder_id), q(card_type), q(card_level), q(credit_limit), q(open_date),
-        q(close_date), q(status)) end as __raw
+        q(close_date), q(status)
+    ) end as __raw
 from checked;

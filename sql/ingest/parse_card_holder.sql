@@ -3,20 +3,31 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(holder_id) as holder_id, v(holder_name) as holder_name, v(id_type) as id_type,
-        v(id_number) as id_number, v(dob) as dob, v(sex) as sex, v(phone) as phone, v(email) as email,
-        v(bill_address) as bill_address, v(member_since) as member_since
+        v(holder_id) as holder_id,
+        v(holder_name) as holder_name,
+        v(id_type) as id_type,
+        v(id_number) as id_number,
+        v(dob) as dob,
+        v(sex) as sex,
+        v(phone) as phone,
+        v(email) as email,
+        v(bill_address) as bill_address,
+        v(member_since) as member_since
     from raw_file
 ),
+
 typed as (
     select
         *,
-        case upper(id_type) when 'IDCARD' then 'RESIDENT' when 'PASSPORT' then 'PASSPORT' when 'OTHER' then 'OTHER' end as id_type_t,
+        case upper(id_type)
+            when 'IDCARD' then 'RESIDENT' when 'PASSPORT' then 'PASSPORT' when 'OTHER' then 'OTHER'
+        end as id_type_t,
         iso_date(dob) as dob_t,
         case sex when '男' then 'M' when '女' then 'F' end as sex_t,
         iso_date(member_since) as member_since_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -32,6 +43,7 @@ checked as (
         ], lambda x: x is not null) as __nulled
     from typed
 )
+
 select
     __line,
     'card' as system,
@@ -51,7 +63,9 @@ select
     null::varchar as branch,
     __errors,
     __nulled,
-    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(
+        ',',
         q(holder_id), q(holder_name), q(id_type), m(id_number), q(dob), q(sex), m(phone), q(email),
-        q(bill_address), q(member_since)) end as __raw
+        q(bill_address), q(member_since)
+    ) end as __raw
 from checked;

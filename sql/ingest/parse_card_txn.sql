@@ -3,20 +3,29 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(txn_id) as txn_id, v(card_acct_id) as card_acct_id, v(txn_time) as txn_time,
-        v(amount) as amount, v(mcc) as mcc, v(channel) as channel, v(txn_type) as txn_type
+        v(txn_id) as txn_id,
+        v(card_acct_id) as card_acct_id,
+        v(txn_time) as txn_time,
+        v(amount) as amount,
+        v(mcc) as mcc,
+        v(channel) as channel,
+        v(txn_type) as txn_type
     from raw_file
 ),
+
 typed as (
     select
         *,
         iso_ts(txn_time) as txn_time_t,
         num(amount) as amount_t,
         case when upper(channel) in ('POS', 'ONLINE', 'ATM', 'MOBILE') then upper(channel) end as channel_t,
-        case when upper(txn_type) in ('PURCHASE', 'CASH_ADVANCE', 'REFUND', 'PAYMENT', 'FEE', 'INTEREST')
-            then upper(txn_type) end as txn_type_t
+        case
+            when upper(txn_type) in ('PURCHASE', 'CASH_ADVANCE', 'REFUND', 'PAYMENT', 'FEE', 'INTEREST')
+                then upper(txn_type)
+        end as txn_type_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -30,6 +39,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     txn_id,
@@ -40,6 +50,8 @@ select
     channel_t as channel,
     txn_type_t as txn_type,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
-        q(txn_id), q(card_acct_id), q(txn_time), q(amount), q(mcc), q(channel), q(txn_type)) end as __raw
+    case when len(__errors) > 0 then concat_ws(
+        ',',
+        q(txn_id), q(card_acct_id), q(txn_time), q(amount), q(mcc), q(channel), q(txn_type)
+    ) end as __raw
 from checked;

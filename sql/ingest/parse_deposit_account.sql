@@ -3,11 +3,17 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(acct_no) as acct_no, v(cust_no) as cust_no, v(product) as product, v(currency) as currency,
-        v(open_date) as open_date, v(maturity_date) as maturity_date, v(close_date) as close_date,
+        v(acct_no) as acct_no,
+        v(cust_no) as cust_no,
+        v(product) as product,
+        v(currency) as currency,
+        v(open_date) as open_date,
+        v(maturity_date) as maturity_date,
+        v(close_date) as close_date,
         v(status) as status
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -18,6 +24,7 @@ typed as (
         case upper(status) when 'A' then 'ACTIVE' when 'D' then 'DORMANT' when 'C' then 'CLOSED' end as status_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -32,6 +39,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     'deposit' as system,
@@ -48,7 +56,9 @@ select
     close_date_t as close_date,
     status_t as status,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    case when len(__errors) > 0 then concat_ws(
+        ',',
         q(acct_no), q(cust_no), q(product), q(currency), q(open_date), q(maturity_date),
-        q(close_date), q(status)) end as __raw
+        q(close_date), q(status)
+    ) end as __raw
 from checked;

@@ -3,14 +3,22 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(acct_no) as acct_no, v(balance_date) as balance_date, v(balance) as balance,
+        v(acct_no) as acct_no,
+        v(balance_date) as balance_date,
+        v(balance) as balance,
         v(interest_rate) as interest_rate
     from raw_file
 ),
+
 typed as (
-    select *, ymd(balance_date) as balance_date_t, num(balance) as balance_t, num(interest_rate) as interest_rate_t
+    select
+        *,
+        ymd(balance_date) as balance_date_t,
+        num(balance) as balance_t,
+        num(interest_rate) as interest_rate_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -22,6 +30,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     acct_no,
@@ -29,5 +38,6 @@ select
     balance_t as balance,
     interest_rate_t as interest_rate,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',', q(acct_no), q(balance_date), q(balance), q(interest_rate)) end as __raw
+    case when len(__errors) > 0 then concat_ws(',', q(acct_no), q(balance_date), q(balance), q(interest_rate)) end
+        as __raw
 from checked;

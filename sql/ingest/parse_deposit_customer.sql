@@ -3,21 +3,31 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(cust_no) as cust_no, v(cust_name) as cust_name, v(cert_type) as cert_type,
-        v(cert_no) as cert_no, v(birth_date) as birth_date, v(gender) as gender,
-        v(mobile_no) as mobile_no, v(address) as address, v(open_branch) as open_branch,
+        v(cust_no) as cust_no,
+        v(cust_name) as cust_name,
+        v(cert_type) as cert_type,
+        v(cert_no) as cert_no,
+        v(birth_date) as birth_date,
+        v(gender) as gender,
+        v(mobile_no) as mobile_no,
+        v(address) as address,
+        v(open_branch) as open_branch,
         v(open_date) as open_date
     from raw_file
 ),
+
 typed as (
     select
         *,
-        case upper(cert_type) when 'A' then 'RESIDENT' when 'B' then 'PASSPORT' when 'C' then 'PERMIT' when 'Z' then 'OTHER' end as id_type_t,
+        case upper(cert_type)
+            when 'A' then 'RESIDENT' when 'B' then 'PASSPORT' when 'C' then 'PERMIT' when 'Z' then 'OTHER'
+        end as id_type_t,
         ymd(birth_date) as birth_date_t,
         case upper(gender) when 'M' then 'M' when 'F' then 'F' end as gender_t,
         ymd(open_date) as open_date_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -32,6 +42,7 @@ checked as (
         ], lambda x: x is not null) as __nulled
     from typed
 )
+
 select
     __line,
     'deposit' as system,
@@ -51,7 +62,9 @@ select
     open_branch as branch,
     __errors,
     __nulled,
-    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(
+        ',',
         q(cust_no), q(cust_name), q(cert_type), m(cert_no), q(birth_date), q(gender), m(mobile_no),
-        q(address), q(open_branch), q(open_date)) end as __raw
+        q(address), q(open_branch), q(open_date)
+    ) end as __raw
 from checked;

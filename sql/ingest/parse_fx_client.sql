@@ -4,11 +4,18 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(client_ref) as client_ref, v(name_en) as name_en, v(name_local) as name_local,
-        v(doc_type) as doc_type, v(doc_no) as doc_no, v(date_of_birth) as date_of_birth,
-        v(nationality) as nationality, v(mobile) as mobile, v(address_en) as address_en
+        v(client_ref) as client_ref,
+        v(name_en) as name_en,
+        v(name_local) as name_local,
+        v(doc_type) as doc_type,
+        v(doc_no) as doc_no,
+        v(date_of_birth) as date_of_birth,
+        v(nationality) as nationality,
+        v(mobile) as mobile,
+        v(address_en) as address_en
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -16,6 +23,7 @@ typed as (
         dmy(date_of_birth) as date_of_birth_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -28,6 +36,7 @@ checked as (
         ], lambda x: x is not null) as __nulled
     from typed
 )
+
 select
     __line,
     'fx' as system,
@@ -47,7 +56,9 @@ select
     null::varchar as branch,
     __errors,
     __nulled,
-    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(
+        ',',
         q(client_ref), q(name_en), q(name_local), q(doc_type), m(doc_no), q(date_of_birth),
-        q(nationality), m(mobile), q(address_en)) end as __raw
+        q(nationality), m(mobile), q(address_en)
+    ) end as __raw
 from checked;

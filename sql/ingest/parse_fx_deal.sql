@@ -3,11 +3,19 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(deal_id) as deal_id, v(client_ref) as client_ref, v(trade_date) as trade_date,
-        v(sell_ccy) as sell_ccy, v(buy_ccy) as buy_ccy, v(sell_amount) as sell_amount,
-        v(buy_amount) as buy_amount, v(rate) as rate, v(margin_cny) as margin_cny, v(channel) as channel
+        v(deal_id) as deal_id,
+        v(client_ref) as client_ref,
+        v(trade_date) as trade_date,
+        v(sell_ccy) as sell_ccy,
+        v(buy_ccy) as buy_ccy,
+        v(sell_amount) as sell_amount,
+        v(buy_amount) as buy_amount,
+        v(rate) as rate,
+        v(margin_cny) as margin_cny,
+        v(channel) as channel
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -19,6 +27,7 @@ typed as (
         case when upper(channel) in ('BRANCH', 'ONLINE', 'MOBILE') then upper(channel) end as channel_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -34,6 +43,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     deal_id,
@@ -47,7 +57,9 @@ select
     margin_cny_t as margin_cny,
     channel_t as channel,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    case when len(__errors) > 0 then concat_ws(
+        ',',
         q(deal_id), q(client_ref), q(trade_date), q(sell_ccy), q(buy_ccy), q(sell_amount),
-        q(buy_amount), q(rate), q(margin_cny), q(channel)) end as __raw
+        q(buy_amount), q(rate), q(margin_cny), q(channel)
+    ) end as __raw
 from checked;

@@ -3,10 +3,14 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(contract_no) as contract_no, v(as_of) as as_of, v(outstanding) as outstanding,
-        v(days_past_due) as days_past_due, v(interest_accrued) as interest_accrued
+        v(contract_no) as contract_no,
+        v(as_of) as as_of,
+        v(outstanding) as outstanding,
+        v(days_past_due) as days_past_due,
+        v(interest_accrued) as interest_accrued
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -16,6 +20,7 @@ typed as (
         num(interest_accrued) as interest_accrued_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -28,6 +33,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     contract_no,
@@ -36,6 +42,8 @@ select
     days_past_due_t as days_past_due,
     interest_accrued_t as interest_accrued,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
-        q(contract_no), q(as_of), q(outstanding), q(days_past_due), q(interest_accrued)) end as __raw
+    case when len(__errors) > 0 then concat_ws(
+        ',',
+        q(contract_no), q(as_of), q(outstanding), q(days_past_due), q(interest_accrued)
+    ) end as __raw
 from checked;

@@ -4,11 +4,18 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(borrower_id) as borrower_id, v(name) as name, v(id_kind) as id_kind, v(id_no) as id_no,
-        v(birthday) as birthday, v(gender) as gender, v(contact_phone) as contact_phone,
-        v(residence_address) as residence_address, v(employer) as employer
+        v(borrower_id) as borrower_id,
+        v(name) as name,
+        v(id_kind) as id_kind,
+        v(id_no) as id_no,
+        v(birthday) as birthday,
+        v(gender) as gender,
+        v(contact_phone) as contact_phone,
+        v(residence_address) as residence_address,
+        v(employer) as employer
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -18,6 +25,7 @@ typed as (
         case gender when '1' then 'M' when '2' then 'F' end as gender_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -31,6 +39,7 @@ checked as (
         ], lambda x: x is not null) as __nulled
     from typed
 )
+
 select
     __line,
     'loan' as system,
@@ -50,7 +59,9 @@ select
     null::varchar as branch,
     __errors,
     __nulled,
-    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(',',
+    case when len(__errors) > 0 or len(__nulled) > 0 then concat_ws(
+        ',',
         q(borrower_id), q(name), q(id_kind), m(id_no), q(birthday), q(gender), m(contact_phone),
-        q(residence_address), q(employer)) end as __raw
+        q(residence_address), q(employer)
+    ) end as __raw
 from checked;

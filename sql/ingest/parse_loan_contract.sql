@@ -3,11 +3,17 @@ create or replace temp table parsed as
 with src as (
     select
         __line::bigint as __line,
-        v(contract_no) as contract_no, v(borrower_id) as borrower_id, v(product) as product,
-        v(principal) as principal, v(annual_rate) as annual_rate, v(start_date) as start_date,
-        v(maturity_date) as maturity_date, v(status) as status
+        v(contract_no) as contract_no,
+        v(borrower_id) as borrower_id,
+        v(product) as product,
+        v(principal) as principal,
+        v(annual_rate) as annual_rate,
+        v(start_date) as start_date,
+        v(maturity_date) as maturity_date,
+        v(status) as status
     from raw_file
 ),
+
 typed as (
     select
         *,
@@ -19,6 +25,7 @@ typed as (
         case when upper(status) in ('ACTIVE', 'SETTLED', 'WRITTEN_OFF') then upper(status) end as status_t
     from src
 ),
+
 checked as (
     select
         *,
@@ -34,6 +41,7 @@ checked as (
         ], lambda x: x is not null) as __errors
     from typed
 )
+
 select
     __line,
     'loan' as system,
@@ -50,7 +58,9 @@ select
     null::date as close_date,
     status_t as status,
     __errors,
-    case when len(__errors) > 0 then concat_ws(',',
+    case when len(__errors) > 0 then concat_ws(
+        ',',
         q(contract_no), q(borrower_id), q(product), q(principal), q(annual_rate), q(start_date),
-        q(maturity_date), q(status)) end as __raw
+        q(maturity_date), q(status)
+    ) end as __raw
 from checked;

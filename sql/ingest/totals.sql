@@ -6,13 +6,21 @@ select
     $file,
     'rows',
     $rows_read,
-    (select count(*) from new_rejected where file = $file),
-    (select count(*) from parsed where __resent);
+    (
+        select count(*) from new_rejected
+        where file = $file
+    ),
+    (
+        select count(*) from parsed
+        where __resent
+    );
 
 -- Each money column (${money}; $measures names the same columns, models/ingest/layout.py MONEY).
 insert into new_file_totals
 with from_file as (
-    select measure, sum(exact(num(v(figure)))) as file_value
+    select
+        measure,
+        sum(exact(num(v(figure)))) as file_value
     from (unpivot (select ${money} from raw_file) on ${money} into name measure value figure)
     group by measure
 ),
@@ -22,11 +30,20 @@ parts as (
         measure,
         sum(exact(figure)) filter (where len(__errors) > 0) as quarantined_value,
         sum(exact(figure)) filter (where __resent) as resent_value
-    from (unpivot (select ${money}, __errors, __resent from parsed) on ${money} into name measure value figure)
+    from (unpivot (select
+        ${money},
+        __errors,
+        __resent
+    from parsed) on ${money} into name measure value figure)
     group by measure
 )
 
-select $file, m.measure, f.file_value, p.quarantined_value, p.resent_value
+select
+    $file,
+    m.measure,
+    f.file_value,
+    p.quarantined_value,
+    p.resent_value
 from (select unnest($measures) as measure) as m
 left join from_file as f on m.measure = f.measure
 left join parts as p on m.measure = p.measure;

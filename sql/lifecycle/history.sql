@@ -7,13 +7,19 @@ with last_month as (
 
 runs as (
     -- a run: consecutive month-ends in one stage
-    select customer_id, month,
-           sum((stage is distinct from previous_stage)::integer) over (partition by customer_id order by month) as run
+    select
+        customer_id,
+        month,
+        sum((stage is distinct from previous_stage)::integer) over (partition by customer_id order by month) as run
     from marts.customer_lifecycle_monthly
 ),
 
 run_length as (
-    select customer_id, month, count(*) over (partition by customer_id, run) as months_in_stage from runs
+    select
+        customer_id,
+        month,
+        count(*) over (partition by customer_id, run) as months_in_stage
+    from runs
 )
 
 select

@@ -5,7 +5,12 @@
 -- month-end recomputes everyone (sql/lifecycle/scope_all.sql).
 create or replace temp table lifecycle_scope as
 with acct as (
-    select customer_id, system, account_key from account_customer where customer_id is not null
+    select
+        customer_id,
+        system,
+        account_key
+    from account_customer
+    where customer_id is not null
 ),
 
 backdated as (

@@ -2,13 +2,29 @@
 -- and the last date each account shows activity (closed accounts without a close date end there).
 create or replace temp table account_customer as
 with last_activity as (
-    select acct_no as account_key, 'deposit' as system, max(balance_date) as last_date
-    from staging.deposit_balance where balance_date <= $as_of group by all
+    select
+        acct_no as account_key,
+        'deposit' as system,
+        max(balance_date) as last_date
+    from staging.deposit_balance
+    where balance_date <= $as_of
+    group by all
     union all
-    select contract_no, 'loan', max(as_of) from staging.loan_balance where as_of <= $as_of group by all
+    select
+        contract_no,
+        'loan',
+        max(as_of)
+    from staging.loan_balance
+    where as_of <= $as_of
+    group by all
     union all
-    select card_acct_id, 'card', max(txn_time)::date from staging.card_txn
-    where txn_time < $as_of::date + interval 1 day group by all
+    select
+        card_acct_id,
+        'card',
+        max(txn_time)::date
+    from staging.card_txn
+    where txn_time < $as_of::date + interval 1 day
+    group by all
 )
 
 select

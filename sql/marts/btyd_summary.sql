@@ -24,7 +24,10 @@ with card_days as (
 ),
 
 fx_days as (
-    select m.customer_id, d.trade_date as day, sum(coalesce(d.margin_cny, 0)::decimal(38, 10)) as value
+    select
+        m.customer_id,
+        d.trade_date as day,
+        sum(coalesce(d.margin_cny, 0)::decimal(38, 10)) as value
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
     join ltv_todo as o on o.customer_id = m.customer_id
@@ -33,13 +36,22 @@ fx_days as (
 ),
 
 days as (
-    select 'card' as kind, * from card_days
+    select
+        'card' as kind,
+        *
+    from card_days
     union all
-    select 'fx', * from fx_days
+    select
+        'fx',
+        *
+    from fx_days
 ),
 
 marked as (
-    select *, min(day) over (partition by kind, customer_id) as first_day from days
+    select
+        *,
+        min(day) over (partition by kind, customer_id) as first_day
+    from days
 )
 
 select

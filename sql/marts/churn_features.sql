@@ -7,7 +7,9 @@
 -- Computed for the customers in temp table feature_scope (customer_id) only: a night recomputes the
 -- customers whose inputs changed. in_population says whether the customer is scored on as_of.
 with loan_last as (
-    select contract_no, max(as_of) as last_report
+    select
+        contract_no,
+        max(as_of) as last_report
     from staging.loan_balance
     where as_of <= $as_of
     group by contract_no
@@ -32,10 +34,20 @@ acct as (
     where a.open_date <= $as_of and m.customer_id in (select customer_id from feature_scope)
 ),
 
-ccy as (select * from (values ('CNY', 1.0), ('USD', 7.10), ('EUR', 7.70), ('HKD', 0.91), ('JPY', 0.047), ('GBP', 9.00)) as t(currency, cny_per_unit)),
+ccy as (
+    select *
+    from
+        (values ('CNY', 1.0), ('USD', 7.10), ('EUR', 7.70), ('HKD', 0.91), ('JPY', 0.047), ('GBP', 9.00))
+            as t (currency, cny_per_unit)
+),
 
 dep_rows as (
-    select b.acct_no, b.balance_date, b.balance * coalesce(c.cny_per_unit, 1) as balance_cny, a.customer_id, a.close_date
+    select
+        b.acct_no,
+        b.balance_date,
+        b.balance * coalesce(c.cny_per_unit, 1) as balance_cny,
+        a.customer_id,
+        a.close_date
     from staging.deposit_balance as b
     join acct as a on a.system = 'deposit' and a.account_key = b.acct_no
     left join ccy as c on c.currency = a.currency
@@ -45,14 +57,22 @@ dep_rows as (
 -- Deposit balance (CNY) at as_of and 1, 3, 6 months earlier: each account's last row on or before the date,
 -- for accounts not closed by then.
 points as (
-    select k, (last_day($as_of::date - to_months(k)) - (last_day($as_of::date) - $as_of::date)::integer)::date as at_date
-    from (values (0), (1), (3), (6)) as p(k)
+    select
+        k,
+        (last_day($as_of::date - to_months(k)) - (last_day($as_of::date) - $as_of::date)::integer)::date as at_date
+    from (values (0), (1), (3), (6)) as p (k)
 ),
 
 dep_points as (
-    select customer_id, k, sum(coalesce(balance_cny, 0)) as bal
+    select
+        customer_id,
+        k,
+        sum(coalesce(balance_cny, 0)) as bal
     from (
-        select d.customer_id, d.balance_cny, p.k
+        select
+            d.customer_id,
+            d.balance_cny,
+            p.k
         from dep_rows as d
         join points as p on d.balance_date <= p.at_date and (d.close_date is null or d.close_date > p.at_date)
         qualify row_number() over (partition by p.k, d.acct_no order by d.balance_date desc) = 1
@@ -61,10 +81,14 @@ dep_points as (
 ),
 
 dep_change as (
-    select customer_id, max(balance_date) as last_change
+    select
+        customer_id,
+        max(balance_date) as last_change
     from (
-        select customer_id, balance_date,
-               (balance_cny is distinct from lag(balance_cny) over (partition by acct_no order by balance_date)) as changed
+        select
+            customer_id,
+            balance_date,
+            (balance_cny is distinct from lag(balance_cny) over (partition by acct_no order by balance_date)) as changed
         from dep_rows
     )
     where changed
@@ -72,18 +96,34 @@ dep_change as (
 ),
 
 loan_rows as (
-    select l.contract_no, l.as_of, l.outstanding, l.days_past_due, a.customer_id, a.close_date
+    select
+        l.contract_no,
+        l.as_of,
+        l.outstanding,
+        l.days_past_due,
+        a.customer_id,
+        a.close_date
     from staging.loan_balance as l
     join acct as a on a.system = 'loan' and a.account_key = l.contract_no
     where l.as_of <= $as_of
 ),
 
 loan_points as (
-    select customer_id, k, sum(coalesce(outstanding, 0)) as outstanding, max(coalesce(days_past_due, 0)) as dpd
+    select
+        customer_id,
+        k,
+        sum(coalesce(outstanding, 0)) as outstanding,
+        max(coalesce(days_past_due, 0)) as dpd
     from (
-        select l.customer_id, l.outstanding, l.days_past_due, p.k
+        select
+            l.customer_id,
+            l.outstanding,
+            l.days_past_due,
+            p.k
         from loan_rows as l
-        join points as p on l.as_of <= p.at_date and p.k in (0, 3) and (l.close_date is null or l.close_date > p.at_date)
+        join
+            points as p
+            on l.as_of <= p.at_date and p.k in (0, 3) and (l.close_date is null or l.close_date > p.at_date)
         qualify row_number() over (partition by p.k, l.contract_no order by l.as_of desc) = 1
     )
     group by all
@@ -93,13 +133,22 @@ card as (
     select
         a.customer_id,
         sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= $as_of::date - 89 then t.amount else 0 end) as spend_90,
-        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= $as_of::date - 179 and t.txn_time < $as_of::date - 89
-                 then t.amount else 0 end) as spend_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 89) as txns_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 179
-                         and t.txn_time < $as_of::date - 89) as txns_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 364) as txns_365,
-        max(case when t.txn_type in ('PURCHASE', 'CASH_ADVANCE', 'PAYMENT', 'REFUND') then t.txn_time end)::date as last_txn
+        sum(case
+            when t.txn_type = 'PURCHASE' and t.txn_time >= $as_of::date - 179 and t.txn_time < $as_of::date - 89
+                then t.amount
+            else 0
+        end) as spend_prev_90,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 89)
+            as txns_90,
+        count(
+            *) filter (
+            where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 179
+            and t.txn_time < $as_of::date - 89
+        ) as txns_prev_90,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 364)
+            as txns_365,
+        max(case when t.txn_type in ('PURCHASE', 'CASH_ADVANCE', 'PAYMENT', 'REFUND') then t.txn_time end)::date
+            as last_txn
     from staging.card_txn as t
     join acct as a on a.system = 'card' and a.account_key = t.card_acct_id
     where t.txn_time < $as_of::date + interval 1 day
@@ -135,8 +184,10 @@ accts as (
         count(*) filter (where close_date > $as_of::date - 90) as closed_90,
         count(*) filter (where close_date > $as_of::date - 365) as closed_365,
         count(*) filter (where open_date > $as_of::date - 90) as opened_90,
-        count(*) filter (where close_date is null and maturity_date > $as_of and maturity_date <= $as_of::date + 90) as maturing_90,
-        count(*) filter (where close_date is null and (maturity_date is null or maturity_date > $as_of::date + 90)) as not_maturing_90
+        count(*) filter (where close_date is null and maturity_date > $as_of and maturity_date <= $as_of::date + 90)
+            as maturing_90,
+        count(*) filter (where close_date is null and (maturity_date is null or maturity_date > $as_of::date + 90))
+            as not_maturing_90
     from acct
     group by customer_id
 ),
@@ -161,7 +212,8 @@ select
             and coalesce(f.fx_deals_90, 0) = 0
         )
     ) as in_population,
-    ($as_of::date - least(coalesce(a.first_open, f.first_deal), coalesce(f.first_deal, a.first_open)))::integer as tenure_days,
+    ($as_of::date - least(coalesce(a.first_open, f.first_deal), coalesce(f.first_deal, a.first_open)))::integer
+        as tenure_days,
     coalesce(a.n_open_accounts, 0)::integer as n_open_accounts,
     coalesce(a.n_open_products, 0)::integer as n_open_products,
     coalesce(a.n_open_systems, 0)::integer + (coalesce(f.fx_deals_365, 0) > 0)::integer as n_open_systems,

@@ -6,13 +6,17 @@
 create or replace temp table contribution_months as
 select distinct last_day(d)::date as month
 from (
-    select balance_date as d from staging.deposit_balance where delivery_date > $previous and delivery_date <= $as_of
+    select balance_date as d from staging.deposit_balance
+    where delivery_date > $previous and delivery_date <= $as_of
     union all
-    select as_of from staging.loan_balance where delivery_date > $previous and delivery_date <= $as_of
+    select as_of from staging.loan_balance
+    where delivery_date > $previous and delivery_date <= $as_of
     union all
-    select txn_time::date from staging.card_txn where delivery_date > $previous and delivery_date <= $as_of
+    select txn_time::date from staging.card_txn
+    where delivery_date > $previous and delivery_date <= $as_of
     union all
-    select trade_date from staging.fx_deal where delivery_date > $previous and delivery_date <= $as_of
+    select trade_date from staging.fx_deal
+    where delivery_date > $previous and delivery_date <= $as_of
     union all
     select $as_of::date
 )
@@ -20,23 +24,42 @@ where d <= $as_of;
 
 create or replace temp table contribution_customers as
 with closed_active as (
-    select acct_no as account_key, 'deposit' as system from staging.deposit_balance
+    select
+        acct_no as account_key,
+        'deposit' as system
+    from staging.deposit_balance
     where delivery_date > $previous and delivery_date <= $as_of
     union
-    select contract_no, 'loan' from staging.loan_balance where delivery_date > $previous and delivery_date <= $as_of
+    select
+        contract_no,
+        'loan'
+    from staging.loan_balance
+    where delivery_date > $previous and delivery_date <= $as_of
     union
-    select card_acct_id, 'card' from staging.card_txn where delivery_date > $previous and delivery_date <= $as_of
+    select
+        card_acct_id,
+        'card'
+    from staging.card_txn
+    where delivery_date > $previous and delivery_date <= $as_of
 )
 
-select customer_id from identity.customer_map where assigned_on > $previous and assigned_on <= $as_of
+select customer_id from identity.customer_map
+where assigned_on > $previous and assigned_on <= $as_of
 union
-select customer_id from identity.id_event where business_date > $previous and business_date <= $as_of
+select customer_id from identity.id_event
+where business_date > $previous and business_date <= $as_of
 union
-select other_customer_id from identity.id_event where business_date > $previous and business_date <= $as_of
+select other_customer_id from identity.id_event
+where business_date > $previous and business_date <= $as_of
 union
 select customer_id from account_customer as a
 where a.customer_id is not null and (
     (a.changed_on > $previous and a.changed_on <= $as_of)
-    or (a.status in ('CLOSED', 'SETTLED', 'WRITTEN_OFF')
-        and exists (select 1 from closed_active as x where x.system = a.system and x.account_key = a.account_key))
+    or (
+        a.status in ('CLOSED', 'SETTLED', 'WRITTEN_OFF')
+        and exists (
+            select 1 from closed_active as x
+            where x.system = a.system and x.account_key = a.account_key
+        )
+    )
 );

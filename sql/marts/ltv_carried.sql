@@ -7,7 +7,8 @@ from marts.lifetime_value_history as l
 join ltv_dates as d on d.customer_id = l.customer_id and d.computed_as_of = l.computed_as_of
 left join marts.churn_risk_history as r0 on r0.as_of_date = $previous and r0.customer_id = l.customer_id
 left join marts.churn_risk_history as r1 on r1.as_of_date = $as_of and r1.customer_id = l.customer_id
-where l.as_of_date = $previous
+where
+    l.as_of_date = $previous
     and l.params_fitted_on = $fitted_on
     and l.horizon_months = $horizon_months
     and l.discount_rate = $discount_rate

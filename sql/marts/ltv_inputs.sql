@@ -8,31 +8,42 @@ with dates as (
     select
         customer_id,
         -- the last complete month-end on d (d itself when it is one)
-        case when day(computed_as_of + 1) = 1 then computed_as_of
-             else date_trunc('month', computed_as_of)::date - 1 end as last_complete
+        case
+            when day(computed_as_of + 1) = 1 then computed_as_of
+            else date_trunc('month', computed_as_of)::date - 1
+        end as last_complete
     from ltv_todo
 ),
 
 months as (
-    select m.customer_id, m.deposit_cny + m.servicing_cny as balance_cny
+    select
+        m.customer_id,
+        m.deposit_cny + m.servicing_cny as balance_cny
     from marts.contribution_monthly as m
     join dates as d using (customer_id)
     where m.month <= d.last_complete and m.month > last_day(d.last_complete - interval 3 month)
 ),
 
 card_other as (
-    select a.customer_id, sum(t.amount) as fees
+    select
+        a.customer_id,
+        sum(t.amount) as fees
     from staging.card_txn as t
     join account_customer as a on a.system = 'card' and a.account_key = t.card_acct_id
     join dates as d on d.customer_id = a.customer_id
-    where t.txn_type in ('FEE', 'INTEREST')
-      and t.txn_time >= last_day(d.last_complete - interval 3 month) + interval 1 day
-      and t.txn_time < d.last_complete + interval 1 day
+    where
+        t.txn_type in ('FEE', 'INTEREST')
+        and t.txn_time >= last_day(d.last_complete - interval 3 month) + interval 1 day
+        and t.txn_time < d.last_complete + interval 1 day
     group by all
 ),
 
 balance as (
-    select customer_id, sum(balance_cny) as balance_cny from months group by customer_id
+    select
+        customer_id,
+        sum(balance_cny) as balance_cny
+    from months
+    group by customer_id
 )
 
 select

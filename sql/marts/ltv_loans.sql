@@ -9,9 +9,17 @@
 -- Needs temp tables account_customer and rule_* (models/value.py).
 with contracts as (
     select
-        a.account_key, a.customer_id, a.product, a.annual_rate, a.end_date, s.maturity_date, t.computed_as_of as d,
-        case when day(t.computed_as_of + 1) = 1 then t.computed_as_of
-             else date_trunc('month', t.computed_as_of)::date - 1 end as last_complete
+        a.account_key,
+        a.customer_id,
+        a.product,
+        a.annual_rate,
+        a.end_date,
+        s.maturity_date,
+        t.computed_as_of as d,
+        case
+            when day(t.computed_as_of + 1) = 1 then t.computed_as_of
+            else date_trunc('month', t.computed_as_of)::date - 1
+        end as last_complete
     from account_customer as a
     join ltv_todo as t on t.customer_id = a.customer_id
     join staging.account as s on s.system = 'loan' and s.account_key = a.account_key
@@ -19,7 +27,12 @@ with contracts as (
 ),
 
 month_rows as (
-    select b.contract_no, b.as_of, b.outstanding, b.days_past_due, c.last_complete
+    select
+        b.contract_no,
+        b.as_of,
+        b.outstanding,
+        b.days_past_due,
+        c.last_complete
     from staging.loan_balance as b
     join contracts as c on c.account_key = b.contract_no
     where b.as_of <= c.last_complete and b.as_of > last_day(c.last_complete - interval 12 month)
@@ -29,7 +42,9 @@ month_rows as (
 -- A late payment in one month says little about the next ones: the expected loss uses the mean PD of the
 -- contract's month-end rows over the last 12 months, not the PD of the last row alone.
 mean_pd as (
-    select r.contract_no, avg(p.pd) as pd
+    select
+        r.contract_no,
+        avg(p.pd) as pd
     from month_rows as r
     asof join rule_pd as p on coalesce(r.days_past_due, 0) >= p.min_dpd
     group by r.contract_no
@@ -47,8 +62,10 @@ select
     l.outstanding,
     (coalesce(c.annual_rate, 0) / 100 - $cost_of_funds - p.pd * coalesce(g.lgd, $lgd_default)) / 12 as margin_monthly,
     -- whole months from the balance row to maturity; NULL maturity: no run-off known
-    case when c.maturity_date is null then null
-         else greatest(1, date_diff('month', l.as_of, c.maturity_date)) end as months_left,
+    case
+        when c.maturity_date is null then null
+        else greatest(1, date_diff('month', l.as_of, c.maturity_date))
+    end as months_left,
     coalesce(g.lgd, $lgd_default) * coalesce(w.share, wa.share, 0) as write_off_loss_rate,
     coalesce(r.rate, 0) as write_off_soon_share,
     coalesce(g.lgd, $lgd_default) as lgd

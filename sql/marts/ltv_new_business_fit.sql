@@ -5,36 +5,54 @@
 -- rule of sql/marts/contribution_monthly.sql. Needs temp tables account_customer and rule_*, and the macros
 -- tiers_at (sql/marts/tier_macro.sql) and tenure_band (sql/marts/ltv_band_macro.sql).
 with fx_customer as (
-    select m.customer_id, d.trade_date, d.margin_cny
+    select
+        m.customer_id,
+        d.trade_date,
+        d.margin_cny
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
     where d.trade_date <= $window_end
 ),
 
 fx_before as (
-    select distinct customer_id from fx_customer where trade_date <= $t0
+    select distinct customer_id from fx_customer
+    where trade_date <= $t0
 ),
 
 first_seen as (
-    select customer_id, min(d) as first_date
+    select
+        customer_id,
+        min(d) as first_date
     from (
-        select customer_id, open_date as d from account_customer
+        select
+            customer_id,
+            open_date as d
+        from account_customer
         union all
-        select customer_id, trade_date from fx_customer
+        select
+            customer_id,
+            trade_date
+        from fx_customer
     )
     where d <= $t0
     group by customer_id
 ),
 
 known as (
-    select t.customer_id, t.tier as value_band, tenure_band(date_diff('month', f.first_date, $t0::date)) as tenure_band
+    select
+        t.customer_id,
+        t.tier as value_band,
+        tenure_band(date_diff('month', f.first_date, $t0::date)) as tenure_band
     from tiers_at($t0, $top_share, $gold_share) as t
     join first_seen as f using (customer_id)
 ),
 
 months as (
-    select k, last_day($t0::date + to_months(k))::date as month, date_trunc('month', $t0::date + to_months(k))::date as month_start
-    from range(1, $months + 1) as r(k)
+    select
+        k,
+        last_day($t0::date + to_months(k))::date as month,
+        date_trunc('month', $t0::date + to_months(k))::date as month_start
+    from range(1, $months + 1) as r (k)
 ),
 
 opened as (
@@ -45,10 +63,18 @@ opened as (
 ),
 
 deposit_last as (
-    select b.acct_no, b.balance_date, b.balance, b.interest_rate
+    select
+        b.acct_no,
+        b.balance_date,
+        b.balance,
+        b.interest_rate
     from staging.deposit_balance as b
-    where b.balance_date > $t0 and b.balance_date <= $window_end
-      and b.acct_no in (select account_key from opened where system = 'deposit')
+    where
+        b.balance_date > $t0 and b.balance_date <= $window_end
+        and b.acct_no in (
+            select account_key from opened
+            where system = 'deposit'
+        )
     qualify row_number() over (partition by b.acct_no, last_day(b.balance_date) order by b.balance_date desc) = 1
 ),
 
@@ -58,8 +84,10 @@ deposit_month as (
         last_day(b.balance_date) as month,
         sum(
             coalesce(b.balance, 0) * coalesce(c.cny_per_unit, 1)
-            * (case when a.currency = 'CNY' then coalesce(f.rate, $ftp_foreign) else $ftp_foreign end
-               - coalesce(b.interest_rate, 0) / 100) / 12
+            * (
+                case when a.currency = 'CNY' then coalesce(f.rate, $ftp_foreign) else $ftp_foreign end
+                - coalesce(b.interest_rate, 0) / 100
+            ) / 12
         ) as new_cny
     from deposit_last as b
     join opened as a on a.system = 'deposit' and a.account_key = b.acct_no
@@ -69,10 +97,18 @@ deposit_month as (
 ),
 
 loan_last as (
-    select l.contract_no, l.as_of, l.outstanding, l.days_past_due
+    select
+        l.contract_no,
+        l.as_of,
+        l.outstanding,
+        l.days_past_due
     from staging.loan_balance as l
-    where l.as_of > $t0 and l.as_of <= $window_end
-      and l.contract_no in (select account_key from opened where system = 'loan')
+    where
+        l.as_of > $t0 and l.as_of <= $window_end
+        and l.contract_no in (
+            select account_key from opened
+            where system = 'loan'
+        )
     qualify row_number() over (partition by l.contract_no, last_day(l.as_of) order by l.as_of desc) = 1
 ),
 
@@ -93,11 +129,21 @@ loan_month as (
 
 -- A written-off contract books LGD x its last positive outstanding in that row's month.
 write_off as (
-    select a.customer_id, last_day(l.as_of) as month, -sum(l.outstanding * coalesce(g.lgd, $lgd_default)) as new_cny
+    select
+        a.customer_id,
+        last_day(l.as_of) as month,
+        -sum(l.outstanding * coalesce(g.lgd, $lgd_default)) as new_cny
     from (
-        select contract_no, as_of, outstanding
+        select
+            contract_no,
+            as_of,
+            outstanding
         from staging.loan_balance
-        where contract_no in (select account_key from opened where system = 'loan') and outstanding > 0
+        where
+            contract_no in (
+                select account_key from opened
+                where system = 'loan'
+            ) and outstanding > 0
         qualify row_number() over (partition by contract_no order by as_of desc) = 1
     ) as l
     join opened as a on a.system = 'loan' and a.account_key = l.contract_no
@@ -120,13 +166,17 @@ card_month as (
         end) as new_cny
     from staging.card_txn as t
     join opened as a on a.system = 'card' and a.account_key = t.card_acct_id
-    where t.txn_time >= $t0::date + interval 1 day and t.txn_time < $window_end::date + interval 1 day
-      and t.amount is not null
+    where
+        t.txn_time >= $t0::date + interval 1 day and t.txn_time < $window_end::date + interval 1 day
+        and t.amount is not null
     group by all
 ),
 
 fx_month as (
-    select x.customer_id, last_day(x.trade_date) as month, sum(coalesce(x.margin_cny, 0)) as new_cny
+    select
+        x.customer_id,
+        last_day(x.trade_date) as month,
+        sum(coalesce(x.margin_cny, 0)) as new_cny
     from fx_customer as x
     join known as n using (customer_id)
     where x.trade_date > $t0 and x.customer_id not in (select customer_id from fx_before)
@@ -134,33 +184,79 @@ fx_month as (
 ),
 
 servicing_month as (
-    select a.customer_id, m.month, -$servicing_cost * count(*) as new_cny
+    select
+        a.customer_id,
+        m.month,
+        -$servicing_cost * count(*) as new_cny
     from opened as a
     join months as m on a.open_date <= m.month and (a.end_date is null or a.end_date >= m.month_start)
     group by all
 ),
 
 new_business as (
-    select customer_id, month, new_cny from deposit_month
-    union all select customer_id, month, new_cny from loan_month
-    union all select customer_id, month, new_cny from write_off
-    union all select customer_id, month, new_cny from card_month
-    union all select customer_id, month, new_cny from fx_month
-    union all select customer_id, month, new_cny from servicing_month
+    select
+        customer_id,
+        month,
+        new_cny
+    from deposit_month
+    union all
+    select
+        customer_id,
+        month,
+        new_cny
+    from loan_month
+    union all
+    select
+        customer_id,
+        month,
+        new_cny
+    from write_off
+    union all
+    select
+        customer_id,
+        month,
+        new_cny
+    from card_month
+    union all
+    select
+        customer_id,
+        month,
+        new_cny
+    from fx_month
+    union all
+    select
+        customer_id,
+        month,
+        new_cny
+    from servicing_month
 ),
 
 segment_month as (
-    select n.value_band, n.tenure_band, b.month, sum(b.new_cny) as new_cny
+    select
+        n.value_band,
+        n.tenure_band,
+        b.month,
+        sum(b.new_cny) as new_cny
     from new_business as b
     join known as n using (customer_id)
     group by all
 ),
 
 segments as (
-    select value_band, tenure_band, count(*) as customers from known group by all
+    select
+        value_band,
+        tenure_band,
+        count(*) as customers
+    from known
+    group by all
 )
 
-select s.value_band, s.tenure_band, s.customers, m.k, coalesce(g.new_cny, 0) as new_cny
+select
+    s.value_band,
+    s.tenure_band,
+    s.customers,
+    m.k,
+    coalesce(g.new_cny, 0) as new_cny
 from segments as s
 cross join months as m
 left join segment_month as g on g.value_band = s.value_band and g.tenure_band = s.tenure_band and g.month = m.month

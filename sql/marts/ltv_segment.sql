@@ -8,13 +8,17 @@ with dates as (
     select
         customer_id,
         computed_as_of as d,
-        case when day(computed_as_of + 1) = 1 then computed_as_of
-             else date_trunc('month', computed_as_of)::date - 1 end as last_complete
+        case
+            when day(computed_as_of + 1) = 1 then computed_as_of
+            else date_trunc('month', computed_as_of)::date - 1
+        end as last_complete
     from ltv_todo
 ),
 
 value_12m as (
-    select c.customer_id, sum(c.total_cny) as contribution_12m
+    select
+        c.customer_id,
+        sum(c.total_cny) as contribution_12m
     from marts.contribution_monthly as c
     join dates as d using (customer_id)
     where c.month <= d.last_complete and c.month > last_day(d.last_complete - interval 12 month)
@@ -22,14 +26,20 @@ value_12m as (
 ),
 
 first_seen as (
-    select customer_id, min(first_date) as first_date
+    select
+        customer_id,
+        min(first_date) as first_date
     from (
-        select a.customer_id, min(a.open_date) as first_date
+        select
+            a.customer_id,
+            min(a.open_date) as first_date
         from account_customer as a
         join dates as d on d.customer_id = a.customer_id and a.open_date <= d.d
         group by all
         union all
-        select m.customer_id, min(x.trade_date)
+        select
+            m.customer_id,
+            min(x.trade_date)
         from staging.fx_deal as x
         join identity.customer_map as m on m.system = 'fx' and m.source_key = x.client_ref
         join dates as d on d.customer_id = m.customer_id and x.trade_date <= d.d

@@ -7,13 +7,18 @@
 -- ends at its last balance report (account_customer.end_date), which may be the month-end itself.
 -- Needs temp tables account_customer and rule_pd.
 with month_rows as (
-    select contract_no, as_of, coalesce(days_past_due, 0) as dpd
+    select
+        contract_no,
+        as_of,
+        coalesce(days_past_due, 0) as dpd
     from staging.loan_balance
     where as_of = last_day(as_of) and as_of <= $as_of::date - 120 and days_past_due > 0
 ),
 
 written_off as (
-    select account_key, end_date
+    select
+        account_key,
+        end_date
     from account_customer
     where system = 'loan' and status = 'WRITTEN_OFF' and end_date <= $as_of
 )

@@ -1,11 +1,13 @@
 -- Whom to call first on as_of: every scored customer with a positive lifetime value, ranked by value at
 -- risk = 90-day churn probability x the lifetime value if retained (expected_ltv_cny already discounts
--- churn: multiplying it by the probability again ranks the likeliest leavers last), with the churn drivers, the value tier and
--- the relationship-manager branch (the open branch of the customer's earliest deposit record: only the
--- deposit system delivers a branch). Replaces the date in marts.retention_priority_history.
+-- churn: multiplying it by the probability again ranks the likeliest leavers last), with the churn drivers,
+-- the value tier and the relationship-manager branch (the open branch of the customer's earliest deposit
+-- record: only the deposit system delivers a branch). Replaces the date in marts.retention_priority_history.
 create or replace temp table retention_tonight as
 with home_branch as (
-    select m.customer_id, p.branch
+    select
+        m.customer_id,
+        p.branch
     from identity.customer_map as m
     join staging.party as p on p.system = m.system and p.source_key = m.source_key
     where m.system = 'deposit' and p.branch is not null
@@ -50,5 +52,5 @@ select
     driver_2,
     driver_3,
     sum(value_at_risk_cny) over (order by value_at_risk_cny desc, customer_id rows unbounded preceding)
-        / nullif(sum(value_at_risk_cny) over (), 0) as cumulative_share
+    / nullif(sum(value_at_risk_cny) over (), 0) as cumulative_share
 from at_risk;

@@ -3,14 +3,19 @@
 -- Needs temp table account_customer (sql/marts/account_customer.sql). A close date after as_of is unknown
 -- on as_of, so only close dates on or before it count.
 with acct as (
-    select customer_id, product
+    select
+        customer_id,
+        product
     from account_customer
-    where open_date <= $as_of and product is not null
-      and (end_date is null or end_date > $as_of)
+    where
+        open_date <= $as_of and product is not null
+        and (end_date is null or end_date > $as_of)
 ),
 
 fx as (
-    select distinct m.customer_id, 'FX' as product
+    select distinct
+        m.customer_id,
+        'FX' as product
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
     where d.trade_date <= $as_of and d.trade_date > $as_of::date - 365
@@ -32,15 +37,24 @@ cards as (
 -- Current-account balances now, one and three months ago: saving up shows here before a savings product or a
 -- mortgage (the all-deposit trend of the churn features dilutes it with time deposits).
 current_at as (
-    select customer_id, k, sum(balance_cny) as balance
+    select
+        customer_id,
+        k,
+        sum(balance_cny) as balance
     from (
-        select a.customer_id, p.k, b.balance * coalesce(c.cny_per_unit, 1) as balance_cny
-        from (values (0, $as_of::date), (1, $as_of::date - 30), (3, $as_of::date - 91)) as p(k, at_date)
-        join account_customer as a on a.product = 'CURRENT' and a.open_date <= p.at_date
-            and (a.end_date is null or a.end_date > p.at_date)
+        select
+            a.customer_id,
+            p.k,
+            b.balance * coalesce(c.cny_per_unit, 1) as balance_cny
+        from (values (0, $as_of::date), (1, $as_of::date - 30), (3, $as_of::date - 91)) as p (k, at_date)
+        join account_customer as a
+            on
+                a.product = 'CURRENT' and a.open_date <= p.at_date
+                and (a.end_date is null or a.end_date > p.at_date)
         join staging.deposit_balance as b on b.acct_no = a.account_key and b.balance_date <= p.at_date
         left join (values ('CNY', 1.0), ('USD', 7.10), ('EUR', 7.70), ('HKD', 0.91), ('JPY', 0.047), ('GBP', 9.00))
-            as c(currency, cny_per_unit) on c.currency = a.currency
+            as c (currency, cny_per_unit)
+            on c.currency = a.currency
         where a.system = 'deposit'
         qualify row_number() over (partition by p.k, b.acct_no order by b.balance_date desc) = 1
     )
@@ -48,20 +62,31 @@ current_at as (
 ),
 
 current_trend as (
-    select customer_id,
-           sum(balance) filter (where k = 0) as current_balance,
-           ln((coalesce(sum(balance) filter (where k = 0), 0) + 100)
-              / (coalesce(sum(balance) filter (where k = 3), 0) + 100)) as current_trend_3m,
-           ln((coalesce(sum(balance) filter (where k = 0), 0) + 100)
-              / (coalesce(sum(balance) filter (where k = 1), 0) + 100)) as current_trend_1m
+    select
+        customer_id,
+        sum(balance) filter (where k = 0) as current_balance,
+        ln(
+            (coalesce(sum(balance) filter (where k = 0), 0) + 100)
+            / (coalesce(sum(balance) filter (where k = 3), 0) + 100)
+        ) as current_trend_3m,
+        ln(
+            (coalesce(sum(balance) filter (where k = 0), 0) + 100)
+            / (coalesce(sum(balance) filter (where k = 1), 0) + 100)
+        ) as current_trend_1m
     from current_at
     group by customer_id
 ),
 
 held as (
-    select customer_id, product from acct
+    select
+        customer_id,
+        product
+    from acct
     union
-    select customer_id, product from fx
+    select
+        customer_id,
+        product
+    from fx
 )
 
 select

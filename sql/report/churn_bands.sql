@@ -1,4 +1,7 @@
-select risk_band, count(*) as customers, avg(churn_probability) as mean_probability
+select
+    risk_band,
+    count(*) as customers,
+    avg(churn_probability) as mean_probability
 from crm.churn_risk_history
 where as_of_date = $as_of
 group by 1

@@ -2,5 +2,6 @@
 select *
 from crm.churn_model_version
 where model_version = (
-    select any_value(model_version) from crm.churn_risk_history where as_of_date = $as_of
+    select any_value(model_version) from crm.churn_risk_history
+    where as_of_date = $as_of
 )

@@ -14,7 +14,10 @@ with banded as (
     where as_of_date = $as_of
 )
 
-select band, count(*) as customers, sum(expected_ltv_cny) as total_ltv
+select
+    band,
+    count(*) as customers,
+    sum(expected_ltv_cny) as total_ltv
 from banded
 group by band
 order by min(expected_ltv_cny)

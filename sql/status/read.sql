@@ -1,1 +1,5 @@
-select status, reason from marts.output_status where as_of_date = $as_of and output = $output
+select
+    status,
+    reason
+from marts.output_status
+where as_of_date = $as_of and output = $output
