@@ -34,11 +34,10 @@ class DuckEngine:
             self.con.execute(f"set threads = {int(threads)}")
 
     def put(self, name: str, frame: pl.DataFrame) -> None:
-        self.con.register("__frame", frame.to_arrow())
-        try:
-            self.con.execute(f"create or replace table {name} as select * from __frame")
-        finally:
-            self.con.unregister("__frame")
+        """The frame's Arrow buffers, read in place (a view): a copy into a DuckDB table cost 2 s per 100k
+        persons' records and a second copy of them in memory."""
+        self.con.register(f"__frame_{name}", frame.to_arrow())
+        self.con.execute(f"create or replace view {name} as select * from __frame_{name}")
 
     def run(self, name: str, sql: str) -> None:
         self.con.execute(f"create or replace table {name} as {sql}")

@@ -68,6 +68,12 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
     return pl.from_arrow(con.sql(sql_text(name), params=params or None).to_arrow_table())
 
 
+def _std_frame(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """The standardised records resolution reads: the match fields and the record's key."""
+    frame = _frame(con, name)
+    return frame.cast({c: PARTY_STD_SCHEMA[c] for c in frame.columns})
+
+
 def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: pl.DataFrame) -> None:
     """Run `sql/<script>.sql`, which reads the frame under the name `view`."""
     con.register(view, frame.to_arrow())
@@ -193,7 +199,7 @@ class _IncrementalNight(_Night):
 
 
 def _plan_full(con: duckdb.DuckDBPyConnection) -> _FullNight:
-    std = _frame(con, "identity/read_party_std").cast(PARTY_STD_SCHEMA)
+    std = _std_frame(con, "identity/read_party_std")
     return _FullNight(std=std, prev=_frame(con, "identity/previous_state"), dirty=std["uid"])
 
 
@@ -205,7 +211,7 @@ def _plan_incremental(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -
     con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
     try:
         con.execute("create or replace temp table working_set as " + anchors.build_working_set_sql())
-        std = _frame(con, "identity/read_party_std_working").cast(PARTY_STD_SCHEMA)
+        std = _std_frame(con, "identity/read_party_std_working")
         prev = _frame(con, "identity/previous_state_working")
     finally:
         con.unregister("dirty_uids")

@@ -10,7 +10,7 @@ with records as (
     from party_in
 ),
 
-final as (
+anchored as (
     select
         uid,
         case
@@ -18,6 +18,17 @@ final as (
             else uid
         end as anchor
     from records
+),
+
+-- Each member's place in its group by uid (1 = the anchor) and the group's size, computed here on two
+-- columns: representatives.sql picks values by this integer rank instead of ranking wide rows by uid.
+final as (
+    select
+        uid,
+        anchor,
+        row_number() over (partition by anchor order by uid) as rank_in_group,
+        count(*) over (partition by anchor) as group_size
+    from anchored
 )
 
 select * from final

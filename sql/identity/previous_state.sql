@@ -1,6 +1,10 @@
 -- Records as they were last resolved, joined to their customer assignment.
 with std as (
-    select * from identity.party_matched
+    select
+        uid,
+        system,
+        source_key
+    from identity.party_matched
 ),
 
 map as (
@@ -9,7 +13,7 @@ map as (
 
 final as (
     select
-        std.*,
+        std.uid,
         map.customer_id,
         map.match_rule,
         map.match_probability,

@@ -1,6 +1,10 @@
 -- Records of the incremental working set as they were last resolved, with their customer assignment.
 with std as (
-    select * from identity.party_matched semi join working_set using (uid)
+    select
+        uid,
+        system,
+        source_key
+    from identity.party_matched semi join working_set using (uid)
 ),
 
 map as (
@@ -9,7 +13,7 @@ map as (
 
 final as (
     select
-        std.*,
+        std.uid,
         map.customer_id,
         map.match_rule,
         map.match_probability,

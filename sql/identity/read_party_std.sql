@@ -1,6 +1,32 @@
--- Tonight's standardised party records.
+-- Tonight's standardised party records: the fields resolution reads (the match fields, SPLINK_COLUMNS
+-- in models/identity/match/settings.py, and the record's key), not the golden record's.
 with std as (
-    select * from identity.party_std
+    select
+        uid,
+        system,
+        source_key,
+        name_cn,
+        py_fwd,
+        py_rev,
+        name_key,
+        alias_key,
+        id_type,
+        id_std,
+        id_valid,
+        birth_date,
+        gender,
+        phone_std,
+        email_std,
+        name_parts,
+        addr_norm,
+        addr_tokens,
+        addr_nums,
+        postcode,
+        addr_city,
+        addr_district,
+        addr_street,
+        addr_house
+    from identity.party_std
 ),
 
 final as (

@@ -233,3 +233,23 @@ def test_changed_record_splits_off(wh):
     assert m["card:C2"][0] != first["card:C2"][0] and m["card:C2"][1] == "singleton"
     events = con.sql("select event, customer_id, other_customer_id from identity.id_event").fetchall()
     assert events == [("split", first["deposit:D2"][0], m["card:C2"][0])]
+
+
+def test_resolution_reads_and_keeps_only_what_it_needs(wh):
+    """party_matched is bookkeeping (which records were matched, with which fingerprint), not a second copy
+    of every field; resolution loads the match fields and the record key, not the golden record's fields."""
+    from models.identity.match.settings import SPLINK_COLUMNS
+    from models.identity.resolve import _frame, _std_frame
+
+    con, tmp = wh
+    load(con, BASE)
+    run(con, tmp, DAY1)
+    kept = con.execute(
+        "select count(name_cn), count(id_std), count(phone_std), count(addr_tokens), count(raw_hash), count(*)"
+        " from identity.party_matched"
+    ).fetchall()
+    assert kept == [(0, 0, 0, 0, len(BASE), len(BASE))]
+    assert set(_std_frame(con, "identity/read_party_std").columns) == set(SPLINK_COLUMNS) | {"system", "source_key"}
+    prev = _frame(con, "identity/previous_state")
+    assert prev.columns == ["uid", "customer_id", "match_rule", "match_probability", "assigned_on"]
+    assert prev["customer_id"].null_count() == 0 and prev.height == len(BASE)

@@ -99,6 +99,23 @@ _FN = {
 }
 
 
+def one_edit(a: str, b: str) -> str:
+    """`a` and `b` at most one edit apart (Damerau-Levenshtein <= 1), with the edit distance computed only
+    when a cheap test passes: one edit (a substitution, an insertion or deletion, or two adjacent
+    characters swapped) leaves the first or the last `h = (shorter length - 1) // 2` characters equal.
+    DuckDB's damerau_levenshtein runs at ~170k pairs/s on two cores; the u estimate compares 3M random
+    pairs per field. A CASE, not AND: only CASE skips computing the distance where the test fails."""
+    h = f"cast(floor((least(length({a}), length({b})) - 1) / 2) as int)"
+    cheap = f"(left({a}, {h}) = left({b}, {h}) or right({a}, {h}) = right({b}, {h}))"
+    return f"case when {cheap} then damerau_levenshtein({a}, {b}) <= 1 else false end"
+
+
+def unless(test: str, condition: str) -> str:
+    """`not (test) and condition`, with `condition` computed only where `test` fails (`test` is never NULL):
+    DuckDB computes both sides of an AND, and the token Jaccard costs more than the rest of a level."""
+    return f"case when {test} then false else {condition} end"
+
+
 def _jaccard(dialect: str) -> str:
     """Token Jaccard of two addresses."""
     f = _FN[dialect]
@@ -140,8 +157,11 @@ def _comparisons(dialect: str = "duckdb"):
         comparison_levels=[
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
+            # One digit off in YYYYMMDD leaves the year or the day intact: test those (cheap on dates)
+            # before formatting both dates and computing the edit distance.
             cll.CustomLevel(
-                f"damerau_levenshtein({ymd_l}, {ymd_r}) <= 1",
+                "case when year(birth_date_l) = year(birth_date_r) or dayofmonth(birth_date_l) = dayofmonth(birth_date_r)"
+                f" then damerau_levenshtein({ymd_l}, {ymd_r}) <= 1 else false end",
                 "one digit off",
             ),
             cll.ElseLevel(),
@@ -159,7 +179,7 @@ def _comparisons(dialect: str = "duckdb"):
             ),
             cll.CustomLevel("id_std_l = id_std_r", "same number, other document type"),
             cll.CustomLevel("id_valid_l and id_valid_r", "two different valid IDs"),
-            cll.CustomLevel("damerau_levenshtein(id_std_l, id_std_r) <= 1", "one character off"),
+            cll.CustomLevel(one_edit("id_std_l", "id_std_r"), "one character off"),
             cll.CustomLevel("id_type_l = 'RESIDENT' and id_type_r = 'RESIDENT'", "different resident IDs"),
             cll.CustomLevel("id_type_l = id_type_r", "different documents of one type"),
             cll.ElseLevel(),
@@ -170,7 +190,7 @@ def _comparisons(dialect: str = "duckdb"):
         comparison_levels=[
             cll.NullLevel("phone_std"),
             cll.ExactMatchLevel("phone_std"),
-            cll.CustomLevel("damerau_levenshtein(phone_std_l, phone_std_r) <= 1", "one digit off"),
+            cll.CustomLevel(one_edit("phone_std_l", "phone_std_r"), "one digit off"),
             cll.ElseLevel(),
         ],
     )
@@ -191,7 +211,7 @@ def _comparisons(dialect: str = "duckdb"):
             cll.CustomLevel("addr_house_l = addr_house_r", "same city, district, street and number").configure(
                 tf_adjustment_column="addr_house"
             ),
-            cll.CustomLevel(f"not ({parsed}) and {jaccard} >= 0.55", "address tokens mostly shared"),
+            cll.CustomLevel(unless(parsed, f"{jaccard} >= 0.55"), "address tokens mostly shared"),
             # Script-free: the Chinese and the English address of one flat.
             cll.CustomLevel(
                 f"addr_nums_l = addr_nums_r and {f['has_space'].format(a='addr_nums_l')}", "same house numbers"
@@ -203,7 +223,7 @@ def _comparisons(dialect: str = "duckdb"):
             cll.CustomLevel(
                 "addr_city_l = addr_city_r and addr_district_l = addr_district_r", "same city and district"
             ),
-            cll.CustomLevel(f"not ({parsed}) and {jaccard} >= 0.3", "address tokens partly shared"),
+            cll.CustomLevel(unless(parsed, f"{jaccard} >= 0.3"), "address tokens partly shared"),
             cll.CustomLevel("addr_city_l = addr_city_r", "same city"),
             # A Chinese against an English address of another flat, or an unreadable one: the parts
             # cannot disagree, so this is weaker evidence against than two parsed different cities.
@@ -216,7 +236,7 @@ def _comparisons(dialect: str = "duckdb"):
         comparison_levels=[
             cll.NullLevel("postcode"),
             cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
-            cll.CustomLevel("damerau_levenshtein(postcode_l, postcode_r) <= 1", "one digit off"),
+            cll.CustomLevel(one_edit("postcode_l", "postcode_r"), "one digit off"),
             cll.ElseLevel(),
         ],
     )
