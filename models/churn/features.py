@@ -32,17 +32,40 @@ def features_at(
     """Point-in-time features on `as_of` of `customers` (default: every customer of tonight's map, or
     those whose id hashes into `band`, per million), only those in the scored population unless
     `population_only` is false (then with `in_population`)."""
-    if band is not None:
-        run_script(con, "marts/feature_scope_sample", lo=band[0], hi=band[1])
-    elif customers is None:
-        run_script(con, "marts/feature_scope_all")
+    if customers is None:
+        return features_on(con, [as_of], band=band, population_only=population_only)
+    points = pd.DataFrame({"customer_id": customers.astype(str).to_numpy()})
+    points["as_of_date"] = as_of
+    return features_of(con, points, population_only)
+
+
+def features_on(
+    con: duckdb.DuckDBPyConnection,
+    dates: list[date],
+    band: tuple[int, int] | None = None,
+    population_only: bool = True,
+) -> pd.DataFrame:
+    """Features of every customer of tonight's map (or of those in `band`) at each of `dates`, in one query."""
+    if band is None:
+        run_script(con, "marts/feature_scope_all", dates=list(dates))
     else:
-        con.register("feature_scope_frame", pd.DataFrame({"customer_id": customers.astype(str).to_numpy()}))
-        try:
-            con.execute("create or replace temp table feature_scope as select customer_id from feature_scope_frame")
-        finally:
-            con.unregister("feature_scope_frame")
-    df = _frame(con, "marts/churn_features", as_of=as_of)
+        run_script(con, "marts/feature_scope_sample", lo=band[0], hi=band[1], dates=list(dates))
+    return _features(con, population_only)
+
+
+def features_of(con: duckdb.DuckDBPyConnection, points: pd.DataFrame, population_only: bool = True) -> pd.DataFrame:
+    """Features of each (customer_id, as_of_date) of `points`, every date in one query."""
+    con.register("feature_points_frame", points[["customer_id", "as_of_date"]])
+    try:
+        run_script(con, "marts/feature_scope_points")
+    finally:
+        con.unregister("feature_points_frame")
+    return _features(con, population_only)
+
+
+def _features(con: duckdb.DuckDBPyConnection, population_only: bool) -> pd.DataFrame:
+    run_script(con, "marts/churn_asof_plan")
+    df = _frame(con, "marts/churn_features")
     df["days_since_activity"] = df["days_since_activity"].fillna(df["tenure_days"]).astype(float)
     if population_only:
         df = df[df["in_population"]].drop(columns=["in_population"]).reset_index(drop=True)
@@ -54,16 +77,21 @@ def feature_columns(df: pd.DataFrame) -> list[str]:
 
 
 def labels_at(
-    con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date, horizon_days: int = HORIZON_DAYS
+    con: duckdb.DuckDBPyConnection, features: pd.DataFrame, as_of: date | None = None, horizon_days: int = HORIZON_DAYS
 ) -> pd.Series:
-    """Churn label (0/1) of each customer of `features` over (as_of, as_of + horizon]."""
-    population = features[["customer_id", "n_open_accounts"]]  # noqa: F841 (used by the SQL)
+    """Churn label (0/1) of each row of `features` over (date, date + horizon], the date being `as_of` or,
+    without it, each row's `as_of_date`."""
+    population = features[["customer_id", "n_open_accounts"]].copy()
+    population["as_of_date"] = as_of if as_of is not None else features["as_of_date"]
+    run_script(con, "marts/churn_asof_plan")
     con.register("population", population)
     try:
-        lab = _frame(con, "marts/churn_labels", as_of=as_of, horizon_end=as_of + timedelta(days=horizon_days))
+        lab = _frame(con, "marts/churn_labels", horizon_days=horizon_days)
     finally:
         con.unregister("population")
-    return features[["customer_id"]].merge(lab, on="customer_id", how="left")["churned"].fillna(0).astype(int)
+    keys = population[["customer_id", "as_of_date"]].astype({"as_of_date": "datetime64[us]"})
+    lab = lab.astype({"as_of_date": "datetime64[us]"})
+    return keys.merge(lab, on=["customer_id", "as_of_date"], how="left")["churned"].fillna(0).astype(int)
 
 
 def data_span(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[date, date]:
@@ -126,13 +154,11 @@ def snapshots(
 
 
 def _snapshot_band(con, dates: list[date], band: tuple[int, int] | None, horizon_days: int, log) -> list[pd.DataFrame]:
-    frames = []
-    with Progress(log, "labelled month-end snapshots", total=len(dates), unit="month-ends") as progress:
-        for d in dates:
-            f = features_at(con, d, band=band)
-            f["churned"] = labels_at(con, f, d, horizon_days).to_numpy()
-            frames.append(f)
-            progress.advance(1)
-            if log:
-                log(f"snapshot {d}: {len(f):,} customers, churn rate {f['churned'].mean():.3f}")
-    return frames
+    # every month-end in one query: the staging tables are read once, not once per month-end
+    with Progress.watch_sql(log, f"labelled month-end snapshots ({len(dates)} month-ends)", con):
+        f = features_on(con, dates, band=band)
+        f["churned"] = labels_at(con, f, horizon_days=horizon_days).to_numpy()
+    if log:
+        for d, g in f.groupby("as_of_date"):
+            log(f"snapshot {pd.Timestamp(d).date()}: {len(g):,} customers, churn rate {g['churned'].mean():.3f}")
+    return [f] if len(f) else []
