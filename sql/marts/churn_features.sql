@@ -6,7 +6,7 @@
 -- settled loan's last outstanding would count as held forever.
 -- Computed for the (customer_id, as_of_date) pairs of temp table feature_points only, every date in one
 -- pass over each staging table (training asks for 15 month-ends, a night for each customer's own date):
--- balances are looked up with ASOF joins, card and FX rows joined to the dates whose windows hold them.
+-- balances are looked up with ASOF joins, card and FX rows joined to the dates on or after them.
 -- in_population says whether the customer is scored on the date.
 with pts as (
     select customer_id, as_of_date from feature_points
@@ -140,39 +140,37 @@ dep_change as (
     group by all
 ),
 
+-- the window bounds as timestamps once per card and date, not per card row
 card_acct as (
-    select customer_id, as_of_date, account_key from acct where system = 'card'
+    select
+        customer_id,
+        as_of_date,
+        account_key,
+        (as_of_date - 89)::timestamp as from_90,
+        (as_of_date - 179)::timestamp as from_180,
+        (as_of_date - 364)::timestamp as from_365,
+        as_of_date + interval 1 day as until
+    from acct
+    where system = 'card'
 ),
 
--- card rows in the 365 days up to each date (the longest window), only those dates' rows read
+-- each card's rows up to each date: one hash join and aggregate (an ASOF join for the last activity would
+-- sort every card row)
 card as (
     select
         a.customer_id,
         a.as_of_date,
-        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= a.as_of_date - 89 then t.amount else 0 end) as spend_90,
-        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= a.as_of_date - 179 and t.txn_time < a.as_of_date - 89
+        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= a.from_90 then t.amount else 0 end) as spend_90,
+        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= a.from_180 and t.txn_time < a.from_90
                  then t.amount else 0 end) as spend_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.as_of_date - 89) as txns_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.as_of_date - 179
-                         and t.txn_time < a.as_of_date - 89) as txns_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE')) as txns_365
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_90) as txns_90,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_180
+                         and t.txn_time < a.from_90) as txns_prev_90,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_365) as txns_365,
+        max(case when t.txn_type in ('PURCHASE', 'CASH_ADVANCE', 'PAYMENT', 'REFUND') then t.txn_time end)::date as last_txn
     from staging.card_txn as t
-    join card_acct as a
-        on a.account_key = t.card_acct_id and t.txn_time >= a.as_of_date - 364 and t.txn_time < a.as_of_date + interval 1 day
-    where t.txn_time >= (select min(as_of_date) from pts) - 364 and t.txn_time < (select max(as_of_date) from pts) + interval 1 day
-    group by all
-),
-
--- the last activity of any age: each card's last activity on or before the date
-card_last as (
-    select a.customer_id, a.as_of_date, max(t.txn_time)::date as last_txn
-    from (select customer_id, as_of_date, account_key, as_of_date + interval 1 day as until from card_acct) as a
-    asof join (
-        select card_acct_id, txn_time
-        from staging.card_txn
-        where txn_type in ('PURCHASE', 'CASH_ADVANCE', 'PAYMENT', 'REFUND')
-            and card_acct_id in (select account_key from acct_all where system = 'card')
-    ) as t on t.card_acct_id = a.account_key and a.until > t.txn_time
+    join card_acct as a on a.account_key = t.card_acct_id and t.txn_time < a.until
+    where t.txn_time < (select max(as_of_date) from pts) + interval 1 day
     group by all
 ),
 
@@ -259,7 +257,7 @@ select
     coalesce(f.fx_deals_90, 0)::integer as fx_deals_90d,
     coalesce(f.fx_deals_365, 0)::integer as fx_deals_365d,
     coalesce(f.fx_margin_365, 0) as fx_margin_365d,
-    (c.as_of_date - greatest(kl.last_txn, f.last_deal, a.last_open, dc.last_change))::integer as days_since_activity,
+    (c.as_of_date - greatest(k.last_txn, f.last_deal, a.last_open, dc.last_change))::integer as days_since_activity,
     coalesce(a.closed_90, 0)::integer as closed_90d,
     coalesce(a.closed_365, 0)::integer as closed_365d,
     coalesce(a.opened_90, 0)::integer as opened_90d,
@@ -269,7 +267,6 @@ from customers as c
 left join accts as a using (customer_id, as_of_date)
 left join fx as f using (customer_id, as_of_date)
 left join card as k using (customer_id, as_of_date)
-left join card_last as kl using (customer_id, as_of_date)
 left join dep_change as dc using (customer_id, as_of_date)
 left join dep_points as d0 on d0.customer_id = c.customer_id and d0.as_of_date = c.as_of_date and d0.k = 0
 left join dep_points as d1 on d1.customer_id = c.customer_id and d1.as_of_date = c.as_of_date and d1.k = 1
