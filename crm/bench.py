@@ -787,7 +787,7 @@ def bench_churn_training(customers: int, seed: int, workdir: Path) -> dict:
     file a night left in `workdir/warehouse` (copy one there: the original is never opened). Seconds per
     phase, rows, validation AUC and ECE; the model is not saved."""
     from models import settings
-    from models.churn.features import labelled_month_ends, snapshots
+    from models.churn.features import labelled_month_ends, snapshot_windows
     from models.churn.model import MAX_TRAIN_ROWS, MAX_VALIDATE_ROWS, split_windows, train_churn_model
 
     path = workdir / "warehouse" / "bank.work.duckdb"
@@ -800,12 +800,8 @@ def bench_churn_training(customers: int, seed: int, workdir: Path) -> dict:
         customers_found = con.execute("select count(distinct customer_id) from identity.customer_map").fetchall()[0][0]
         started = time.perf_counter()
         train_dates, val_dates = split_windows(labelled_month_ends(con, as_of))
-        train = snapshots(con, train_dates, max_rows=MAX_TRAIN_ROWS)
-        phases["training_snapshots"] = round(time.perf_counter() - started, 1)
-        loads.append(round(os.getloadavg()[0], 1))
-        started = time.perf_counter()
-        val = snapshots(con, val_dates, max_rows=MAX_VALIDATE_ROWS)
-        phases["validation_snapshots"] = round(time.perf_counter() - started, 1)
+        train, val = snapshot_windows(con, [(train_dates, MAX_TRAIN_ROWS), (val_dates, MAX_VALIDATE_ROWS)])
+        phases["snapshots"] = round(time.perf_counter() - started, 1)
         loads.append(round(os.getloadavg()[0], 1))
     finally:
         con.close()

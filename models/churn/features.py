@@ -44,12 +44,21 @@ def features_on(
     dates: list[date],
     band: tuple[int, int] | None = None,
     population_only: bool = True,
+    bands: list[tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
-    """Features of every customer of tonight's map (or of those in `band`) at each of `dates`, in one query."""
-    if band is None:
+    """Features of every customer of tonight's map (or of those in `band`, or in each date's own band of
+    `bands`) at each of `dates`, in one query."""
+    if band is None and bands is None:
         run_script(con, "marts/feature_scope_all", dates=list(dates))
     else:
-        run_script(con, "marts/feature_scope_sample", lo=band[0], hi=band[1], dates=list(dates))
+        bands = bands or [band] * len(dates)
+        run_script(
+            con,
+            "marts/feature_scope_sample",
+            dates=list(dates),
+            los=[lo for lo, _ in bands],
+            his=[hi for _, hi in bands],
+        )
     return _features(con, population_only)
 
 
@@ -128,6 +137,11 @@ def labelled_month_ends(
     return ends[warmup_months:]
 
 
+# About this share of the map's customers is scored at a month-end: a sample's first band is sized for
+# it, so that a second pass to top the sample up is the exception.
+POPULATION_SHARE = 0.8
+
+
 def snapshots(
     con: duckdb.DuckDBPyConnection,
     dates: list[date],
@@ -137,28 +151,62 @@ def snapshots(
 ) -> pd.DataFrame:
     """Features and labels at each of `dates`. With `max_rows`, of a sample of whole customers (a band
     of an id hash) sized to about that many rows: computing every customer at every month-end and then
-    sampling rows cost time in proportion to the bank (1M persons: 15M feature rows for 300k used).
-    The first band assumes every customer is scored at every date; a second band tops it up."""
+    sampling rows cost time in proportion to the bank (1M persons: 15M feature rows for 300k used)."""
+    return snapshot_windows(con, [(dates, max_rows)], horizon_days, log)[0]
+
+
+def snapshot_windows(
+    con: duckdb.DuckDBPyConnection,
+    windows: list[tuple[list[date], int | None]],
+    horizon_days: int = HORIZON_DAYS,
+    log=None,
+) -> list[pd.DataFrame]:
+    """`snapshots` of several windows (dates, max_rows) with disjoint dates, in one pass: training and
+    validation read the staging tables once together. Each window's first band assumes
+    `POPULATION_SHARE` of the customers scored at every date; a second pass tops up a window short of
+    80% of its rows."""
     customers = query(con, "marts/customer_count")[0][0]
-    full = max_rows is None or customers * len(dates) <= max_rows
-    hi = PER_MILLION if full else max(1, math.ceil(PER_MILLION * max_rows / (customers * len(dates))))
-    frames = _snapshot_band(con, dates, None if full else (0, hi), horizon_days, log)
-    rows = sum(len(f) for f in frames)
-    if not full and 0 < rows < 0.8 * max_rows and hi < PER_MILLION:
-        wider = min(PER_MILLION, math.ceil(hi * max_rows / rows))
-        frames += _snapshot_band(con, dates, (hi, wider), horizon_days, log)
-        hi = wider
-    if log and not full:
-        log(f"snapshots of {hi / 1e4:.2f}% of customers: {sum(len(f) for f in frames):,} rows")
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    owner = {d: i for i, (dates, _) in enumerate(windows) for d in dates}
+    if len(owner) != sum(len(dates) for dates, _ in windows):
+        raise ValueError("snapshot windows must not share a date")
+    his = []
+    for dates, max_rows in windows:
+        everyone = max_rows is None or customers * len(dates) <= max_rows
+        wanted = PER_MILLION * (max_rows or 0) / max(1, customers * len(dates) * POPULATION_SHARE)
+        his.append(PER_MILLION if everyone else min(PER_MILLION, max(1, math.ceil(wanted))))
+    frames = [[] for _ in windows]
+    _snapshot_pass(con, windows, [(0, hi) for hi in his], owner, frames, horizon_days, log)
+    short = {}
+    for i, (_, max_rows) in enumerate(windows):
+        rows = sum(len(f) for f in frames[i])
+        if max_rows is not None and 0 < rows < 0.8 * max_rows and his[i] < PER_MILLION:
+            short[i] = (his[i], min(PER_MILLION, math.ceil(his[i] * max_rows / rows)))
+    if short:
+        _snapshot_pass(con, windows, [short.get(i) for i in range(len(windows))], owner, frames, horizon_days, log)
+        for i, (_, wider) in short.items():
+            his[i] = wider
+    out = [pd.concat(f, ignore_index=True) if f else pd.DataFrame() for f in frames]
+    if log:
+        for (dates, _), hi, f in zip(windows, his, out):
+            log(f"snapshots of {hi / 1e4:.2f}% of customers at {len(dates)} month-ends: {len(f):,} rows")
+    return out
 
 
-def _snapshot_band(con, dates: list[date], band: tuple[int, int] | None, horizon_days: int, log) -> list[pd.DataFrame]:
+def _snapshot_pass(con, windows, bands, owner, frames, horizon_days: int, log) -> None:
+    """One query for features and one for labels over every date of the windows given a band (None: skip)."""
+    dates = [d for (ds, _), band in zip(windows, bands) if band is not None for d in ds]
+    per_date = [band for (ds, _), band in zip(windows, bands) if band is not None for _ in ds]
     # every month-end in one query: the staging tables are read once, not once per month-end
     with Progress.watch_sql(log, f"labelled month-end snapshots ({len(dates)} month-ends)", con):
-        f = features_on(con, dates, band=band)
+        f = features_on(con, dates, bands=per_date)
         f["churned"] = labels_at(con, f, horizon_days=horizon_days).to_numpy()
-    if log:
-        for d, g in f.groupby("as_of_date"):
-            log(f"snapshot {pd.Timestamp(d).date()}: {len(g):,} customers, churn rate {g['churned'].mean():.3f}")
-    return [f] if len(f) else []
+    if not len(f):
+        return
+    which = f["as_of_date"].map(lambda t: owner[pd.Timestamp(t).date()]).to_numpy()
+    for i in range(len(windows)):
+        part = f[which == i].reset_index(drop=True)
+        if len(part):
+            frames[i].append(part)
+        if log:
+            for d, g in part.groupby("as_of_date"):
+                log(f"snapshot {pd.Timestamp(d).date()}: {len(g):,} customers, churn rate {g['churned'].mean():.3f}")
