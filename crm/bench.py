@@ -733,6 +733,20 @@ CHURN_VARIANTS = {
     "snapshots of a customer sample, validated on the sampled validation window": dict(
         threads=1, train="train_sampled", validate="validate_sampled", hgb=dict(learning_rate=0.1)
     ),
+    "+ gradient boosting alone, no logistic candidate (not adopted)": dict(
+        threads=1,
+        train="train_sampled",
+        validate="validate_sampled",
+        hgb=dict(learning_rate=0.1),
+        kinds=("hist_gradient_boosting",),
+    ),
+    "+ 150k training rows of the sample (not adopted)": dict(
+        threads=1,
+        train="train_sampled",
+        validate="validate_sampled",
+        hgb=dict(learning_rate=0.1),
+        max_train_rows=150_000,
+    ),
 }
 
 
