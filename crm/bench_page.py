@@ -425,6 +425,33 @@ def _publish_nights(r: dict) -> list[str]:
     return out + [""]
 
 
+def _churn_training(r: dict) -> list[str]:
+    rows, ph = r["rows"], r["phases"]
+    cand = ", ".join(
+        f"{k} fit {v['fit_seconds']} s, calibration {v.get('calibrate_seconds', '-')} s, AUC {_f(v['auc'])}"
+        for k, v in r["candidates"].items()
+    )
+    return [
+        f"### Churn training step, {r['customers']:,} customers{_label(r)} (`crm bench churn-training`, {r['measured_on']}, "
+        f"{r['cores']} cores)",
+        "",
+        f"On the work file of a night ({r['as_of']}): snapshots of a bounded sample of whole customers at "
+        f"{r['month_ends'][0]} + {r['month_ends'][1]} month-ends ({rows['training']:,} training, {rows['validation']:,} "
+        f"validation rows; fit on {rows['fit']:,}, calibrated on {rows['calibrate']:,}), then the fit. "
+        f"Load (1-minute average, at start and after each phase): {', '.join(str(x) for x in r['load_1m'])}; "
+        f"peak RSS {r['peak_rss_mb']:,} MB.",
+        "",
+        "| phase | seconds |",
+        "|---|---|",
+        *[f"| {k.replace('_', ' ')} | {v} |" for k, v in ph.items()],
+        f"| **whole step** | **{r['seconds']}** |",
+        "",
+        f"Kept: {r['kind']}, validation AUC **{_f(r['auc'])}**, ECE {_f(r['ece'])}, Brier {_f(r['brier'])}. "
+        f"Candidates: {cand}.",
+        "",
+    ]
+
+
 RENDER = {
     "publish-nights": _publish_nights,
     "ingest": _ingest,
@@ -433,6 +460,7 @@ RENDER = {
     "linkage": _linkage,
     "foreign": _foreign,
     "churn": _churn,
+    "churn-training": _churn_training,
     "models": _models,
     "spark": spark_render,
     "nightly": _nightly,

@@ -124,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
             "publish-nights",
             "foreign",
             "churn",
+            "churn-training",
             "spark",
             "all",
             "page",

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from models.churn.explanations import score
-from models.churn.features import _frame, features_at
+from models.churn.features import _frame, features_at, features_of
 from models.churn.model import ChurnModel
 from models.churn.storage import _has_table, ensure_nightly_tables, read_features
 from models.progress import Progress
@@ -64,15 +64,16 @@ def nightly_features(
             con.unregister("feature_dates")
     todo = dates[~dates["customer_id"].isin(carried["customer_id"])] if len(carried) else dates
     parts = [carried] if len(carried) else []
-    for d, group in todo.groupby("computed_as_of"):
-        d = pd.Timestamp(d).date()
-        with Progress.watch_sql(log, f"churn features as of {d}", con, total=len(group), unit="customers"):
-            f = features_at(con, d, customers=group["customer_id"], population_only=False)
+    if len(todo):
+        # every computation date in one query: the staging tables are read once, not once per date
+        with Progress.watch_sql(log, "churn features", con, total=len(todo), unit="customers"):
+            f = features_of(con, todo.rename(columns={"computed_as_of": "as_of_date"}), population_only=False)
+        f["computed_as_of"] = f["as_of_date"].astype("datetime64[s]")  # as the per-date frames had it
         f["as_of_date"] = pd.Timestamp(as_of)
-        f["computed_as_of"] = pd.Timestamp(d)
         parts.append(f)
         if log:
-            log(f"churn features: {len(f):,} customers computed as of {d}")
+            for d, n in f.groupby("computed_as_of").size().items():
+                log(f"churn features: {n:,} customers computed as of {pd.Timestamp(d).date()}")
     frame = pd.concat(parts, ignore_index=True) if parts else features_at(con, as_of, population_only=False)
     if len(frame):
         frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from models.churn.features import labelled_month_ends, snapshots
+from models.churn.features import labelled_month_ends, snapshot_windows
 from models.churn.model import ChurnModel, MAX_TRAIN_ROWS, MAX_VALIDATE_ROWS, split_windows, train_churn_model
 from models.churn.storage import ensure_tables, record_version
 from models import status
@@ -88,8 +88,8 @@ def train_or_reuse(
         train_dates, val_dates = split_windows(dates, validate_months, train_months)
         if log:
             log(f"training on {train_dates[0]}..{train_dates[-1]}, validating on {val_dates[0]}..{val_dates[-1]}")
-        train = snapshots(con, train_dates, log=log, max_rows=MAX_TRAIN_ROWS)
-        val = snapshots(con, val_dates, log=log, max_rows=MAX_VALIDATE_ROWS)
+        # training and validation month-ends in one pass over the staging tables
+        train, val = snapshot_windows(con, [(train_dates, MAX_TRAIN_ROWS), (val_dates, MAX_VALIDATE_ROWS)], log=log)
         version = f"{as_of:%Y%m%d}-{pd.Timestamp.now(tz='UTC'):%H%M%S}"
         model = train_churn_model(train, val, version, calibration=calibration, log=log)
     except InsufficientHistory as exc:

@@ -1,37 +1,18 @@
--- Point-in-time churn features per customer at as_of: only rows dated on or before as_of and accounts
--- opened on or before it; a close date after as_of is treated as unknown (the account counts as open),
+-- Point-in-time churn features per customer and date: only rows dated on or before the date and accounts
+-- opened on or before it; a close date after the date is treated as unknown (the account counts as open),
 -- and the account status (current state) is never used. Reused for training dates and for scoring.
--- Loan contracts carry no close date: a loan with no balance reported in the 45 days up to as_of
+-- Loan contracts carry no close date: a loan with no balance reported in the 45 days up to the date
 -- (balances come at least monthly) is taken as closed the day after its last report; otherwise a
 -- settled loan's last outstanding would count as held forever.
--- Computed for the customers in temp table feature_scope (customer_id) only: a night recomputes the
--- customers whose inputs changed. in_population says whether the customer is scored on as_of.
-with loan_last as (
+-- Computed for the (customer_id, as_of_date) pairs of temp table feature_points only, every date in one
+-- pass over each staging table (training asks for 15 month-ends, a night for each customer's own date):
+-- balances are looked up with ASOF joins, card and FX rows joined to the dates on or after them.
+-- in_population says whether the customer is scored on the date.
+with pts as (
     select
-        contract_no,
-        max(as_of) as last_report
-    from staging.loan_balance
-    where as_of <= $as_of
-    group by contract_no
-),
-
-acct as (
-    select
-        m.customer_id,
-        a.system,
-        a.account_key,
-        a.product,
-        coalesce(a.currency, 'CNY') as currency,
-        a.open_date,
-        case
-            when a.close_date <= $as_of then a.close_date
-            when a.system = 'loan' and ll.last_report < $as_of::date - 45 then ll.last_report + 1
-        end as close_date,
-        a.maturity_date
-    from staging.account as a
-    join identity.customer_map as m on m.system = a.system and m.source_key = a.source_key
-    left join loan_last as ll on a.system = 'loan' and ll.contract_no = a.account_key
-    where a.open_date <= $as_of and m.customer_id in (select customer_id from feature_scope)
+        customer_id,
+        as_of_date
+    from feature_points
 ),
 
 ccy as (
@@ -41,137 +22,242 @@ ccy as (
             as t (currency, cny_per_unit)
 ),
 
+acct_all as (
+    select
+        m.customer_id,
+        a.system,
+        a.account_key,
+        a.product,
+        coalesce(a.currency, 'CNY') as currency,
+        a.open_date,
+        a.close_date,
+        a.maturity_date
+    from staging.account as a
+    join identity.customer_map as m on m.system = a.system and m.source_key = a.source_key
+    where m.customer_id in (select customer_id from pts)
+),
+
+acct_dated as (
+    select
+        a.*,
+        p.as_of_date
+    from acct_all as a
+    join pts as p on p.customer_id = a.customer_id and a.open_date <= p.as_of_date
+),
+
+-- The balance and card rows of these customers' accounts only: an ASOF join sorts its whole right side.
 dep_rows as (
     select
-        b.acct_no,
-        b.balance_date,
-        b.balance * coalesce(c.cny_per_unit, 1) as balance_cny,
-        a.customer_id,
-        a.close_date
-    from staging.deposit_balance as b
-    join acct as a on a.system = 'deposit' and a.account_key = b.acct_no
-    left join ccy as c on c.currency = a.currency
-    where b.balance_date <= $as_of
-),
-
--- Deposit balance (CNY) at as_of and 1, 3, 6 months earlier: each account's last row on or before the date,
--- for accounts not closed by then.
-points as (
-    select
-        k,
-        (last_day($as_of::date - to_months(k)) - (last_day($as_of::date) - $as_of::date)::integer)::date as at_date
-    from (values (0), (1), (3), (6)) as p (k)
-),
-
-dep_points as (
-    select
-        customer_id,
-        k,
-        sum(coalesce(balance_cny, 0)) as bal
-    from (
-        select
-            d.customer_id,
-            d.balance_cny,
-            p.k
-        from dep_rows as d
-        join points as p on d.balance_date <= p.at_date and (d.close_date is null or d.close_date > p.at_date)
-        qualify row_number() over (partition by p.k, d.acct_no order by d.balance_date desc) = 1
+        acct_no,
+        balance_date,
+        balance
+    from staging.deposit_balance
+    where acct_no in (
+        select account_key from acct_all
+        where system = 'deposit'
     )
-    group by all
-),
-
-dep_change as (
-    select
-        customer_id,
-        max(balance_date) as last_change
-    from (
-        select
-            customer_id,
-            balance_date,
-            (balance_cny is distinct from lag(balance_cny) over (partition by acct_no order by balance_date)) as changed
-        from dep_rows
-    )
-    where changed
-    group by customer_id
 ),
 
 loan_rows as (
     select
-        l.contract_no,
-        l.as_of,
-        l.outstanding,
-        l.days_past_due,
+        contract_no,
+        as_of,
+        outstanding,
+        days_past_due
+    from staging.loan_balance
+    where contract_no in (
+        select account_key from acct_all
+        where system = 'loan'
+    )
+),
+
+-- each loan's last report on or before each date
+loan_last as (
+    select
+        a.account_key,
+        a.as_of_date,
+        l.as_of as last_report
+    from (select
+        account_key,
+        as_of_date
+    from acct_dated
+    where system = 'loan') as a
+    asof join loan_rows as l on l.contract_no = a.account_key and a.as_of_date >= l.as_of
+),
+
+acct as (
+    select
         a.customer_id,
-        a.close_date
-    from staging.loan_balance as l
-    join acct as a on a.system = 'loan' and a.account_key = l.contract_no
-    where l.as_of <= $as_of
+        a.as_of_date,
+        a.system,
+        a.account_key,
+        a.product,
+        a.currency,
+        a.open_date,
+        case
+            when a.close_date <= a.as_of_date then a.close_date
+            when a.system = 'loan' and ll.last_report < a.as_of_date - 45 then ll.last_report + 1
+        end as close_date,
+        a.maturity_date
+    from acct_dated as a
+    left join loan_last as ll on a.system = 'loan' and ll.account_key = a.account_key and ll.as_of_date = a.as_of_date
+),
+
+-- Deposit balance (CNY) at the date and 1, 3, 6 months earlier: each account's last row on or before the
+-- point, for accounts not closed by then.
+points as (
+    select *
+    from (
+        select
+            a.customer_id,
+            a.as_of_date,
+            a.system,
+            a.account_key,
+            a.currency,
+            a.close_date,
+            p.k,
+            (last_day(a.as_of_date - to_months(p.k)) - (last_day(a.as_of_date) - a.as_of_date)::integer)::date
+                as at_date
+        from acct as a
+        cross join (values (0), (1), (3), (6)) as p (k)
+        where a.system = 'deposit' or (a.system = 'loan' and p.k in (0, 3))
+    )
+    where close_date is null or close_date > at_date
+),
+
+dep_points as (
+    select
+        p.customer_id,
+        p.as_of_date,
+        p.k,
+        sum(coalesce(b.balance * coalesce(c.cny_per_unit, 1), 0)) as bal
+    from (
+        select * from points
+        where system = 'deposit'
+    ) as p
+    asof join dep_rows as b on b.acct_no = p.account_key and p.at_date >= b.balance_date
+    left join ccy as c on c.currency = p.currency
+    group by all
 ),
 
 loan_points as (
     select
-        customer_id,
-        k,
-        sum(coalesce(outstanding, 0)) as outstanding,
-        max(coalesce(days_past_due, 0)) as dpd
+        p.customer_id,
+        p.as_of_date,
+        p.k,
+        sum(coalesce(l.outstanding, 0)) as outstanding,
+        max(coalesce(l.days_past_due, 0)) as dpd
     from (
-        select
-            l.customer_id,
-            l.outstanding,
-            l.days_past_due,
-            p.k
-        from loan_rows as l
-        join
-            points as p
-            on l.as_of <= p.at_date and p.k in (0, 3) and (l.close_date is null or l.close_date > p.at_date)
-        qualify row_number() over (partition by p.k, l.contract_no order by l.as_of desc) = 1
-    )
+        select * from points
+        where system = 'loan'
+    ) as p
+    asof join loan_rows as l on l.contract_no = p.account_key and p.at_date >= l.as_of
     group by all
 ),
 
+-- A deposit account's balance rows that differ from the row before: whether a row changed depends on
+-- earlier rows only, so one pass serves every date.
+dep_changed as (
+    select
+        acct_no,
+        balance_date
+    from (
+        select
+            b.acct_no,
+            b.balance_date,
+            (
+                b.balance * coalesce(c.cny_per_unit, 1)
+                is distinct from lag(b.balance * coalesce(c.cny_per_unit, 1))
+                    over (partition by b.acct_no order by b.balance_date)
+            ) as changed
+        from dep_rows as b
+        join
+            (select distinct
+                account_key,
+                currency
+            from acct_all
+            where system = 'deposit') as a
+            on a.account_key = b.acct_no
+        left join ccy as c on c.currency = a.currency
+    )
+    where changed
+),
+
+dep_change as (
+    select
+        a.customer_id,
+        a.as_of_date,
+        max(d.balance_date) as last_change
+    from (select
+        customer_id,
+        as_of_date,
+        account_key
+    from acct
+    where system = 'deposit') as a
+    asof join dep_changed as d on d.acct_no = a.account_key and a.as_of_date >= d.balance_date
+    group by all
+),
+
+-- the window bounds as timestamps once per card and date, not per card row
+card_acct as (
+    select
+        customer_id,
+        as_of_date,
+        account_key,
+        (as_of_date - 89)::timestamp as from_90,
+        (as_of_date - 179)::timestamp as from_180,
+        (as_of_date - 364)::timestamp as from_365,
+        as_of_date + interval 1 day as until
+    from acct
+    where system = 'card'
+),
+
+-- each card's rows up to each date: one hash join and aggregate (an ASOF join for the last activity would
+-- sort every card row)
 card as (
     select
         a.customer_id,
-        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= $as_of::date - 89 then t.amount else 0 end) as spend_90,
+        a.as_of_date,
+        sum(case when t.txn_type = 'PURCHASE' and t.txn_time >= a.from_90 then t.amount else 0 end) as spend_90,
         sum(case
-            when t.txn_type = 'PURCHASE' and t.txn_time >= $as_of::date - 179 and t.txn_time < $as_of::date - 89
+            when t.txn_type = 'PURCHASE' and t.txn_time >= a.from_180 and t.txn_time < a.from_90
                 then t.amount
             else 0
         end) as spend_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 89)
-            as txns_90,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_90) as txns_90,
         count(
             *) filter (
-            where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 179
-            and t.txn_time < $as_of::date - 89
+            where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_180
+            and t.txn_time < a.from_90
         ) as txns_prev_90,
-        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= $as_of::date - 364)
-            as txns_365,
+        count(*) filter (where t.txn_type in ('PURCHASE', 'CASH_ADVANCE') and t.txn_time >= a.from_365) as txns_365,
         max(case when t.txn_type in ('PURCHASE', 'CASH_ADVANCE', 'PAYMENT', 'REFUND') then t.txn_time end)::date
             as last_txn
     from staging.card_txn as t
-    join acct as a on a.system = 'card' and a.account_key = t.card_acct_id
-    where t.txn_time < $as_of::date + interval 1 day
-    group by a.customer_id
+    join card_acct as a on a.account_key = t.card_acct_id and t.txn_time < a.until
+    where t.txn_time < (select max(as_of_date) from pts) + interval 1 day
+    group by all
 ),
 
 fx as (
     select
-        m.customer_id,
-        count(*) filter (where d.trade_date > $as_of::date - 90) as fx_deals_90,
-        count(*) filter (where d.trade_date > $as_of::date - 365) as fx_deals_365,
-        coalesce(sum(d.margin_cny) filter (where d.trade_date > $as_of::date - 365), 0) as fx_margin_365,
+        p.customer_id,
+        p.as_of_date,
+        count(*) filter (where d.trade_date > p.as_of_date - 90) as fx_deals_90,
+        count(*) filter (where d.trade_date > p.as_of_date - 365) as fx_deals_365,
+        coalesce(sum(d.margin_cny) filter (where d.trade_date > p.as_of_date - 365), 0) as fx_margin_365,
         min(d.trade_date) as first_deal,
         max(d.trade_date) as last_deal
     from staging.fx_deal as d
     join identity.customer_map as m on m.system = 'fx' and m.source_key = d.client_ref
-    where d.trade_date <= $as_of and m.customer_id in (select customer_id from feature_scope)
-    group by m.customer_id
+    join pts as p on p.customer_id = m.customer_id and d.trade_date <= p.as_of_date
+    group by all
 ),
 
 accts as (
     select
         customer_id,
+        as_of_date,
         min(open_date) as first_open,
         max(open_date) as last_open,
         count(*) filter (where close_date is null) as n_open_accounts,
@@ -181,27 +267,33 @@ accts as (
         count(*) filter (where close_date is null and system = 'card') as n_card,
         count(*) filter (where close_date is null and product = 'CREDIT') as n_credit_card,
         count(*) filter (where close_date is null and system = 'loan') as n_loan,
-        count(*) filter (where close_date > $as_of::date - 90) as closed_90,
-        count(*) filter (where close_date > $as_of::date - 365) as closed_365,
-        count(*) filter (where open_date > $as_of::date - 90) as opened_90,
-        count(*) filter (where close_date is null and maturity_date > $as_of and maturity_date <= $as_of::date + 90)
+        count(*) filter (where close_date > as_of_date - 90) as closed_90,
+        count(*) filter (where close_date > as_of_date - 365) as closed_365,
+        count(*) filter (where open_date > as_of_date - 90) as opened_90,
+        count(*) filter (where close_date is null and maturity_date > as_of_date and maturity_date <= as_of_date + 90)
             as maturing_90,
-        count(*) filter (where close_date is null and (maturity_date is null or maturity_date > $as_of::date + 90))
+        count(*) filter (where close_date is null and (maturity_date is null or maturity_date > as_of_date + 90))
             as not_maturing_90
     from acct
-    group by customer_id
+    group by customer_id, as_of_date
 ),
 
 customers as (
-    select customer_id from accts
+    select
+        customer_id,
+        as_of_date
+    from accts
     union
-    select customer_id from fx
+    select
+        customer_id,
+        as_of_date
+    from fx
 )
 
 select
-    $as_of::date as as_of_date,
+    c.as_of_date,
     c.customer_id,
-    -- population: an open account on as_of, or an FX deal in the last 365 days, and not already gone: a
+    -- population: an open account on the date, or an FX deal in the last 365 days, and not already gone: a
     -- customer whose balances are under the 100 CNY floor with no card or FX activity in the last 90 days
     -- meets the churn condition today, so there is nothing left to predict (the generator's truth agrees)
     (
@@ -212,7 +304,7 @@ select
             and coalesce(f.fx_deals_90, 0) = 0
         )
     ) as in_population,
-    ($as_of::date - least(coalesce(a.first_open, f.first_deal), coalesce(f.first_deal, a.first_open)))::integer
+    (c.as_of_date - least(coalesce(a.first_open, f.first_deal), coalesce(f.first_deal, a.first_open)))::integer
         as tenure_days,
     coalesce(a.n_open_accounts, 0)::integer as n_open_accounts,
     coalesce(a.n_open_products, 0)::integer as n_open_products,
@@ -239,21 +331,21 @@ select
     coalesce(f.fx_deals_90, 0)::integer as fx_deals_90d,
     coalesce(f.fx_deals_365, 0)::integer as fx_deals_365d,
     coalesce(f.fx_margin_365, 0) as fx_margin_365d,
-    ($as_of::date - greatest(k.last_txn, f.last_deal, a.last_open, dc.last_change))::integer as days_since_activity,
+    (c.as_of_date - greatest(k.last_txn, f.last_deal, a.last_open, dc.last_change))::integer as days_since_activity,
     coalesce(a.closed_90, 0)::integer as closed_90d,
     coalesce(a.closed_365, 0)::integer as closed_365d,
     coalesce(a.opened_90, 0)::integer as opened_90d,
     coalesce(a.maturing_90, 0)::integer as maturing_90d,
     (coalesce(a.not_maturing_90, 0) = 0)::integer as all_maturing_90d
 from customers as c
-left join accts as a using (customer_id)
-left join fx as f using (customer_id)
-left join card as k using (customer_id)
-left join dep_change as dc using (customer_id)
-left join dep_points as d0 on d0.customer_id = c.customer_id and d0.k = 0
-left join dep_points as d1 on d1.customer_id = c.customer_id and d1.k = 1
-left join dep_points as d3 on d3.customer_id = c.customer_id and d3.k = 3
-left join dep_points as d6 on d6.customer_id = c.customer_id and d6.k = 6
-left join loan_points as l0 on l0.customer_id = c.customer_id and l0.k = 0
-left join loan_points as l3 on l3.customer_id = c.customer_id and l3.k = 3
-order by c.customer_id
+left join accts as a using (customer_id, as_of_date)
+left join fx as f using (customer_id, as_of_date)
+left join card as k using (customer_id, as_of_date)
+left join dep_change as dc using (customer_id, as_of_date)
+left join dep_points as d0 on d0.customer_id = c.customer_id and d0.as_of_date = c.as_of_date and d0.k = 0
+left join dep_points as d1 on d1.customer_id = c.customer_id and d1.as_of_date = c.as_of_date and d1.k = 1
+left join dep_points as d3 on d3.customer_id = c.customer_id and d3.as_of_date = c.as_of_date and d3.k = 3
+left join dep_points as d6 on d6.customer_id = c.customer_id and d6.as_of_date = c.as_of_date and d6.k = 6
+left join loan_points as l0 on l0.customer_id = c.customer_id and l0.as_of_date = c.as_of_date and l0.k = 0
+left join loan_points as l3 on l3.customer_id = c.customer_id and l3.as_of_date = c.as_of_date and l3.k = 3
+order by c.as_of_date, c.customer_id

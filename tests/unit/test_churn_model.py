@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from models.churn.explanations import describe, risk_band, score
-from models.churn.features import features_at, labelled_month_ends, snapshots
+from models.churn.features import features_at, labelled_month_ends, snapshot_windows, snapshots
 from models.churn.model import ChurnModel, _candidates, calibration_rows, metrics, split_windows, train_churn_model
 
 _spec = importlib.util.spec_from_file_location(
@@ -101,6 +101,18 @@ def test_training_snapshots_of_a_bounded_sample_of_whole_customers(con):
     pd.testing.assert_frame_equal(sample.sort_values(keys).reset_index(drop=True), picked, check_like=True)
     assert snapshots(con, dates, max_rows=cap)["customer_id"].tolist() == sample["customer_id"].tolist()
     assert len(snapshots(con, dates, max_rows=10**9)) == len(everyone)  # everyone fits: no sample
+
+
+def test_training_and_validation_snapshots_in_one_pass_are_each_windows_own(con):
+    train_dates, val_dates = split_windows(labelled_month_ends(con, dt.date(2025, 12, 31)), 3, 12)
+    cap = len(snapshots(con, train_dates)) // 3
+    together = snapshot_windows(con, [(train_dates, cap), (val_dates, None)])
+    apart = [snapshots(con, train_dates, max_rows=cap), snapshots(con, val_dates)]
+    for one_pass, alone, dates in zip(together, apart, (train_dates, val_dates)):
+        assert sorted({d.date() for d in one_pass["as_of_date"]}) == dates
+        pd.testing.assert_frame_equal(one_pass, alone)
+    with pytest.raises(ValueError, match="must not share a date"):
+        snapshot_windows(con, [(train_dates, None), (train_dates[-1:], None)])
 
 
 def test_metrics_and_bands():
