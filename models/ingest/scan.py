@@ -70,16 +70,20 @@ class _EdgeSpace:
         self.tail = "\n"  # the text starts a line
 
     def feed(self, text: str, final: bool = False) -> None:
-        if self.found or not text and not final:
+        if self.found:
             return
-        joined = self.tail + text
-        self.found = (
-            '"' in text
-            or any(c in text for c in _WS_ANYWHERE)
-            or any(p in joined for p in _SPACE_AT_AN_END)
-            or (final and joined.endswith(" "))
-        )
-        self.tail = joined[-1:]
+        if text:
+            across = self.tail + text[:1]  # a pattern across the chunk boundary
+            self.found = (
+                '"' in text
+                or any(c in text for c in _WS_ANYWHERE)
+                or any(p in across for p in _SPACE_AT_AN_END)
+                # the common case has no space at all: the two-character searches are the slow part
+                or (" " in text and any(p in text for p in _SPACE_AT_AN_END))
+            )
+            self.tail = text[-1]
+        if final and self.tail == " ":
+            self.found = True
 
 
 def mask_fields(values: list[str], header: list[str], pii: tuple[str, ...]) -> str:
@@ -290,7 +294,8 @@ def scan_file(path: Path, system: str, spec: FileSpec, encoding: str, out_path: 
 
 def survey_file(path: Path, spec: FileSpec, encoding: str, copy_path: Path) -> ScanResult:
     """One pass over a file's bytes at C speed: its sha256, and whether it is *plain*: decodes strictly,
-    holds no quote, CR, NUL or blank line, and its header names every required column. Then each
+    holds no quote, CR or NUL, and its header names every required column (a blank line is caught by
+    the record count when DuckDB reads it). Then each
     physical line is one record, exactly as the csv module reads it, and DuckDB can read the file
     itself (`read_path`: the file, or for another encoding or a BOM a UTF-8 copy written here) with
     the line numbers following from record order (models/ingest/load.py). Never raises: a file that
@@ -304,7 +309,7 @@ def survey_file(path: Path, spec: FileSpec, encoding: str, copy_path: Path) -> S
     utf8 = decoder is not None and codecs.lookup(encoding).name == "utf-8"
     plain = decoder is not None
     edge = _EdgeSpace()
-    newlines, tail, head, first, last = 0, "\n", "", True, ""
+    newlines, head, first, last = 0, "", True, ""
     out = None
     with open(path, "rb") as fh:
         while True:
@@ -326,7 +331,9 @@ def survey_file(path: Path, spec: FileSpec, encoding: str, copy_path: Path) -> S
                     text, utf8 = text[1:], False
                 if not utf8:
                     out = open(copy_path, "w", encoding="utf-8", newline="\n", buffering=CHUNK)
-            if '"' in text or "\r" in text or "\0" in text or "\n\n" in text or (tail == "\n" and text[:1] == "\n"):
+            # A blank line is left to the count: DuckDB skips it, so its rows fall short and the file
+            # goes the csv module's way (models/ingest/load.py _read_plain).
+            if '"' in text or "\r" in text or "\0" in text:
                 plain = False
                 continue
             if len(head) < MAX_FIELD_CHARS and "\n" not in head:
@@ -336,7 +343,7 @@ def survey_file(path: Path, spec: FileSpec, encoding: str, copy_path: Path) -> S
             if out:
                 out.write(text)
             if text:
-                tail, last = text[-1], text[-1]
+                last = text[-1]
             if final:
                 break
     if out:

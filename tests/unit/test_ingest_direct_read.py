@@ -33,6 +33,7 @@ TXN = [
 EDGES = ["T{i}\u3000,A001,2026-11-20T10:00:00,1,5411,POS,FEE", " T{i},A001,2026-11-20T10:00:00,1,5411,POS,FEE "]
 LONG = "T{i},A001,2026-11-20T10:00:00,12.5,{long},POS,FEE"  # over max_line_size: the copy decides
 QUOTED = 'T{i},A001,2026-11-20T10:00:00,12.5,"5,411",POS,FEE'
+BLANK = ""  # DuckDB skips a blank line, the csv module counts it: the count sends the file the old way
 
 
 @contextlib.contextmanager
@@ -79,7 +80,9 @@ def _ingest_both_ways(tmp_path, monkeypatch, system):
     return results
 
 
-@pytest.mark.parametrize("extra", [[], EDGES, EDGES + [LONG], [QUOTED]], ids=["plain", "edges", "long", "quoted"])
+@pytest.mark.parametrize(
+    "extra", [[], EDGES, EDGES + [LONG], [QUOTED], [BLANK]], ids=["plain", "edges", "long", "quoted", "blank"]
+)
 def test_card_read_directly_equals_the_line_numbered_copy(tmp_path, monkeypatch, extra):
     rnd = random.Random(len(extra))
     files = sample_files("card", DAY)
@@ -94,7 +97,7 @@ def test_card_read_directly_equals_the_line_numbered_copy(tmp_path, monkeypatch,
     scans = verify_delivery(tmp_path / "card" / DAY.strftime("%Y%m%d"), tmp_path / "scratch")[1]
     txn = scans["card_txn.csv"]
     assert txn.plain == (QUOTED not in extra)  # a quote sends the file through the copy
-    assert txn.edge_space == (extra != [])
+    assert txn.edge_space == (extra not in ([], [BLANK]))
     if txn.plain:  # read as delivered: no copy made
         assert txn.read_path == tmp_path / "card" / DAY.strftime("%Y%m%d") / "card_txn.csv"
         assert not (tmp_path / "scratch" / "card_txn.utf8.csv").exists()
