@@ -334,8 +334,7 @@ def _ingest(r: dict) -> list[str]:
         "",
         "Seconds per system against the physical floor measured in the same run: DuckDB's plain typed "
         "`read_csv` of the same files, no validation (`sql/ingest/floor_read.sql`). Steps: verify and decode "
-        "(Python: checksum, strict decoding, CSV record count, line numbers), parse and validate, write (one "
-        "transaction). Load: 1-minute load average after the system.",
+        "(Python: checksum, strict decoding, record count), parse and validate, write (one transaction). Load: 1-minute load average after the system.",
         "",
         "| system | MB | rows read | quarantined | seconds | floor | ratio | verify, decode | parse, validate | write | load |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import re
 from bisect import bisect_left
 from itertools import repeat
@@ -36,12 +37,53 @@ PLAIN_FAST_PATH = True
 RAW_FIELD_KEEP = 1000
 
 
+# The characters sql/ingest/macros.sql's ws() trims from the ends of every value (tested equal).
+WS = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
+# A space or newline can sit inside a value; every other WS character anywhere may end one.
+_WS_ANYWHERE = tuple(c for c in WS if c not in " \n")
+_SPACE_AT_AN_END = (", ", " ,", "\n ", " \n")
+
+
 @dataclass
 class ScanResult:
     rows: int = 0  # data records (header excluded), as a CSV parser counts them
     header: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     bad_rows: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, field, reason, masked raw)
+    # False when no value can start or end with whitespace: parsing then skips the trim (macros.sql v()).
+    edge_space: bool = True
+    # A plain file (see `survey_file`) is read by DuckDB as delivered (`read_path`), not through a copy.
+    plain: bool = False
+    read_path: Path | None = None
+    sha256: str = ""
+
+
+class _EdgeSpace:
+    """Whether some value of a file may start or end with whitespace, judged on the decoded text chunk
+    by chunk at C speed (a conservative yes for any quote: a quoted value may hold spaces at its ends)."""
+
+    def __init__(self) -> None:
+        self.found = False
+        self.tail = "\n"  # the text starts a line
+
+    def feed(self, text: str, final: bool = False) -> None:
+        if self.found:
+            return
+        if text:
+            across = self.tail + text[:1]  # a pattern across the chunk boundary
+            self.found = (
+                '"' in text
+                or any(c in text for c in _WS_ANYWHERE)
+                or any(p in across for p in _SPACE_AT_AN_END)
+                # the common case has no space at all: the two-character searches are the slow part
+                or (" " in text and any(p in text for p in _SPACE_AT_AN_END))
+            )
+            self.tail = text[-1]
+        if final and self.tail == " ":
+            self.found = True
 
 
 def mask_fields(values: list[str], header: list[str], pii: tuple[str, ...]) -> str:
@@ -80,6 +122,7 @@ def scan_file(path: Path, system: str, spec: FileSpec, encoding: str, out_path: 
 
     state = {"line": 0, "bytes": 0}
     buf: list[str] = []
+    edge = _EdgeSpace()
 
     def decoded():
         with open(path, "rb") as fh:
@@ -99,6 +142,7 @@ def scan_file(path: Path, system: str, spec: FileSpec, encoding: str, out_path: 
                 if first and text.startswith("\ufeff"):
                     text = text[1:]
                 first = False
+                edge.feed(text, final)
                 yield text
                 if final:
                     return
@@ -240,7 +284,81 @@ def scan_file(path: Path, system: str, spec: FileSpec, encoding: str, out_path: 
         if out:
             out.write("".join(pending_out))
         result.rows = rows
+        edge.feed("", final=True)
+        result.edge_space = edge.found
     finally:
         if out:
             out.close()
+    return result
+
+
+def survey_file(path: Path, spec: FileSpec, encoding: str, copy_path: Path) -> ScanResult:
+    """One pass over a file's bytes at C speed: its sha256, and whether it is *plain*: decodes strictly,
+    holds no quote, CR or NUL, and its header names every required column (a blank line is caught by
+    the record count when DuckDB reads it). Then each
+    physical line is one record, exactly as the csv module reads it, and DuckDB can read the file
+    itself (`read_path`: the file, or for another encoding or a BOM a UTF-8 copy written here) with
+    the line numbers following from record order (models/ingest/load.py). Never raises: a file that
+    is not plain (or not valid) gets `plain=False` and goes through `scan_file`, which names the error."""
+    sha = hashlib.sha256()
+    result = ScanResult(edge_space=True)
+    try:
+        decoder = codecs.getincrementaldecoder(codecs.lookup(encoding).name)(errors="strict")
+    except LookupError:
+        decoder = None
+    utf8 = decoder is not None and codecs.lookup(encoding).name == "utf-8"
+    plain = decoder is not None
+    edge = _EdgeSpace()
+    newlines, head, first, last = 0, "", True, ""
+    out = None
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            final = not chunk
+            sha.update(chunk)
+            if not plain:
+                if final:
+                    break
+                continue  # the hash still needs every byte
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError:
+                plain = False
+                continue
+            if first and text:
+                first = False
+                if text.startswith("\ufeff"):
+                    text, utf8 = text[1:], False
+                if not utf8:
+                    out = open(copy_path, "w", encoding="utf-8", newline="\n", buffering=CHUNK)
+            # A blank line is left to the count: DuckDB skips it, so its rows fall short and the file
+            # goes the csv module's way (models/ingest/load.py _read_plain).
+            if '"' in text or "\r" in text or "\0" in text:
+                plain = False
+                continue
+            if len(head) < MAX_FIELD_CHARS and "\n" not in head:
+                head += text[:MAX_FIELD_CHARS]
+            newlines += text.count("\n")
+            edge.feed(text, final)
+            if out:
+                out.write(text)
+            if text:
+                last = text[-1]
+            if final:
+                break
+    if out:
+        out.close()
+    result.sha256 = sha.hexdigest()
+    header_line, found, _ = head.partition("\n")
+    if plain and (found or (head and not newlines)):
+        header = [h.strip() for h in header_line.split(",")]
+        if len(header) > 1 and all(c in header for c in spec.columns):
+            result.plain = True
+            result.header = header
+            result.extra_columns = [h for h in header if h not in spec.columns]
+            result.rows = newlines + (0 if last == "\n" else 1) - 1
+            result.edge_space = edge.found
+            result.read_path = Path(copy_path) if out else Path(path)
+    if not result.plain and out:
+        Path(copy_path).unlink(missing_ok=True)
     return result

@@ -4,13 +4,6 @@ create or replace temp table new_account as
 select * exclude (first_seen, last_seen, changed_on)
 from staging.account
 limit 0;
-create or replace temp table new_deposit_balance as
-select * exclude (delivery_date)
-from staging.deposit_balance
-limit 0;
-create or replace temp table new_loan_balance as select * exclude (delivery_date) from staging.loan_balance limit 0;
-create or replace temp table new_card_txn as select * exclude (delivery_date) from staging.card_txn limit 0;
-create or replace temp table new_fx_deal as select * exclude (delivery_date) from staging.fx_deal limit 0;
 create or replace temp table new_rejected (
     file varchar, line bigint, field varchar, reason varchar, raw_line varchar, action varchar default 'row_rejected'
 );

@@ -19,8 +19,8 @@ create table if not exists ingest.delivery_log (
 -- Work files made before rows_resent existed.
 alter table ingest.delivery_log add column if not exists rows_resent bigint default 0;
 
--- Per delivered activity file and measure (rows, each money column): the file's own figure, read
--- independently from its all-VARCHAR copy, and the parts of it quarantined and re-sent. The blocking
+-- Per delivered activity file and measure (rows, each money column): the file's own figure, summed
+-- over every row read, and the parts of it quarantined and re-sent. The blocking
 -- reconciliation check adds what staging holds for the delivery and compares.
 create table if not exists ingest.file_totals (
     system varchar,

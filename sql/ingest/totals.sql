@@ -1,6 +1,7 @@
 -- Reconciliation figures of the current activity file: per measure, the file's own figure (rows as the
--- CSV scan counted them; money sums from the all-VARCHAR read of the file, parsable values only) and
--- the parts of it quarantined and re-sent. check_reconciliation.sql adds what staging holds.
+-- CSV scan counted them; money sums over every row read, the parse's exact number of each delivered
+-- value, parsable values only) and the parts of it quarantined and re-sent, in one pass over the parsed
+-- rows. check_reconciliation.sql adds what staging holds.
 insert into new_file_totals
 select
     $file,
@@ -17,17 +18,10 @@ select
 
 -- Each money column (${money}; $measures names the same columns, models/ingest/layout.py MONEY).
 insert into new_file_totals
-with from_file as (
+with parts as (
     select
         measure,
-        sum(exact(num(v(figure)))) as file_value
-    from (unpivot (select ${money} from raw_file) on ${money} into name measure value figure)
-    group by measure
-),
-
-parts as (
-    select
-        measure,
+        sum(exact(figure)) as file_value,
         sum(exact(figure)) filter (where len(__errors) > 0) as quarantined_value,
         sum(exact(figure)) filter (where __resent) as resent_value
     from (unpivot (select
@@ -41,9 +35,8 @@ parts as (
 select
     $file,
     m.measure,
-    f.file_value,
+    p.file_value,
     p.quarantined_value,
     p.resent_value
 from (select unnest($measures) as measure) as m
-left join from_file as f on m.measure = f.measure
 left join parts as p on m.measure = p.measure;
