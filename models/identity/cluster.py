@@ -50,6 +50,19 @@ class _UnionFind:
         return True
 
 
+def id_keys(nodes: pl.DataFrame) -> pl.DataFrame:
+    """node, vkey: the node's distinct valid IDs, sorted and joined (NULL without one). A record holds one
+    ID at most, so the list operations run only on nodes with several (a customer's, on incremental
+    nights): over every node they cost 18 s of a 1M full night."""
+    k = pl.col("ids").list.len()
+    keys = nodes.select("node", pl.when(k == 1).then(pl.col("ids").list.first()).alias("vkey"), k.alias("k"))
+    many = keys["k"] > 1
+    if many.any():
+        joined = nodes.filter(many).select(pl.col("ids").list.unique().list.sort().list.join("|"))
+        keys = keys.with_columns(keys["vkey"].scatter(many.arg_true(), joined.to_series()))
+    return keys.drop("k")
+
+
 def cluster(
     nodes: pl.DataFrame, edges: pl.DataFrame, cannot_link: list[tuple[str, str]] = ()
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -59,12 +72,7 @@ def cluster(
     Returns (node -> cluster int, the edges kept).
     """
     n = nodes.height
-    index = nodes.select(
-        "node",
-        pl.when(pl.col("ids").list.len() > 0)
-        .then(pl.col("ids").list.unique().list.sort().list.join("|"))
-        .alias("vkey"),
-    ).with_row_index("i")
+    index = id_keys(nodes).with_row_index("i")
     e = (
         edges.join(index.rename({"node": "node_l", "i": "a", "vkey": "vk_l"}), on="node_l")
         .join(index.rename({"node": "node_r", "i": "b", "vkey": "vk_r"}), on="node_r")

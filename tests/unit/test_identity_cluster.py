@@ -85,3 +85,13 @@ def test_evaluate_on_a_known_map():
     assert r["hard_cases"]["pinyin_only"]["recall"] == 1.0
     assert r["hard_cases"]["bad_id_digit"]["recall"] == 0.0
     assert r["namesake_false_merge_rate"] == 1.0
+
+
+def test_id_keys_list_work_only_for_nodes_with_several_ids():
+    from models.identity.cluster import id_keys
+
+    nodes = pl.DataFrame(
+        {"node": ["a", "b", "c", "d", "e", "f"], "ids": [["X"], ["X", "X"], ["Y", "X"], [], ["X", "Y"], None]},
+        schema={"node": pl.String, "ids": pl.List(pl.String)},
+    )
+    assert id_keys(nodes).rows() == [("a", "X"), ("b", "X"), ("c", "X|Y"), ("d", None), ("e", "X|Y"), ("f", None)]
