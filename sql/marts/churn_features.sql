@@ -136,7 +136,7 @@ dep_changed as (
 dep_change as (
     select a.customer_id, a.as_of_date, max(d.balance_date) as last_change
     from (select customer_id, as_of_date, account_key from acct where system = 'deposit') as a
-    asof join dep_changed as d on d.acct_no = a.account_key and a.as_of_date >= d.balance_date
+    join dep_changed as d on d.acct_no = a.account_key and d.balance_date <= a.as_of_date
     group by all
 ),
 
