@@ -687,15 +687,18 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
         con = duckdb.connect(str(settings.work_path()), read_only=True)
         try:
             train_dates, val_dates = split_windows(labelled_month_ends(con, full))
+            loads = [round(os.getloadavg()[0], 1)]
             started = time.perf_counter()
             frames = [snapshots(con, train_dates), snapshots(con, val_dates)]
             secs = time.perf_counter() - started
+            loads.append(round(os.getloadavg()[0], 1))
             started = time.perf_counter()
             frames += [
                 snapshots(con, train_dates, max_rows=MAX_TRAIN_ROWS),
                 snapshots(con, val_dates, max_rows=MAX_VALIDATE_ROWS),
             ]
             sampled_secs = time.perf_counter() - started
+            loads.append(round(os.getloadavg()[0], 1))
         finally:
             con.close()
         cache.mkdir(exist_ok=True)
@@ -707,6 +710,7 @@ def _churn_snapshots(workdir: Path, customers: int, seed: int):
                     "snapshot_seconds": round(secs, 1),
                     "sampled_seconds": round(sampled_secs, 1),
                     "sampled_rows": [len(frames[2]), len(frames[3])],
+                    "snapshot_load_1m": loads,  # at the start, after every customer's, after the sample's
                     "as_of": full.isoformat(),
                     "snapshots": len(train_dates) + len(val_dates),
                 }

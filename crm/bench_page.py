@@ -95,7 +95,8 @@ def _foreign(r: dict) -> list[str]:
 
 def _churn(r: dict) -> list[str]:
     out = [
-        f"### Churn model training, {r['customers']:,} persons (`crm bench churn`, {r['measured_on']}, {r['cores']} cores)",
+        f"### Churn model training, {r['customers']:,} persons{_label(r)} (`crm bench churn`, {r['measured_on']}, "
+        f"{r['cores']} cores)",
         "",
         f"{r['train_rows']:,} training and {r['validate_rows']:,} validation customer-dates from {r['snapshots']} "
         f"month-end snapshots (built once, {r['snapshot_seconds']} s, not in the times below); each row adds one change; "
@@ -105,7 +106,8 @@ def _churn(r: dict) -> list[str]:
     if "sampled_seconds" in r:
         out += [
             f"Snapshots of a bounded sample of whole customers (the nightly default): {r['sampled_rows'][0]:,} "
-            f"training and {r['sampled_rows'][1]:,} validation rows, built in {r['sampled_seconds']} s.",
+            f"training and {r['sampled_rows'][1]:,} validation rows, built in {r['sampled_seconds']} s"
+            + (f" (load {', '.join(map(str, r['snapshot_load_1m']))})." if "snapshot_load_1m" in r else "."),
             "",
         ]
     out += [

@@ -194,7 +194,7 @@ dep_change as (
         account_key
     from acct
     where system = 'deposit') as a
-    asof join dep_changed as d on d.acct_no = a.account_key and a.as_of_date >= d.balance_date
+    join dep_changed as d on d.acct_no = a.account_key and d.balance_date <= a.as_of_date
     group by all
 ),
 
