@@ -40,24 +40,27 @@ from models.warehouse import query, replace_date_rows, run_script
 TIERS = ("TOP", "GOLD", "GENERAL", "LOW")
 
 
-def load_rules(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """The contribution constants as temp tables `rule_*` and scalar SQL parameters."""
-    con.execute("create or replace temp table rule_ftp (product varchar, rate double)")
-    con.executemany("insert into rule_ftp values (?, ?)", list(rules.FTP_RATE.items()))
-    con.execute("create or replace temp table rule_pd (min_dpd integer, pd double)")
-    con.executemany("insert into rule_pd values (?, ?)", [list(r) for r in rules.PD_BY_DPD])
-    con.execute("create or replace temp table rule_lgd (product varchar, lgd double)")
-    con.executemany("insert into rule_lgd values (?, ?)", list(rules.LGD.items()))
-    con.execute("create or replace temp table rule_ccy (currency varchar, cny_per_unit double)")
-    con.executemany("insert into rule_ccy values (?, ?)", list(rules.CNY_PER_UNIT.items()))
-    return {
-        "ftp_foreign": rules.FTP_RATE_FOREIGN,
-        "cost_of_funds": rules.LOAN_COST_OF_FUNDS,
-        "lgd_default": max(rules.LGD.values()),
-        "interchange_rate": rules.INTERCHANGE_RATE,
-        "cash_advance_fee_rate": rules.CASH_ADVANCE_FEE_RATE,
-        "servicing_cost": rules.SERVICING_COST_MONTHLY,
-    }
+def load_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """The contribution rule on this connection (`sql/marts/contribution_rule.sql`): temp tables `rule_*`,
+    its scalars as variables and its per-row formulas as macros."""
+    run_script(
+        con,
+        "marts/contribution_rule",
+        ftp_product=list(rules.FTP_RATE),
+        ftp_rate=list(rules.FTP_RATE.values()),
+        pd_min_dpd=[floor for floor, _ in rules.PD_BY_DPD],
+        pd_rate=[pd for _, pd in rules.PD_BY_DPD],
+        lgd_product=list(rules.LGD),
+        lgd_rate=list(rules.LGD.values()),
+        ccy_currency=list(rules.CNY_PER_UNIT),
+        ccy_cny_per_unit=list(rules.CNY_PER_UNIT.values()),
+        ftp_foreign=rules.FTP_RATE_FOREIGN,
+        cost_of_funds=rules.LOAN_COST_OF_FUNDS,
+        lgd_default=max(rules.LGD.values()),
+        interchange_rate=rules.INTERCHANGE_RATE,
+        cash_advance_fee_rate=rules.CASH_ADVANCE_FEE_RATE,
+        servicing_cost=rules.SERVICING_COST_MONTHLY,
+    )
 
 
 def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
@@ -86,11 +89,11 @@ def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date, full
     """Update marts.contribution_monthly up to `as_of`: only the months a delivery since the last computed
     night touched and the customers whose attribution changed, or everything when `full` (or no earlier
     night to build on). Returns summary figures."""
-    params = load_rules(con)
+    load_rules(con)
     prepare_accounts(con, as_of)
     previous = None if full else contribution_previous(con, as_of)
     run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous or as_of)
-    run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None, **params)
+    run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None)
     scope = con.execute(
         "select (select count(*) from contribution_months), (select count(*) from contribution_customers)"
     ).fetchall()[0]
