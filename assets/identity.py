@@ -1,6 +1,5 @@
 """Identity resolution: one customer per real person across deposit, card, loan and fx."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -20,10 +19,6 @@ COMMON = dict(
     owners=["team:crm-data"],
     pool="duckdb",
 )
-
-
-def default_overrides_path() -> Path:
-    return Path(os.environ.get("CRM_IDENTITY_OVERRIDES", settings.DATA_DIR / "identity_overrides.csv"))
 
 
 class ResolutionConfig(dg.Config):
@@ -75,7 +70,7 @@ def customer_resolution(
     night only new and changed records are matched.
     """
     business_date = date.fromisoformat(context.partition_key)
-    overrides = Path(config.overrides_path) if config.overrides_path else default_overrides_path()
+    overrides = Path(config.overrides_path) if config.overrides_path else settings.identity_overrides_path()
     # On Spark the customer map is handed over as Parquet beside the work file, then loaded by DuckDB.
     map_parquet = warehouse.work_path.parent / "identity" / f"customer_map_{business_date:%Y%m%d}.parquet"
     with identity_engine.open(warehouse.work_path) as engine, warehouse.connect() as con:

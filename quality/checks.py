@@ -1,6 +1,5 @@
 """Asset-check factories for the ingestion assets (the only quality module that imports dagster)."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -8,12 +7,6 @@ import dagster as dg
 
 from models import settings
 from pipelines.resources import Warehouse
-
-
-def gx_dir_for(warehouse: Warehouse) -> Path:
-    """Where great-expectations keeps its context and data docs: CRM_GX_DIR, else beside the work file."""
-    env = os.environ.get("CRM_GX_DIR")
-    return Path(env) if env else warehouse.work_path.parent.parent / "gx"
 
 
 def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetChecksDefinition:
@@ -103,7 +96,7 @@ def expectations_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
         try:
             with warehouse.connect() as con:
                 # one GX project per system: no two checks write the same GX config
-                outcome = run_system_suite(con, system, business_date, gx_dir_for(warehouse) / system)
+                outcome = run_system_suite(con, system, business_date, settings.gx_dir(warehouse.work_path) / system)
         except Exception as e:  # GX trouble must not stop the night: report it as a warning
             context.log.warning(f"great-expectations suite for {system} could not run: {type(e).__name__}: {e}")
             return dg.AssetCheckResult(
