@@ -9,6 +9,7 @@ from models import settings
 from models.identity.golden import write_golden
 from models.identity.resolve import model_path_for, resolve_identities
 from models.identity.standardise import standardise_into
+from models.warehouse import query
 from pipelines.partitions import daily_partitions
 from pipelines.resources import IdentityEngine, Warehouse
 
@@ -115,7 +116,7 @@ def customer_resolution(
 def customer_id_per_source_record(warehouse: Warehouse) -> dg.AssetCheckResult:
     """Every source record has exactly one customer id (no record missing, none twice)."""
     with warehouse.connect() as con:
-        missing, doubled, unassigned = con.sql(settings.sql_text("identity/check_customer_map")).fetchall()[0]
+        missing, doubled, unassigned = query(con, "identity/check_customer_map")[0]
     return dg.AssetCheckResult(
         passed=missing == 0 and doubled == 0 and unassigned == 0,
         metadata={"records_missing": missing, "records_doubled": doubled, "records_without_id": unassigned},

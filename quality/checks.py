@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from models import settings
+from models.warehouse import query
 from pipelines.resources import Warehouse
 
 
@@ -22,9 +23,7 @@ def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         business_date = date.fromisoformat(context.partition_key)
         with warehouse.connect() as con:
-            rows = con.execute(
-                settings.sql_text("ingest/check_conservation"), {"system": system, "business_date": business_date}
-            ).fetchall()
+            rows = query(con, "ingest/check_conservation", system=system, business_date=business_date)
         broken = [r for r in rows if r[1] != r[2] + r[3] + r[5] or r[1] != r[4]]
         return dg.AssetCheckResult(
             passed=bool(rows) and not broken,
