@@ -69,11 +69,7 @@ def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchall()[0][0]
-    )
+    return query(con, "marts/table_exists", schema=schema, table_name=table)[0][0]
 
 
 def contribution_previous(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
@@ -94,17 +90,8 @@ def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date, full
     previous = None if full else contribution_previous(con, as_of)
     run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous or as_of)
     run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None)
-    scope = con.execute(
-        "select (select count(*) from contribution_months), (select count(*) from contribution_customers)"
-    ).fetchall()[0]
-    rows, customers, months, first, last, total = con.execute(
-        "select count(*), count(distinct customer_id), count(distinct month), min(month), max(month), "
-        "sum(total_cny) from marts.contribution_monthly"
-    ).fetchall()[0]
-    by_month = con.execute(
-        "select month, count(*), sum(deposit_cny), sum(loan_cny), sum(card_cny), sum(fx_cny), "
-        "sum(servicing_cny), sum(total_cny) from marts.contribution_monthly group by month order by month desc limit 3"
-    ).fetchall()
+    *scope, rows, customers, months, first, last, total = query(con, "marts/contribution_figures")[0]
+    by_month = query(con, "marts/contribution_by_month")
     return {
         "rows": rows,
         "customers": customers,
@@ -156,11 +143,7 @@ def compute_value_tiers(
     )
     replace_date_rows(con, "marts.tier_migration", "as_of_date", as_of, rows="tier_moves")
     summary = query(con, "marts/tier_summary", as_of=as_of)
-    moves = dict(
-        con.execute(
-            "select move, count(*) from marts.tier_migration where as_of_date = ? group by move", [as_of]
-        ).fetchall()
-    )
+    moves = dict(query(con, "marts/tier_moves", as_of=as_of))
     return TierResult(summary, sum(r[1] for r in summary), moves, prev, last)
 
 
@@ -182,17 +165,8 @@ def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date, full: boo
     previous = None if full else query(con, "marts/product_holding_previous", as_of=as_of)[0][0]
     run_script(con, "marts/product_holding", as_of=as_of, previous=previous, fitted_on=fitted_on)
     replace_date_rows(con, "marts.product_holding", "as_of_date", as_of, rows="holding_tonight")
-    carried = con.execute("select count(*) from holding_carried").fetchall()[0][0]
-    customers, avg_products, with_next = con.execute(
-        "select count(*), avg(n_products), count(next_product) from marts.product_holding where as_of_date = ?",
-        [as_of],
-    ).fetchall()[0]
-    top_sets = con.execute(
-        "select products, count(*) as customers, any_value(next_product) as next_product, "
-        "round(any_value(next_product_rate), 3) as rate from marts.product_holding where as_of_date = ? "
-        "group by products order by customers desc limit 10",
-        [as_of],
-    ).fetchall()
+    carried, customers, avg_products, with_next = query(con, "marts/holding_figures", as_of=as_of)[0]
+    top_sets = query(con, "marts/holding_top_sets", as_of=as_of)
     return {
         "customers": customers,
         "computed": customers - carried,
