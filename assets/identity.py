@@ -1,6 +1,5 @@
 """Identity resolution: one customer per real person across deposit, card, loan and fx."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from models import settings
 from models.identity.golden import write_golden
 from models.identity.resolve import model_path_for, resolve_identities
 from models.identity.standardise import standardise_into
+from models.warehouse import query
 from pipelines.partitions import daily_partitions
 from pipelines.resources import IdentityEngine, Warehouse
 
@@ -20,10 +20,6 @@ COMMON = dict(
     owners=["team:crm-data"],
     pool="duckdb",
 )
-
-
-def default_overrides_path() -> Path:
-    return Path(os.environ.get("CRM_IDENTITY_OVERRIDES", settings.DATA_DIR / "identity_overrides.csv"))
 
 
 class ResolutionConfig(dg.Config):
@@ -75,7 +71,7 @@ def customer_resolution(
     night only new and changed records are matched.
     """
     business_date = date.fromisoformat(context.partition_key)
-    overrides = Path(config.overrides_path) if config.overrides_path else default_overrides_path()
+    overrides = Path(config.overrides_path) if config.overrides_path else settings.identity_overrides_path()
     # On Spark the customer map is handed over as Parquet beside the work file, then loaded by DuckDB.
     map_parquet = warehouse.work_path.parent / "identity" / f"customer_map_{business_date:%Y%m%d}.parquet"
     with identity_engine.open(warehouse.work_path) as engine, warehouse.connect() as con:
@@ -120,7 +116,7 @@ def customer_resolution(
 def customer_id_per_source_record(warehouse: Warehouse) -> dg.AssetCheckResult:
     """Every source record has exactly one customer id (no record missing, none twice)."""
     with warehouse.connect() as con:
-        missing, doubled, unassigned = con.sql(settings.sql_text("identity/check_customer_map")).fetchall()[0]
+        missing, doubled, unassigned = query(con, "identity/check_customer_map")[0]
     return dg.AssetCheckResult(
         passed=missing == 0 and doubled == 0 and unassigned == 0,
         metadata={"records_missing": missing, "records_doubled": doubled, "records_without_id": unassigned},

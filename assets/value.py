@@ -12,6 +12,7 @@ from models.value import (
     compute_value_tiers,
     markdown_table,
 )
+from models.warehouse import query
 from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -164,7 +165,7 @@ def tier_shares_within_bounds(
         as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
         if as_of is None:
-            as_of = con.execute("select max(as_of_date) from marts.value_tier_history").fetchall()[0][0]
+            as_of = query(con, "marts/tier_latest_date")[0][0]
         why = status.insufficient(con, as_of, "value_tier")
     if why:
         return dg.AssetCheckResult(
@@ -173,11 +174,7 @@ def tier_shares_within_bounds(
             metadata={"as_of": str(as_of), "status": status.INSUFFICIENT_HISTORY, "reason": why},
         )
     with warehouse.connect() as con:
-        rows = con.execute(
-            "select tier, count(*) / sum(count(*)) over () from marts.value_tier_history "
-            "where as_of_date = ? group by tier",
-            [as_of],
-        ).fetchall()
+        rows = query(con, "marts/tier_shares", as_of=as_of)
     share = {t: float(s) for t, s in rows}
     top, gold, low = share.get("TOP", 0.0), share.get("GOLD", 0.0), share.get("LOW", 0.0)
     failures = []

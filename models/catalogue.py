@@ -46,6 +46,7 @@ class Relation:
     asset: str | None
     columns: tuple[Column, ...]
     versioned_by: tuple[str, ...] = ()  # a view over <name>_versions, one row per this key and run of dates
+    sql: tuple[str, ...] = ()  # the sql/ files that build it (names as run_script takes them)
 
 
 # A versioned history's storage (models/publish.py): its columns but as_of_date, and these two.
@@ -83,6 +84,7 @@ def relations() -> dict[str, Relation]:
             asset=entry.get("asset"),
             columns=cols,
             versioned_by=versioned_by,
+            sql=tuple(entry.get("sql") or ()),
         )
     for rel in [r for r in out.values() if r.versioned_by]:
         out[f"{rel.name}_versions"] = Relation(

@@ -117,7 +117,7 @@ def transaction_forecast(summary: pd.DataFrame, params: dict, horizon_months: in
 
 
 def population_params(
-    con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, log=None
+    con: duckdb.DuckDBPyConnection, as_of: date, log=None
 ) -> tuple[date, dict[str, dict[str, float]]]:
     """The night the population parameters in use were fitted on, and them: refitted on the whole
     population when the last fit is REFIT_DAYS old (or none, or a rerun of the fit night), as the churn
@@ -127,7 +127,7 @@ def population_params(
     fitted_on = query(con, "marts/ltv_params_latest", as_of=as_of)[0][0]
     if fitted_on is None or fitted_on == as_of or (as_of - fitted_on).days >= REFIT_DAYS:
         run_script(con, "marts/ltv_fit_scope", as_of=as_of)  # everyone, as of tonight
-        params = fit_params(_frame(con, "marts/btyd_summary", **rules), log)
+        params = fit_params(_frame(con, "marts/btyd_summary"), log)
         rows = [(as_of, kind, name, value) for kind, ps in params.items() for name, value in ps.items()]
         rows += [
             (as_of, "write_off", product, float(share))
@@ -138,7 +138,7 @@ def population_params(
             for min_dpd, rate in query(con, "marts/ltv_write_off_roll", as_of=as_of)
             if rate is not None
         ]
-        rows += [(as_of, *row) for row in new_business_params(con, as_of, rules, log)]
+        rows += [(as_of, *row) for row in new_business_params(con, as_of, log)]
         con.execute("begin")
         fit = pd.DataFrame(rows, columns=["fitted_on", "kind", "name", "value"], dtype=object)  # noqa: F841 (SQL)
         con.register("ltv_fit", fit)
@@ -228,7 +228,7 @@ def new_business_rates(
     return out
 
 
-def new_business_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict, log=None) -> list[tuple]:
+def new_business_params(con: duckdb.DuckDBPyConnection, as_of: date, log=None) -> list[tuple]:
     """The new-business parameters fitted tonight, as (kind, name, value) rows of marts.ltv_params: months
     W, the value bands' cuts, and the rate per survivor of each segment and month (`new_business_rates`).
     None when the history is too short (under 6 complete months). Needs temp tables account_customer,
@@ -244,9 +244,7 @@ def new_business_params(con: duckdb.DuckDBPyConnection, as_of: date, rules: dict
     t0 = _month_end_back(last, months)
     run_script(con, "marts/tier_macro")
     run_script(con, "marts/ltv_band_macro")
-    cells = execute(
-        con, "marts/ltv_new_business_fit", t0=t0, window_end=last, months=months, **BAND_SHARES, **rules
-    ).df()
+    cells = execute(con, "marts/ltv_new_business_fit", t0=t0, window_end=last, months=months, **BAND_SHARES).df()
     cut_top, cut_gold = query(con, "marts/ltv_value_cuts", window_end=last, **BAND_SHARES)[0]
     cuts = {name: np.inf if cut is None else float(cut) for name, cut in (("cut_top", cut_top), ("cut_gold", cut_gold))}
     today = execute(con, "marts/ltv_segment", as_of=as_of, **cuts).df()
@@ -342,9 +340,9 @@ def compute_ltv(
     if why:
         # Survival comes from the churn model: without it a lifetime value would be made up.
         raise InsufficientHistory("lifetime_value", f"needs churn_risk, not available yet: {why}")
-    rules = load_rules(con)
+    load_rules(con)
     prepare_accounts(con, as_of)
-    fitted_on, params = population_params(con, as_of, rules, log)
+    fitted_on, params = population_params(con, as_of, log)
     run_script(con, "marts/lifetime_value_history")
     if not _has_table(con, "marts", "churn_features"):
         con.execute("create table marts.churn_features (as_of_date date, customer_id varchar, computed_as_of date)")
@@ -380,8 +378,8 @@ def compute_ltv(
         con.executemany("insert into ltv_write_off_dpd values (?, ?)", [(int(k), v) for k, v in roll.items()])
     new_business = params.pop("new_business", {})
     base = _frame(con, "marts/ltv_inputs", as_of=as_of)
-    loans = _frame(con, "marts/ltv_loans", **rules)
-    summary = _frame(con, "marts/btyd_summary", **rules)
+    loans = _frame(con, "marts/ltv_loans")
+    summary = _frame(con, "marts/btyd_summary")
     tx = transaction_forecast(summary, params, horizon_months)
     dates = _frame(con, "marts/ltv_todo_dates")
     info = {

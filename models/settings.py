@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -74,6 +75,18 @@ def reports_dir() -> Path:
     return Path(os.environ.get("CRM_REPORTS_DIR", DATA_DIR / "reports"))
 
 
+def identity_overrides_path() -> Path:
+    """Reviewed identity decisions (link / unlink) the matcher applies."""
+    return Path(os.environ.get("CRM_IDENTITY_OVERRIDES", DATA_DIR / "identity_overrides.csv"))
+
+
+def gx_dir(work_file: Path) -> Path:
+    """Where great-expectations keeps its context and data docs: CRM_GX_DIR, else data/gx beside the
+    warehouse folder."""
+    given = os.environ.get("CRM_GX_DIR")
+    return Path(given) if given else Path(work_file).parent.parent / "gx"
+
+
 class MissingPiiKey(RuntimeError):
     pass
 
@@ -88,3 +101,31 @@ def pii_key() -> bytes:
     raise MissingPiiKey(
         "CRM_PII_KEY is not set: set it to the bank's hashing key (or CRM_DEMO=1 to use the demo key on synthetic data)"
     )
+
+
+def bounds_file() -> Path | None:
+    """JSON file overriding plausible ranges of money and rate fields (quality/bounds.py), if any."""
+    given = os.environ.get("CRM_BOUNDS_FILE")
+    return Path(given) if given else None
+
+
+def identity_engine() -> str:
+    """Where identity resolution scores record pairs: duckdb or spark."""
+    return os.environ.get("CRM_IDENTITY_ENGINE") or "duckdb"
+
+
+def spark_master() -> str:
+    return os.environ.get("CRM_SPARK_MASTER") or "local[2]"
+
+
+def spark_shuffle_partitions() -> int:
+    return int(os.environ.get("CRM_SPARK_SHUFFLE_PARTITIONS") or 8)
+
+
+def spark_exchange_dir() -> Path | None:
+    given = os.environ.get("CRM_SPARK_EXCHANGE_DIR")
+    return Path(given) if given else None
+
+
+def spark_conf() -> dict:
+    return json.loads(os.environ.get("CRM_SPARK_CONF") or "{}")

@@ -40,24 +40,27 @@ from models.warehouse import query, replace_date_rows, run_script
 TIERS = ("TOP", "GOLD", "GENERAL", "LOW")
 
 
-def load_rules(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """The contribution constants as temp tables `rule_*` and scalar SQL parameters."""
-    con.execute("create or replace temp table rule_ftp (product varchar, rate double)")
-    con.executemany("insert into rule_ftp values (?, ?)", list(rules.FTP_RATE.items()))
-    con.execute("create or replace temp table rule_pd (min_dpd integer, pd double)")
-    con.executemany("insert into rule_pd values (?, ?)", [list(r) for r in rules.PD_BY_DPD])
-    con.execute("create or replace temp table rule_lgd (product varchar, lgd double)")
-    con.executemany("insert into rule_lgd values (?, ?)", list(rules.LGD.items()))
-    con.execute("create or replace temp table rule_ccy (currency varchar, cny_per_unit double)")
-    con.executemany("insert into rule_ccy values (?, ?)", list(rules.CNY_PER_UNIT.items()))
-    return {
-        "ftp_foreign": rules.FTP_RATE_FOREIGN,
-        "cost_of_funds": rules.LOAN_COST_OF_FUNDS,
-        "lgd_default": max(rules.LGD.values()),
-        "interchange_rate": rules.INTERCHANGE_RATE,
-        "cash_advance_fee_rate": rules.CASH_ADVANCE_FEE_RATE,
-        "servicing_cost": rules.SERVICING_COST_MONTHLY,
-    }
+def load_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """The contribution rule on this connection (`sql/marts/contribution_rule.sql`): temp tables `rule_*`,
+    its scalars as variables and its per-row formulas as macros."""
+    run_script(
+        con,
+        "marts/contribution_rule",
+        ftp_product=list(rules.FTP_RATE),
+        ftp_rate=list(rules.FTP_RATE.values()),
+        pd_min_dpd=[floor for floor, _ in rules.PD_BY_DPD],
+        pd_rate=[pd for _, pd in rules.PD_BY_DPD],
+        lgd_product=list(rules.LGD),
+        lgd_rate=list(rules.LGD.values()),
+        ccy_currency=list(rules.CNY_PER_UNIT),
+        ccy_cny_per_unit=list(rules.CNY_PER_UNIT.values()),
+        ftp_foreign=rules.FTP_RATE_FOREIGN,
+        cost_of_funds=rules.LOAN_COST_OF_FUNDS,
+        lgd_default=max(rules.LGD.values()),
+        interchange_rate=rules.INTERCHANGE_RATE,
+        cash_advance_fee_rate=rules.CASH_ADVANCE_FEE_RATE,
+        servicing_cost=rules.SERVICING_COST_MONTHLY,
+    )
 
 
 def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
@@ -66,11 +69,7 @@ def prepare_accounts(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchall()[0][0]
-    )
+    return query(con, "marts/table_exists", schema=schema, table_name=table)[0][0]
 
 
 def contribution_previous(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
@@ -86,22 +85,13 @@ def build_contribution_monthly(con: duckdb.DuckDBPyConnection, as_of: date, full
     """Update marts.contribution_monthly up to `as_of`: only the months a delivery since the last computed
     night touched and the customers whose attribution changed, or everything when `full` (or no earlier
     night to build on). Returns summary figures."""
-    params = load_rules(con)
+    load_rules(con)
     prepare_accounts(con, as_of)
     previous = None if full else contribution_previous(con, as_of)
     run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous or as_of)
-    run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None, **params)
-    scope = con.execute(
-        "select (select count(*) from contribution_months), (select count(*) from contribution_customers)"
-    ).fetchall()[0]
-    rows, customers, months, first, last, total = con.execute(
-        "select count(*), count(distinct customer_id), count(distinct month), min(month), max(month), "
-        "sum(total_cny) from marts.contribution_monthly"
-    ).fetchall()[0]
-    by_month = con.execute(
-        "select month, count(*), sum(deposit_cny), sum(loan_cny), sum(card_cny), sum(fx_cny), "
-        "sum(servicing_cny), sum(total_cny) from marts.contribution_monthly group by month order by month desc limit 3"
-    ).fetchall()
+    run_script(con, "marts/contribution_monthly", as_of=as_of, full=previous is None)
+    *scope, rows, customers, months, first, last, total = query(con, "marts/contribution_figures")[0]
+    by_month = query(con, "marts/contribution_by_month")
     return {
         "rows": rows,
         "customers": customers,
@@ -153,11 +143,7 @@ def compute_value_tiers(
     )
     replace_date_rows(con, "marts.tier_migration", "as_of_date", as_of, rows="tier_moves")
     summary = query(con, "marts/tier_summary", as_of=as_of)
-    moves = dict(
-        con.execute(
-            "select move, count(*) from marts.tier_migration where as_of_date = ? group by move", [as_of]
-        ).fetchall()
-    )
+    moves = dict(query(con, "marts/tier_moves", as_of=as_of))
     return TierResult(summary, sum(r[1] for r in summary), moves, prev, last)
 
 
@@ -179,17 +165,8 @@ def build_product_holding(con: duckdb.DuckDBPyConnection, as_of: date, full: boo
     previous = None if full else query(con, "marts/product_holding_previous", as_of=as_of)[0][0]
     run_script(con, "marts/product_holding", as_of=as_of, previous=previous, fitted_on=fitted_on)
     replace_date_rows(con, "marts.product_holding", "as_of_date", as_of, rows="holding_tonight")
-    carried = con.execute("select count(*) from holding_carried").fetchall()[0][0]
-    customers, avg_products, with_next = con.execute(
-        "select count(*), avg(n_products), count(next_product) from marts.product_holding where as_of_date = ?",
-        [as_of],
-    ).fetchall()[0]
-    top_sets = con.execute(
-        "select products, count(*) as customers, any_value(next_product) as next_product, "
-        "round(any_value(next_product_rate), 3) as rate from marts.product_holding where as_of_date = ? "
-        "group by products order by customers desc limit 10",
-        [as_of],
-    ).fetchall()
+    carried, customers, avg_products, with_next = query(con, "marts/holding_figures", as_of=as_of)[0]
+    top_sets = query(con, "marts/holding_top_sets", as_of=as_of)
     return {
         "customers": customers,
         "computed": customers - carried,

@@ -4,7 +4,6 @@ and the engine identity resolution matches on (DuckDB in process, or Spark)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,14 +77,14 @@ class IdentityEngine(dg.ConfigurableResource):
 
     @property
     def name(self) -> str:
-        name = (self.engine or os.environ.get("CRM_IDENTITY_ENGINE") or "duckdb").strip().lower()
+        name = (self.engine or settings.identity_engine()).strip().lower()
         if name not in ("duckdb", "spark"):
             raise ValueError(f"identity engine must be duckdb or spark, not {name!r} (CRM_IDENTITY_ENGINE)")
         return name
 
     def exchange_path(self, work_file: Path) -> Path:
-        given = self.exchange_dir or os.environ.get("CRM_SPARK_EXCHANGE_DIR")
-        return Path(given) if given else Path(work_file).parent / "spark"
+        given = Path(self.exchange_dir) if self.exchange_dir else settings.spark_exchange_dir()
+        return given or Path(work_file).parent / "spark"
 
     @contextmanager
     def open(self, work_file: Path) -> Iterator[object | None]:
@@ -102,9 +101,9 @@ class IdentityEngine(dg.ConfigurableResource):
             raise RuntimeError('the spark identity engine needs pyspark: pip install -e ".[spark]"') from exc
         if java_missing_reason():
             raise RuntimeError(f"the spark identity engine cannot start: {java_missing_reason()}")
-        master = self.spark_master or os.environ.get("CRM_SPARK_MASTER") or "local[2]"
-        partitions = self.shuffle_partitions or int(os.environ.get("CRM_SPARK_SHUFFLE_PARTITIONS") or 8)
-        conf = json.loads(self.spark_conf or os.environ.get("CRM_SPARK_CONF") or "{}")
+        master = self.spark_master or settings.spark_master()
+        partitions = self.shuffle_partitions or settings.spark_shuffle_partitions()
+        conf = json.loads(self.spark_conf) if self.spark_conf else settings.spark_conf()
         spark = spark_session(master, partitions, conf)
         engine = SparkEngine(spark, self.exchange_path(work_file))
         try:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
+
+from models import settings
 
 BOUNDS: dict[str, tuple[float, float]] = {
     # deposit_balance
@@ -42,7 +43,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
 def bounds() -> dict[str, tuple[float, float]]:
     """BOUNDS, with CRM_BOUNDS_FILE's entries (if set) replacing single fields."""
     out = dict(BOUNDS)
-    path = os.environ.get("CRM_BOUNDS_FILE")
+    path = settings.bounds_file()
     if path:
         extra = json.loads(Path(path).read_text(encoding="utf-8"))
         for name, (lo, hi) in extra.items():

@@ -1,19 +1,13 @@
 """Asset-check factories for the ingestion assets (the only quality module that imports dagster)."""
 
-import os
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from models import settings
+from models.warehouse import query
 from pipelines.resources import Warehouse
-
-
-def gx_dir_for(warehouse: Warehouse) -> Path:
-    """Where great-expectations keeps its context and data docs: CRM_GX_DIR, else beside the work file."""
-    env = os.environ.get("CRM_GX_DIR")
-    return Path(env) if env else warehouse.work_path.parent.parent / "gx"
 
 
 def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetChecksDefinition:
@@ -29,9 +23,7 @@ def conservation_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         business_date = date.fromisoformat(context.partition_key)
         with warehouse.connect() as con:
-            rows = con.execute(
-                settings.sql_text("ingest/check_conservation"), {"system": system, "business_date": business_date}
-            ).fetchall()
+            rows = query(con, "ingest/check_conservation", system=system, business_date=business_date)
         broken = [r for r in rows if r[1] != r[2] + r[3] + r[5] or r[1] != r[4]]
         return dg.AssetCheckResult(
             passed=bool(rows) and not broken,
@@ -103,7 +95,7 @@ def expectations_check(asset: dg.AssetsDefinition, system: str) -> dg.AssetCheck
         try:
             with warehouse.connect() as con:
                 # one GX project per system: no two checks write the same GX config
-                outcome = run_system_suite(con, system, business_date, gx_dir_for(warehouse) / system)
+                outcome = run_system_suite(con, system, business_date, settings.gx_dir(warehouse.work_path) / system)
         except Exception as e:  # GX trouble must not stop the night: report it as a warning
             context.log.warning(f"great-expectations suite for {system} could not run: {type(e).__name__}: {e}")
             return dg.AssetCheckResult(

@@ -25,7 +25,7 @@ from models.identity.overrides import read_overrides
 from models.identity.stable_ids import assign_ids, next_sequence
 from models.identity.standardise import PARTY_STD_SCHEMA, standardise_into
 from models.settings import sql_text
-from models.warehouse import run_script
+from models.warehouse import execute, run_script
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "identity_splink_model.json"
@@ -36,12 +36,6 @@ MAP_SCHEMA = {
     "match_rule": pl.String,
     "match_probability": pl.Float64,
     "assigned_on": pl.Date,
-}
-# The term-frequency lookup of each TF column of the match settings.
-TF_SQL = {
-    "name_key": "identity/tf_name_key",
-    "postcode": "identity/tf_postcode",
-    "addr_house": "identity/tf_addr_house",
 }
 RULE_PRIORITY = ["override_link", "exact_id", "override_unlink", "probabilistic", "singleton"]
 
@@ -72,6 +66,12 @@ def _std_frame(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     """The standardised records resolution reads: the match fields and the record's key."""
     frame = _frame(con, name)
     return frame.cast({c: PARTY_STD_SCHEMA[c] for c in frame.columns})
+
+
+def term_frequency(con: duckdb.DuckDBPyConnection, col: str) -> pl.DataFrame:
+    """The lookup Splink reads for a TF column of the match settings: `col` and `tf_<col>`."""
+    idents = {"col": col, "tf_col": f"tf_{col}"}
+    return pl.from_arrow(execute(con, "identity/term_frequency", idents).to_arrow_table())
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, script: str, view: str, frame: pl.DataFrame) -> None:
@@ -247,7 +247,7 @@ def resolve_identities(
     # A new model re-scores everything (ids still carry over from the previous map).
     full = mode == "full" or n_matched == 0 or model_missing
     overrides = read_overrides(overrides_path)
-    tf = {col: _frame(con, TF_SQL[col]) for col in match_settings.TF_COLUMNS}
+    tf = {col: term_frequency(con, col) for col in match_settings.TF_COLUMNS}
 
     night = _plan_full(con) if full else _plan_incremental(con, overrides)
     std, prev, dirty = night.std, night.prev, night.dirty

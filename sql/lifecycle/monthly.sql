@@ -92,7 +92,7 @@ deposit_month as (
                 select account_key from acct
                 where system = 'deposit'
             )
-        qualify row_number() over (partition by acct_no, last_day(balance_date) order by balance_date desc) = 1
+        qualify last_in_month(acct_no, balance_date)
     ) as b
     join acct as a on a.system = 'deposit' and a.account_key = b.acct_no
     left join rule_ccy as c on c.currency = a.currency
@@ -115,7 +115,7 @@ loan_month as (
                 select account_key from acct
                 where system = 'loan'
             )
-        qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
+        qualify last_in_month(contract_no, as_of)
     ) as l
     join acct as a on a.system = 'loan' and a.account_key = l.contract_no
     group by all

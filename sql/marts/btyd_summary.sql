@@ -10,11 +10,7 @@ with card_days as (
     select
         a.customer_id,
         t.txn_time::date as day,
-        sum(case t.txn_type
-            when 'PURCHASE' then t.amount * $interchange_rate
-            when 'REFUND' then -t.amount * $interchange_rate
-            when 'CASH_ADVANCE' then t.amount * $cash_advance_fee_rate
-        end::decimal(38, 10)) as value
+        sum(card_cny(t.txn_type, t.amount)::decimal(38, 10)) as value
     from staging.card_txn as t
     join account_customer as a on a.system = 'card' and a.account_key = t.card_acct_id
     join ltv_todo as d on d.customer_id = a.customer_id

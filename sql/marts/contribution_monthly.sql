@@ -1,5 +1,5 @@
--- Monthly profit contribution (CNY) per customer, every month of the data up to as_of, by the rule in
--- models/value.py (constants from models/contribution_rules.py, loaded into temp tables rule_*).
+-- Monthly profit contribution (CNY) per customer, every month of the data up to as_of, by the rule of
+-- sql/marts/contribution_rule.sql (its macros and temp tables rule_*, loaded by models.value.load_rules).
 -- Needs temp table account_customer (sql/marts/account_customer.sql). Computes every (customer, month) when
 -- full, else only the months and customers of temp tables contribution_months and contribution_customers
 -- (sql/marts/contribution_scope.sql), replacing those rows: the rows of other months and customers read
@@ -30,20 +30,14 @@ deposit_last as (
                 where system = 'deposit'
             )
         )
-    qualify row_number() over (partition by acct_no, last_day(balance_date) order by balance_date desc) = 1
+    qualify last_in_month(acct_no, balance_date)
 ),
 
 deposit_month as (
     select
         a.customer_id,
         last_day(b.balance_date) as month,
-        sum(
-            coalesce(b.balance, 0) * coalesce(c.cny_per_unit, 1)
-            * (
-                case when a.currency = 'CNY' then coalesce(f.rate, $ftp_foreign) else $ftp_foreign end
-                - coalesce(b.interest_rate, 0) / 100
-            ) / 12
-        ) as deposit_cny
+        sum(deposit_cny(b.balance, c.cny_per_unit, a.currency, f.rate, b.interest_rate)) as deposit_cny
     from deposit_last as b
     join account_customer as a on a.system = 'deposit' and a.account_key = b.acct_no
     left join rule_ftp as f on f.product = a.product
@@ -66,17 +60,14 @@ loan_last as (
                 where system = 'loan'
             )
         )
-    qualify row_number() over (partition by contract_no, last_day(as_of) order by as_of desc) = 1
+    qualify last_in_month(contract_no, as_of)
 ),
 
 loan_month as (
     select
         a.customer_id,
         last_day(l.as_of) as month,
-        sum(
-            coalesce(l.outstanding, 0) * (coalesce(a.annual_rate, 0) / 100 - $cost_of_funds) / 12
-            - coalesce(l.outstanding, 0) * p.pd * coalesce(g.lgd, $lgd_default) / 12
-        ) as loan_cny
+        sum(loan_cny(l.outstanding, a.annual_rate, p.pd, g.lgd)) as loan_cny
     from loan_last as l
     join account_customer as a on a.system = 'loan' and a.account_key = l.contract_no
     asof join rule_pd as p on coalesce(l.days_past_due, 0) >= p.min_dpd
@@ -89,7 +80,7 @@ write_off as (
     select
         a.customer_id,
         last_day(l.as_of) as month,
-        -sum(l.outstanding * coalesce(g.lgd, $lgd_default)) as loan_cny
+        sum(write_off_cny(l.outstanding, g.lgd)) as loan_cny
     from (
         select
             contract_no,
@@ -97,7 +88,7 @@ write_off as (
             outstanding
         from staging.loan_balance
         where as_of <= $as_of and outstanding > 0
-        qualify row_number() over (partition by contract_no order by as_of desc) = 1
+        qualify last_row(contract_no, as_of)
     ) as l
     join account_customer as a on a.system = 'loan' and a.account_key = l.contract_no
     left join rule_lgd as g on g.product = a.product
@@ -109,14 +100,7 @@ card_month as (
     select
         a.customer_id,
         last_day(t.txn_time::date) as month,
-        sum(case t.txn_type
-            when 'PURCHASE' then t.amount * $interchange_rate
-            when 'REFUND' then -t.amount * $interchange_rate
-            when 'CASH_ADVANCE' then t.amount * $cash_advance_fee_rate
-            when 'FEE' then t.amount
-            when 'INTEREST' then t.amount
-            else 0
-        end) as card_cny
+        sum(card_cny(t.txn_type, t.amount)) as card_cny
     from staging.card_txn as t
     join account_customer as a on a.system = 'card' and a.account_key = t.card_acct_id
     where
@@ -161,7 +145,7 @@ servicing_month as (
     select
         a.customer_id,
         m.month,
-        -$servicing_cost * count(*) as servicing_cny
+        servicing_cny(count(*)) as servicing_cny
     from account_customer as a
     join months as m
         on

@@ -6,7 +6,7 @@
 -- a population figure fitted with the BTYD parameters: temp table ltv_write_off, '*' for all products),
 -- and the loss expected soon from its lateness today (LGD x the roll rate of its days-past-due bucket into
 -- a write-off within 120 days: temp table ltv_write_off_dpd, fitted with them).
--- Needs temp tables account_customer and rule_* (models/value.py).
+-- Needs temp table account_customer and the contribution rule (sql/marts/contribution_rule.sql).
 with contracts as (
     select
         a.account_key,
@@ -36,7 +36,7 @@ month_rows as (
     from staging.loan_balance as b
     join contracts as c on c.account_key = b.contract_no
     where b.as_of <= c.last_complete and b.as_of > last_day(c.last_complete - interval 12 month)
-    qualify row_number() over (partition by b.contract_no, last_day(b.as_of) order by b.as_of desc) = 1
+    qualify last_in_month(b.contract_no, b.as_of)
 ),
 
 -- A late payment in one month says little about the next ones: the expected loss uses the mean PD of the
@@ -53,22 +53,22 @@ mean_pd as (
 last_row as (
     select * from month_rows
     where as_of > last_day(last_complete - interval 1 month)
-    qualify row_number() over (partition by contract_no order by as_of desc) = 1
+    qualify last_row(contract_no, as_of)
 )
 
 select
     c.customer_id,
     c.account_key,
     l.outstanding,
-    (coalesce(c.annual_rate, 0) / 100 - $cost_of_funds - p.pd * coalesce(g.lgd, $lgd_default)) / 12 as margin_monthly,
+    loan_margin_monthly(c.annual_rate, p.pd, g.lgd) as margin_monthly,
     -- whole months from the balance row to maturity; NULL maturity: no run-off known
     case
         when c.maturity_date is null then null
         else greatest(1, date_diff('month', l.as_of, c.maturity_date))
     end as months_left,
-    coalesce(g.lgd, $lgd_default) * coalesce(w.share, wa.share, 0) as write_off_loss_rate,
+    loan_lgd(g.lgd) * coalesce(w.share, wa.share, 0) as write_off_loss_rate,
     coalesce(r.rate, 0) as write_off_soon_share,
-    coalesce(g.lgd, $lgd_default) as lgd
+    loan_lgd(g.lgd) as lgd
 from last_row as l
 join contracts as c on c.account_key = l.contract_no
 join mean_pd as p on p.contract_no = l.contract_no

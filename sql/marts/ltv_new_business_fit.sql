@@ -2,7 +2,7 @@
 -- (value band: their tier over the 12 months to t0; tenure band: months since their first account or FX
 -- deal), with the contribution realised in each month k = 1..months after t0 from what they opened after
 -- t0: accounts opened after t0, and FX for customers whose first deal came after t0. Contribution by the
--- rule of sql/marts/contribution_monthly.sql. Needs temp tables account_customer and rule_*, and the macros
+-- rule of sql/marts/contribution_rule.sql. Needs temp tables account_customer and rule_*, and the macros
 -- tiers_at (sql/marts/tier_macro.sql) and tenure_band (sql/marts/ltv_band_macro.sql).
 with fx_customer as (
     select
@@ -75,20 +75,14 @@ deposit_last as (
             select account_key from opened
             where system = 'deposit'
         )
-    qualify row_number() over (partition by b.acct_no, last_day(b.balance_date) order by b.balance_date desc) = 1
+    qualify last_in_month(b.acct_no, b.balance_date)
 ),
 
 deposit_month as (
     select
         a.customer_id,
         last_day(b.balance_date) as month,
-        sum(
-            coalesce(b.balance, 0) * coalesce(c.cny_per_unit, 1)
-            * (
-                case when a.currency = 'CNY' then coalesce(f.rate, $ftp_foreign) else $ftp_foreign end
-                - coalesce(b.interest_rate, 0) / 100
-            ) / 12
-        ) as new_cny
+        sum(deposit_cny(b.balance, c.cny_per_unit, a.currency, f.rate, b.interest_rate)) as new_cny
     from deposit_last as b
     join opened as a on a.system = 'deposit' and a.account_key = b.acct_no
     left join rule_ftp as f on f.product = a.product
@@ -109,17 +103,14 @@ loan_last as (
             select account_key from opened
             where system = 'loan'
         )
-    qualify row_number() over (partition by l.contract_no, last_day(l.as_of) order by l.as_of desc) = 1
+    qualify last_in_month(l.contract_no, l.as_of)
 ),
 
 loan_month as (
     select
         a.customer_id,
         last_day(l.as_of) as month,
-        sum(
-            coalesce(l.outstanding, 0) * (coalesce(a.annual_rate, 0) / 100 - $cost_of_funds) / 12
-            - coalesce(l.outstanding, 0) * p.pd * coalesce(g.lgd, $lgd_default) / 12
-        ) as new_cny
+        sum(loan_cny(l.outstanding, a.annual_rate, p.pd, g.lgd)) as new_cny
     from loan_last as l
     join opened as a on a.system = 'loan' and a.account_key = l.contract_no
     asof join rule_pd as p on coalesce(l.days_past_due, 0) >= p.min_dpd
@@ -132,7 +123,7 @@ write_off as (
     select
         a.customer_id,
         last_day(l.as_of) as month,
-        -sum(l.outstanding * coalesce(g.lgd, $lgd_default)) as new_cny
+        sum(write_off_cny(l.outstanding, g.lgd)) as new_cny
     from (
         select
             contract_no,
@@ -144,7 +135,7 @@ write_off as (
                 select account_key from opened
                 where system = 'loan'
             ) and outstanding > 0
-        qualify row_number() over (partition by contract_no order by as_of desc) = 1
+        qualify last_row(contract_no, as_of)
     ) as l
     join opened as a on a.system = 'loan' and a.account_key = l.contract_no
     left join rule_lgd as g on g.product = a.product
@@ -156,14 +147,7 @@ card_month as (
     select
         a.customer_id,
         last_day(t.txn_time::date) as month,
-        sum(case t.txn_type
-            when 'PURCHASE' then t.amount * $interchange_rate
-            when 'REFUND' then -t.amount * $interchange_rate
-            when 'CASH_ADVANCE' then t.amount * $cash_advance_fee_rate
-            when 'FEE' then t.amount
-            when 'INTEREST' then t.amount
-            else 0
-        end) as new_cny
+        sum(card_cny(t.txn_type, t.amount)) as new_cny
     from staging.card_txn as t
     join opened as a on a.system = 'card' and a.account_key = t.card_acct_id
     where
@@ -187,7 +171,7 @@ servicing_month as (
     select
         a.customer_id,
         m.month,
-        -$servicing_cost * count(*) as new_cny
+        servicing_cny(count(*)) as new_cny
     from opened as a
     join months as m on a.open_date <= m.month and (a.end_date is null or a.end_date >= m.month_start)
     group by all

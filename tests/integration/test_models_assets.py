@@ -188,7 +188,10 @@ def bank(tmp_path_factory):
     return wh
 
 
-def test_value_churn_ltv_assets_materialize(bank):
+@pytest.fixture(scope="module")
+def first_night(bank):
+    """The value, churn, lifetime-value and retention assets materialised for FIRST on the module's bank
+    (the tests that read what they wrote need it, whichever runs first)."""
     from assets.churn import churn_assets, churn_checks
     from assets.ltv import ltv_assets
     from assets.retention import retention_assets
@@ -205,6 +208,15 @@ def test_value_churn_ltv_assets_materialize(bank):
         resources={"warehouse": bank},
         partition_key=str(FIRST),
     )
+    return result
+
+
+def test_value_churn_ltv_assets_materialize(bank, first_night):
+    from assets.churn import churn_assets
+    from assets.ltv import ltv_assets
+    from assets.value import value_assets
+
+    result = first_night
     assert result.success
     con = duckdb.connect(str(bank.work_path), read_only=True)
     try:
@@ -262,17 +274,13 @@ def test_value_churn_ltv_assets_materialize(bank):
     assert meta["trained_tonight"].value is False
 
 
-def test_evaluate_against_truth(bank, tmp_path):
+def test_evaluate_against_truth(bank, first_night, tmp_path):
     """churn.evaluate maps customers to persons and scores published and historic dates (truth made here)."""
     from models.churn.evaluate import evaluate_from_warehouse, evaluate_history
     from models.retention_evaluate import evaluate_retention
 
     con = duckdb.connect(str(bank.work_path))
     try:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'churn_risk_history'").fetchall()[
-            0
-        ][0]:
-            pytest.skip("needs the materialize test first")
         cmap = con.execute("select system, source_key, customer_id as person_id from identity.customer_map").df()
         cmap.to_csv(tmp_path / "source_records.csv", index=False)
         from models.churn.features import features_at, labels_at

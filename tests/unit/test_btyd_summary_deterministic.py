@@ -9,6 +9,7 @@ from datetime import date
 import duckdb
 import numpy as np
 
+from models.value import load_rules
 from models.warehouse import execute, run_script
 
 
@@ -48,9 +49,8 @@ def test_btyd_summary_is_bit_identical_across_runs():
     con.execute("set threads = 4")
     _bank(con, customers=2_000, days=150)
     run_script(con, "marts/ltv_fit_scope", as_of=date(2026, 6, 30))  # the population fit's summary
-    runs = [
-        execute(con, "marts/btyd_summary", interchange_rate=0.0045, cash_advance_fee_rate=0.01).df() for _ in range(8)
-    ]
+    load_rules(con)
+    runs = [execute(con, "marts/btyd_summary").df() for _ in range(8)]
     first = runs[0]["monetary_value"].to_numpy()
     assert len(first) == 4_000 and (first > 0).all()
     for other in runs[1:]:

@@ -3,12 +3,15 @@ analysts' table catalogue and of the Dagster column schema; each use is checked 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
 from models import catalogue
 from models.churn.explanations import HIGH_CUTOFF, MEDIUM_CUTOFF
 from models.publish import uncommented
+from models.settings import SQL_DIR
 from pipelines.definitions import defs
 
 
@@ -77,3 +80,14 @@ def test_assets_carry_the_column_schema_of_the_table_they_build():
 def test_risk_band_text_names_the_cutoffs_in_use():
     band = next(c for c in catalogue.columns("churn_risk_history") if c.name == "risk_band")
     assert f">= {HIGH_CUTOFF}" in band.description and f">= {MEDIUM_CUTOFF}" in band.description
+
+
+def test_assets_link_the_sql_files_that_build_their_table():
+    """From the code location to a table's SQL in two hops: the asset page's source-code links name the
+    sql/ files that build its table (models/catalogue.yaml `sql:`), each an existing file."""
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    for rel in [r for r in catalogue.relations().values() if r.asset]:
+        refs = specs[rel.asset].metadata["dagster/code_references"].code_references
+        paths = [Path(r.file_path) for r in refs]
+        assert paths and all(p.is_file() for p in paths), rel.name
+        assert [p.relative_to(SQL_DIR).with_suffix("").as_posix() for p in paths] == list(rel.sql)

@@ -2,6 +2,8 @@
 parameter; identifiers are quoted or refused; replacing one date's rows never touches another date."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -83,3 +85,16 @@ def test_duplicate_keys_quarantine_the_later_line_under_the_layout_key():
     assert con.execute("select __line, __errors from parsed where len(__errors) > 0").fetchall() == [
         (3, ["acct_no: duplicate key acct_no+balance_date in file"])
     ]
+
+
+def test_assets_and_checks_run_sql_only_through_the_warehouse_layer():
+    """The Dagster layer is thin: its SQL is named files run by models.warehouse, never inline text."""
+    root = Path(__file__).resolve().parents[2]
+    inline = re.compile(r"\.execute\(|\.sql\(|sql_text\(")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in [*(root / "assets").glob("*.py"), root / "quality" / "checks.py"]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if inline.search(line)
+    ]
+    assert found == []
