@@ -247,7 +247,8 @@ def _stage_file(
     field_level: tuple[str, ...] = (),
     progress: Progress | None = None,
 ) -> None:
-    """Read, parse and validate one file into `new_<target>` and `new_rejected`.
+    """Read, parse and validate one file: its good rows into `new_<target>` (a snapshot file) or kept as
+    `kept_<target>` for the write (an activity file), its failures into `new_rejected`.
 
     A parse step that emits `__nulled` (party files) keeps rows whose optional fields failed: those
     fields are NULL and each failure becomes a 'field_nulled' note; pandera failures of the
@@ -260,8 +261,6 @@ def _stage_file(
     gaps: list[int] = []
     if scan.plain:
         _drop_raw_file(con)
-        con.execute("drop table if exists raw_rejects")
-        con.execute("drop table if exists raw_reject_scans")
         run_script(con, "ingest/read_plain", path=str(scan.read_path), columns={h: "VARCHAR" for h in scan.header})
         passing("parsing", con)
         parse = _parse(con, spec, schema, field_level)
@@ -273,8 +272,6 @@ def _stage_file(
             scan = replace(scan, bad_rows=bad_rows)
     if not scan.plain:
         _drop_raw_file(con)
-        con.execute("drop table if exists raw_rejects")
-        con.execute("drop table if exists raw_reject_scans")
         columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
         passing("reading", con)
         run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
@@ -348,11 +345,14 @@ def _stage_file(
 
 
 def _drop_raw_file(con) -> None:
+    """The previous file's raw_file and DuckDB's rejects of it."""
     for kind in ("view", "table"):  # raw_file is a view of a plain file, a table of a copy
         try:
             con.execute(f"drop {kind} if exists raw_file")
         except duckdb.CatalogException:
             pass
+    con.execute("drop table if exists raw_rejects")
+    con.execute("drop table if exists raw_reject_scans")
 
 
 def _parse(con, spec: FileSpec, schema, field_level: tuple[str, ...]) -> tuple[tuple[str, ...], tuple | None, bool]:
