@@ -131,3 +131,11 @@ def validate_statements(schema, field_level: tuple[str, ...]) -> list[str]:
     if row:
         out.append(_fill("ingest/validate", row_failures=_failures(row), any_failure=_any(row)))
     return out
+
+
+def materialise_statement(schema=None) -> str:
+    """The CTAS making `parsed` from the parse's view (sql/ingest/materialise.sql): with `schema`, every
+    rule of it checked in that same pass (only for a schema without field-level columns: their rules
+    null a field, the UPDATEs of `validate_statements` do that); without, the rows as parsed."""
+    rs = rules(schema) if schema is not None else []
+    return _fill("ingest/materialise", row_failures=_failures(rs), any_failure=_any(rs))

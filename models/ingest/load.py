@@ -27,7 +27,7 @@ from models.ingest.layout import FILES, MONEY, ROW_KEY, FileSpec, duplicate_reas
 from models.ingest.scan import mask_fields, scan_file
 from models.progress import Progress
 from models.warehouse import ident, replace_date_rows, run_script
-from quality.schema_sql import validate_statements, whole_file_failure
+from quality.schema_sql import materialise_statement, validate_statements, whole_file_failure
 
 # A file in which more than this share of rows fails is a broken delivery, not a few bad rows
 # (e.g. a column whose values are all unparseable): stop rather than quarantine most of it.
@@ -247,7 +247,8 @@ def _stage_file(
     field_level: tuple[str, ...] = (),
     progress: Progress | None = None,
 ) -> None:
-    """Read, parse and validate one file into `new_<target>` and `new_rejected`.
+    """Read, parse and validate one file: its good rows into `new_<target>` (a snapshot file) or kept as
+    `kept_<target>` for the write (an activity file), its failures into `new_rejected`.
 
     A parse step that emits `__nulled` (party files) keeps rows whose optional fields failed: those
     fields are NULL and each failure becomes a 'field_nulled' note; pandera failures of the
@@ -256,42 +257,40 @@ def _stage_file(
     run_script(con, "ingest/macros")
     if SKIP_TRIM and not scan.edge_space:
         run_script(con, "ingest/untrimmed")
+    schema = staging_schema(spec.target, business_date)
     gaps: list[int] = []
     if scan.plain:
-        direct = _read_plain(con, spec, scan, passing)
-        if direct is None:  # DuckDB refused a line for another reason: the line-numbered copy decides
+        _drop_raw_file(con)
+        run_script(con, "ingest/read_plain", path=str(scan.read_path), columns={h: "VARCHAR" for h in scan.header})
+        passing("parsing", con)
+        parse = _parse(con, spec, schema, field_level)
+        direct = _plain_rejects(con, spec, scan)
+        if direct is None:  # DuckDB read the file otherwise than the csv module: the line-numbered copy decides
             scan = scan_file(source, system, spec, encoding, utf8_path)
         else:
             bad_rows, gaps = direct
             scan = replace(scan, bad_rows=bad_rows)
     if not scan.plain:
         _drop_raw_file(con)
-        con.execute("drop table if exists raw_rejects")
-        con.execute("drop table if exists raw_reject_scans")
         columns = {"__line": "BIGINT", **{h: "VARCHAR" for h in scan.header}}
         passing("reading", con)
         run_script(con, "ingest/read_file", path=str(utf8_path), columns=columns)
         passing("parsing", con)
-        run_script(con, PARSE_SQL[spec.name])
+        parse = _parse(con, spec, schema, field_level)
+    field_level, broken, pending = parse
     has_notes = "__nulled" in {c[0] for c in con.execute("describe parsed").fetchall()}
-    if not has_notes:
-        field_level = ()
-    con.execute("alter table parsed add column __resent boolean default false")
     if spec.target == "party":
         _check_name_script(con, system, business_date, spec)
 
-    # pandera's rules (quality/schemas.py) compiled to SQL and checked in place: the rows never leave DuckDB.
-    schema = staging_schema(spec.target, business_date)
-    types = {name: str(kind) for name, kind, *_ in con.execute("describe parsed").fetchall()}
-    broken = whole_file_failure(schema, types)
     if broken and con.execute("select count(*) from parsed where len(__errors) = 0").fetchall()[0][0]:
         raise DeliveryError(
             f"{system} {business_date:%Y%m%d} {spec.name}: column {broken[0]} fails schema check {broken[1]} "
             "for the whole file"
         )
-    passing("checking", con)
-    for statement in validate_statements(schema, field_level):
-        con.execute(statement)
+    if pending:
+        passing("checking", con)
+        for statement in validate_statements(schema, field_level):
+            con.execute(statement)
     # Snapshots and activity files alike name each key once; activity rows already staged from
     # another delivery are re-sent, counted once.
     keys = ROW_KEY[spec.target]
@@ -346,24 +345,36 @@ def _stage_file(
 
 
 def _drop_raw_file(con) -> None:
+    """The previous file's raw_file and DuckDB's rejects of it."""
     for kind in ("view", "table"):  # raw_file is a view of a plain file, a table of a copy
         try:
             con.execute(f"drop {kind} if exists raw_file")
         except duckdb.CatalogException:
             pass
-
-
-def _read_plain(con, spec: FileSpec, scan, passing) -> tuple[list, list[int]] | None:
-    """Parse a plain file straight from its delivered bytes (sql/ingest/read_plain.sql): one pass, no
-    copy. Returns the rows with a wrong field count as the scan would set them aside (physical line,
-    reason, masked raw line) and the line gaps they leave (sql/ingest/line_gaps.sql), or None when
-    DuckDB read the file otherwise than the scan would (then nothing of it is kept)."""
-    _drop_raw_file(con)
     con.execute("drop table if exists raw_rejects")
     con.execute("drop table if exists raw_reject_scans")
-    run_script(con, "ingest/read_plain", path=str(scan.read_path), columns={h: "VARCHAR" for h in scan.header})
-    passing("parsing", con)
+
+
+def _parse(con, spec: FileSpec, schema, field_level: tuple[str, ...]) -> tuple[tuple[str, ...], tuple | None, bool]:
+    """The file's parse (sql/ingest/parse_<file>.sql, a view of raw_file) materialised once as `parsed`.
+    pandera's rules (quality/schemas.py) compiled to SQL are checked in that same pass when they are all
+    row rules and the parsed columns fit the schema. Returns the field-level columns (none when the parse
+    keeps no field notes), the whole-file failure if any, and whether the rules are still to be checked."""
     run_script(con, PARSE_SQL[spec.name])
+    types = {name: str(kind) for name, kind, *_ in con.execute("describe parsed_rows").fetchall()}
+    if "__nulled" not in types:
+        field_level = ()
+    broken = whole_file_failure(schema, types)
+    fold = not field_level and broken is None
+    con.execute(materialise_statement(schema if fold else None))
+    return field_level, broken, not fold
+
+
+def _plain_rejects(con, spec: FileSpec, scan) -> tuple[list, list[int]] | None:
+    """After a plain file was parsed straight from its delivered bytes (sql/ingest/read_plain.sql): the
+    rows with a wrong field count as the scan would set them aside (physical line, reason, masked raw
+    line) and the line gaps they leave (sql/ingest/line_gaps.sql), or None when DuckDB read the file
+    otherwise than the csv module would (a line too long, a blank line): then `parsed` is dropped."""
     rejects = con.execute(
         "select line, any_value(error_type), any_value(csv_line) from raw_rejects group by line order by line"
     ).fetchall()

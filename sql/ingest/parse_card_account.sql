@@ -1,5 +1,5 @@
 -- card_account.csv -> staging.account shape (currency CNY).
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

@@ -1,5 +1,5 @@
 -- card_holder.csv (UTF-8, ISO dates) -> staging.party shape. Sex 男/女 -> M/F.
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

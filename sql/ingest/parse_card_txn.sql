@@ -1,5 +1,5 @@
 -- card_txn.csv -> staging.card_txn shape (txn_time ISO 8601 local datetime).
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

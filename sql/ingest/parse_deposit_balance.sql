@@ -1,5 +1,5 @@
 -- deposit_balance.csv -> staging.deposit_balance shape.
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

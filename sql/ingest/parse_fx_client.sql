@@ -1,6 +1,6 @@
 -- fx_client.csv (dates DD/MM/YYYY, Latin-script names) -> staging.party shape.
 -- name = name_local (Chinese, often empty), name_latin = name_en; doc_type NATIONAL_ID -> RESIDENT.
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

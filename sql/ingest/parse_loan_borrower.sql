@@ -1,6 +1,6 @@
 -- loan_borrower.csv (dates YYYY/MM/DD) -> staging.party shape.
 -- id_kind 1/2/9 -> RESIDENT/PASSPORT/OTHER; gender (GB/T 2261.1) 1/2/0 -> M/F/NULL.
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

@@ -1,5 +1,5 @@
 -- loan_contract.csv -> staging.account shape (currency CNY; start_date -> open_date).
-create or replace temp table parsed as
+create or replace temp view parsed_rows as
 with src as (
     select
         __line::bigint as __line,

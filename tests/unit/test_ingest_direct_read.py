@@ -134,3 +134,23 @@ def test_edge_space_set_is_the_trim_set_of_the_sql():
     inside = _EdgeSpace()
     inside.feed("a b,c d\nZHANG WEI,x\n", final=True)
     assert not inside.found
+
+
+def test_duplicate_key_with_an_empty_part_is_still_a_duplicate(tmp_path):
+    # dedupe finds keys held twice by their hash, then orders their rows by line: a NULL key part
+    # (an empty balance date passes the rules) groups like any other value, as the window always did
+    files = sample_files("deposit", DAY)
+    files["deposit_balance.csv"] = files["deposit_balance.csv"] + [["D9", "", "1.0", "0.3"], ["D9", "", "2.0", "0.3"]]
+    delivery = write_delivery(tmp_path, "deposit", DAY, files)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        load.ingest_delivery(con, tmp_path, "deposit", DAY)
+        got = con.execute(
+            "select line, reason from quarantine.rejected_row where file = 'deposit_balance.csv'"
+        ).fetchall()
+        staged = con.execute("select balance from staging.deposit_balance where acct_no = 'D9'").fetchall()
+    finally:
+        con.close()
+    lines = (delivery / "deposit_balance.csv").read_bytes().decode("gb18030").split("\n")
+    assert got == [(lines.index("D9,,2.0,0.3") + 1, "acct_no: duplicate key acct_no+balance_date in file")]
+    assert staged == [(1.0,)]

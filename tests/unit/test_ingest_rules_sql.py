@@ -10,7 +10,7 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from quality.schema_sql import validate_statements, whole_file_failure
+from quality.schema_sql import materialise_statement, validate_statements, whole_file_failure
 from quality.schemas import FIELD_LEVEL, failures, staging_schema
 
 DAY = date(2026, 11, 20)
@@ -93,6 +93,12 @@ def test_compiled_sql_matches_pandera(target):
     got_notes = dict(con.execute("select __line, __nulled from parsed where len(__nulled) > 0").fetchall())
     assert got_errors == want_errors
     assert got_notes == want_notes
+    if not field_level:  # all row rules: checked in the pass that materialises the parse, same verdict
+        con.execute("create temp view parsed_rows as select *, []::varchar[] as __errors from frame")
+        con.execute(materialise_statement(schema))
+        assert (
+            dict(con.execute("select __line, __errors from parsed where len(__errors) > 0").fetchall()) == want_errors
+        )
     # a noted field is nulled, every other value is kept as delivered
     for name in field_level:
         noted = {line for line, notes in want_notes.items() if any(n.startswith(f"{name}:") for n in notes)}
