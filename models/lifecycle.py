@@ -64,23 +64,13 @@ def build_lifecycle(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = Fa
         run_script(con, "marts/contribution_scope", as_of=as_of, previous=previous)
         last_month = query(con, "lifecycle/last_month", as_of=as_of)[0][0]  # as last night's (previous_night)
         run_script(con, "lifecycle/scope", as_of=as_of, previous=previous, last_month=last_month)
-    recomputed = con.execute("select count(*) from lifecycle_scope").fetchall()[0][0]
+    recomputed = query(con, "lifecycle/scope_count")[0][0]
     run_script(con, "lifecycle/monthly", as_of=as_of, **RULES)
     run_script(con, "lifecycle/history", as_of=as_of)
     replace_date_rows(con, "marts.customer_lifecycle_history", "as_of_date", as_of, rows="lifecycle_latest")
-    stages = dict(
-        con.execute(
-            "select stage, count(*) from marts.customer_lifecycle_history where as_of_date = ? group by stage", [as_of]
-        ).fetchall()
-    )
-    rows, months = con.execute(
-        "select count(*), count(distinct month) from marts.customer_lifecycle_monthly"
-    ).fetchall()[0]
-    flows = con.execute(
-        "select coalesce(previous_stage, 'new') as from_stage, stage, count(*) from marts.customer_lifecycle_history "
-        "where as_of_date = ? group by all order by 3 desc",
-        [as_of],
-    ).fetchall()
+    stages = dict(query(con, "lifecycle/stage_counts", as_of=as_of))
+    rows, months = query(con, "lifecycle/monthly_figures")[0]
+    flows = query(con, "lifecycle/stage_flows", as_of=as_of)
     return {
         "recomputed": "every customer" if previous is None else f"{recomputed:,} customer(s) changed since {previous}",
         "stages": {s: int(stages.get(s, 0)) for s in STAGES},

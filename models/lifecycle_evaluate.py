@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from models.churn.evaluate import _person_map
+from models.warehouse import execute
 
 WINDOW = 3  # month-ends before the churn month searched for a decline
 
@@ -23,7 +24,7 @@ def _month_index(s: pd.Series) -> pd.Series:
 def evaluate_lifecycle(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict:
     truth_dir = Path(truth_dir)
     persons = _person_map(con, truth_dir)
-    monthly = con.execute("select customer_id, month, stage from marts.customer_lifecycle_monthly").df()
+    monthly = execute(con, "lifecycle/monthly_stages").df()
     if monthly.empty:
         return {"rows": 0}
     monthly = monthly.merge(persons, on="customer_id")

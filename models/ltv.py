@@ -45,7 +45,6 @@ import pandas as pd
 
 from models import btyd, status
 from models.churn.features import _frame
-from models.churn.storage import _has_table
 from models.status import InsufficientHistory
 from models.value import load_rules, prepare_accounts
 from models.warehouse import execute, query, replace_date_rows, run_script
@@ -344,8 +343,7 @@ def compute_ltv(
     prepare_accounts(con, as_of)
     fitted_on, params = population_params(con, as_of, log)
     run_script(con, "marts/lifetime_value_history")
-    if not _has_table(con, "marts", "churn_features"):
-        con.execute("create table marts.churn_features (as_of_date date, customer_id varchar, computed_as_of date)")
+    run_script(con, "marts/churn_features_table")
     run_script(con, "marts/ltv_dates", as_of=as_of)
     previous = query(con, "marts/ltv_previous_night", as_of=as_of)[0][0]
     carried = pd.DataFrame()
@@ -362,20 +360,14 @@ def compute_ltv(
     ids = carried[["customer_id"]] if len(carried) else pd.DataFrame({"customer_id": pd.Series([], dtype=str)})
     con.register("ltv_carried_ids", ids)
     try:
-        con.execute(
-            "create or replace temp table ltv_todo as select * from ltv_dates "
-            "where customer_id not in (select customer_id from ltv_carried_ids)"
-        )
+        run_script(con, "marts/ltv_todo")
     finally:
         con.unregister("ltv_carried_ids")
-    con.execute("create or replace temp table ltv_write_off (product varchar, share double)")
-    write_off = params.pop("write_off", {})
-    if write_off:
-        con.executemany("insert into ltv_write_off values (?, ?)", list(write_off.items()))
-    con.execute("create or replace temp table ltv_write_off_dpd (min_dpd integer, rate double)")
-    roll = params.pop("write_off_dpd", {})
-    if roll:
-        con.executemany("insert into ltv_write_off_dpd values (?, ?)", [(int(k), v) for k, v in roll.items()])
+    # The loan write-off parameters reach sql/marts/ltv_loans.sql as temp tables read from marts.ltv_params.
+    params.pop("write_off", None)
+    params.pop("write_off_dpd", None)
+    run_script(con, "marts/ltv_write_off", fitted_on=fitted_on)
+    run_script(con, "marts/ltv_write_off_dpd", fitted_on=fitted_on)
     new_business = params.pop("new_business", {})
     base = _frame(con, "marts/ltv_inputs", as_of=as_of)
     loans = _frame(con, "marts/ltv_loans")

@@ -36,7 +36,7 @@ from models.churn.features import _frame, features_at, labelled_month_ends
 from models.churn.model import FIT_THREADS
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
-from models.warehouse import replace_date_rows, run_script
+from models.warehouse import execute, replace_date_rows, run_script
 
 PRODUCTS = ("CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS", "FX")
 NONE = "NONE"
@@ -318,7 +318,7 @@ def train(con: duckdb.DuckDBPyConnection, as_of: date, version: str, log=None, s
 
 def latest_version(con: duckdb.DuckDBPyConnection) -> dict | None:
     run_script(con, "nbp/version_table")
-    df = con.execute("select * from marts.next_best_product_model order by trained_at desc limit 1").df()
+    df = execute(con, "nbp/version_latest").df()
     return None if df.empty else df.iloc[0].to_dict()
 
 

@@ -13,21 +13,17 @@ import pandas as pd
 
 from models import next_best_product as nbp
 from models.churn.evaluate import _person_map
+from models.warehouse import execute, query
 
 
 def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, as_of=None) -> dict:
     truth_dir = Path(truth_dir)
     if as_of is None:
-        as_of = con.execute("select max(as_of_date) from marts.next_best_product_history").fetchall()[0][0]
-    scores = con.execute(
-        "select customer_id, product, rank, model_version from marts.next_best_product_history where as_of_date = ?",
-        [as_of],
-    ).df()
+        as_of = query(con, "nbp/scored_latest_date")[0][0]
+    scores = execute(con, "nbp/scores", as_of=as_of).df()
     if scores.empty:
         return {"as_of": str(as_of), "customers_taking": 0}
-    holding = con.execute(
-        "select customer_id, products, next_product from marts.product_holding where as_of_date = ?", [as_of]
-    ).df()
+    holding = execute(con, "nbp/holding_rule", as_of=as_of).df()
     opens = pd.read_csv(truth_dir / "product_openings.csv", dtype=str)
     opens["open_date"] = pd.to_datetime(opens["open_date"]).dt.date
     opens = opens[(opens["open_date"] > as_of) & (opens["open_date"] <= as_of + timedelta(days=nbp.HORIZON_DAYS))]
@@ -43,14 +39,8 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
     ranked = scores.sort_values("rank").groupby("customer_id")["product"].agg(list)
     frame["model"] = frame["customer_id"].map(ranked)
     frame["rule"] = [[p] if isinstance(p, str) else [] for p in frame["next_product"]]
-    model = nbp.NextBestProductModel.load(
-        Path(
-            con.execute(
-                "select model_path from marts.next_best_product_model where model_version = ?",
-                [scores["model_version"].iloc[0]],
-            ).fetchall()[0][0]
-        )
-    )
+    path = query(con, "nbp/model_path", model_version=scores["model_version"].iloc[0])[0][0]
+    model = nbp.NextBestProductModel.load(Path(path))
     frame["popularity"] = model.baseline(frame)
     model_hits = nbp.hit_rates(frame["taken"], frame["model"])
     rule_hits = nbp.hit_rates(frame["taken"], frame["rule"])

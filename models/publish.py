@@ -30,14 +30,11 @@ def published_dates(path: Path) -> set[date]:
         return set()
     con = duckdb.connect(str(path), read_only=True)
     try:
-        schemas = {
-            r[0]
-            for r in con.execute("select schema_name from duckdb_tables() where table_name = 'publication'").fetchall()
-        }
+        schemas = {r[0] for r in query(con, "publish/publication_schemas")}
         schema = "crm" if "crm" in schemas else "marts" if "marts" in schemas else None
         if schema is None:
             return set()
-        return {r[0] for r in con.execute(f"select as_of_date from {schema}.publication").fetchall()}
+        return {r[0] for r in query(con, "publish/published_dates", {"publication": f"{schema}.publication"})}
     finally:
         con.close()
 
@@ -89,11 +86,7 @@ def snapshot_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> set[str]:
-    rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = ?",
-        [database, schema],
-    ).fetchall()
-    return {r[0] for r in rows}
+    return {r[0] for r in query(con, "publish/schema_tables", database=database, schema=schema)}
 
 
 def build_analyst_file(
@@ -143,12 +136,10 @@ def build_analyst_file(
             else:
                 # Only dates that reached publication, and tonight's: a failed night's rows stay behind.
                 where = f"where {day} in (select as_of_date from marts.publication) or {day} = $as_of" if dated else ""
-                if work.execute(
-                    "select count(*) from duckdb_views() where database_name = 'pub' and view_name = ?", [name]
-                ).fetchall()[0][0]:  # versioned before
-                    work.execute(f"drop view pub.crm.{name}")
-                    work.execute(f"drop table if exists pub.crm.{name}_versions")
-                work.execute(f"drop table if exists pub.crm.{name}")
+                if query(work, "publish/view_exists", view=name)[0][0]:  # versioned before
+                    history = {"history": f"pub.crm.{name}", "versions": f"pub.crm.{name}_versions"}
+                    run_script(work, "publish/drop_history_view", history)
+                run_script(work, "publish/drop_table", {"table": f"pub.crm.{name}"})
                 work.execute("checkpoint pub")  # its blocks free before the new copy is written
                 work.execute(
                     f"create table pub.crm.{name} as select {select} from {source} {where}",
@@ -158,7 +149,7 @@ def build_analyst_file(
                 replace_date_rows(
                     work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
-            counts[name] = work.execute(f"select count(*) from pub.crm.{name}").fetchall()[0][0]
+            counts[name] = query(work, "publish/row_count", {"relation": f"pub.crm.{name}"})[0][0]
     finally:
         work.execute("detach pub")
     con = duckdb.connect(str(target))
@@ -209,8 +200,7 @@ def publish_versions(
     if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
         raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
     if incremental:
-        later = work.execute("select min(as_of_date) from pub.crm.publication where as_of_date > ?", [as_of])
-        following = later.fetchall()[0][0]
+        following = query(work, "publish/next_published_date", as_of=as_of)[0][0]
         slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
         run_script(work, "publish/versions_changed", slots, day=as_of)
         run_script(work, "publish/versions_touched", {"versions": versions, "keys": keys}, day=as_of, next=following)
@@ -225,14 +215,14 @@ def publish_versions(
         run_script(work, "publish/versions_apply", {"versions": versions})
     else:
         if name in carried:  # the layout before versions: a table per history
-            work.execute(f"drop table pub.crm.{name}")
+            run_script(work, "publish/drop_table", {"table": f"pub.crm.{name}"})
         run_script(
             work, "publish/versions_all_pieces", {"cols": values, "rows": "pub_rows", "dates": "pub.crm.publication"}
         )
         run_script(work, "publish/versions_merge", {"keys": keys, "vals": vals})
         run_script(work, "publish/versions_create", {"versions": versions, "cols": values})
-    tonight = work.execute("select count(*) from pub_rows where as_of_date = ?", [as_of]).fetchall()[0][0]
-    stored = work.execute(f"select count(*) from {versions}").fetchall()[0][0]
+    tonight = query(work, "publish/night_rows", as_of=as_of)[0][0]
+    stored = query(work, "publish/row_count", {"relation": versions})[0][0]
     return {name: tonight, f"{name}_versions": stored}
 
 
@@ -268,14 +258,7 @@ def _shape(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str
 
 def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables, views and columns of schema crm without a comment (should be none)."""
-    objects = con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'crm' and comment is null "
-        "union all select view_name from duckdb_views() where schema_name = 'crm' and comment is null"
-    ).fetchall()
-    columns = con.execute(
-        "select table_name || '.' || column_name from duckdb_columns() where schema_name = 'crm' and comment is null"
-    ).fetchall()
-    return sorted(r[0] for r in objects + columns)
+    return sorted(r[0] for r in query(con, "publish/uncommented"))
 
 
 def swap_in(built: Path, published: Path) -> None:

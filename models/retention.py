@@ -10,7 +10,7 @@ import duckdb
 
 from models import status
 from models.status import InsufficientHistory
-from models.warehouse import replace_date_rows, run_script
+from models.warehouse import query, replace_date_rows, run_script
 
 
 def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, object]:
@@ -20,17 +20,11 @@ def build_retention_priority(con: duckdb.DuckDBPyConnection, as_of: date) -> dic
     for output in ("churn_risk", "lifetime_value"):
         why = status.insufficient(con, as_of, output)
         if why:
-            con.execute("delete from marts.retention_priority_history where as_of_date = ?", [as_of])
+            run_script(con, "marts/retention_priority_clear", as_of=as_of)
             raise InsufficientHistory("retention_priority", f"needs {output}, not available yet: {why}")
     run_script(con, "marts/retention_priority", as_of=as_of)
     replace_date_rows(con, "marts.retention_priority_history", "as_of_date", as_of, rows="retention_tonight")
-    customers, at_risk, top5 = con.execute(
-        "select count(*), sum(value_at_risk_cny), "
-        "sum(value_at_risk_cny) filter (where priority_rank <= ceil(0.05 * (select count(*) "
-        "from marts.retention_priority_history where as_of_date = $d))) "
-        "from marts.retention_priority_history where as_of_date = $d",
-        {"d": as_of},
-    ).fetchall()[0]
+    customers, at_risk, top5 = query(con, "marts/retention_figures", as_of=as_of)[0]
     return {
         "customers": customers,
         "value_at_risk_cny": float(at_risk or 0),

@@ -98,3 +98,26 @@ def test_assets_and_checks_run_sql_only_through_the_warehouse_layer():
         if inline.search(line)
     ]
     assert found == []
+
+
+def test_model_modules_name_their_sql_files_instead_of_inline_statements():
+    """Value, lifetime value, retention, lifecycle and next best product run their statements as named
+    sql/ files; only transaction control stays in Python."""
+    root = Path(__file__).resolve().parents[2]
+    modules = [
+        "value",
+        "ltv",
+        "retention",
+        "lifecycle",
+        "lifecycle_evaluate",
+        "next_best_product",
+        "next_best_product_evaluate",
+    ]
+    inline = re.compile(r"\.execute(many)?\((?!\"(begin|commit|rollback)\"\))|\.sql\(|sql_text\(")
+    found = [
+        f"models/{name}.py:{n}"
+        for name in modules
+        for n, line in enumerate((root / "models" / f"{name}.py").read_text(encoding="utf-8").splitlines(), 1)
+        if inline.search(line)
+    ]
+    assert found == []

@@ -1,0 +1,2 @@
+-- A published table about to be rebuilt whole.
+drop table if exists ${table};

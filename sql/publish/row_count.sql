@@ -1,0 +1,2 @@
+-- Rows of a published table.
+select count(*) as row_count from ${relation}
