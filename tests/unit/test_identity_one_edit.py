@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from models.identity.match.settings import one_edit, settings_dict
+from tests.synthetic_ids import mobile, resident_id
 
 
 def _variants(word: str) -> list[str]:
@@ -27,7 +28,15 @@ def _variants(word: str) -> list[str]:
 
 def test_one_edit_decides_as_the_plain_distance():
     rng = random.Random(3)
-    words = ["a", "ab", "abc", "13800001234", "19800501", "11010119800501001X", "100020"]
+    words = [
+        "a",
+        "ab",
+        "abc",
+        mobile("138", "00001234"),
+        "19800501",
+        resident_id("110101", "19800501", "001", "X"),
+        "100020",
+    ]
     words += ["".join(rng.choice("0123456789") for _ in range(rng.randint(1, 12))) for _ in range(40)]
     pairs = [(w, v) for w in words for v in _variants(w)] + [(w, v) for w in words for v in words]
     pairs += [(None, "abc"), ("abc", None), (None, None)]
