@@ -25,7 +25,7 @@ from models.identity.overrides import read_overrides
 from models.identity.stable_ids import assign_ids, next_sequence
 from models.identity.standardise import PARTY_STD_SCHEMA, standardise_into
 from models.settings import sql_text
-from models.warehouse import execute, run_script
+from models.warehouse import execute, run_script, sql_of
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "identity_splink_model.json"
@@ -58,14 +58,24 @@ def model_path_for(work_file: Path) -> Path:
     return Path(work_file).parent / "models" / MODEL_FILE
 
 
-def _frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(sql_text(name), params=params or None).to_arrow_table())
+def _frame(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str] | None = None, **params) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql_of(name, idents), params=params or None).to_arrow_table())
 
 
-def _std_frame(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+# The record tables a night reads: all of them on a full night, the working set's views on an incremental one.
+_ALL_RECORDS = {"party_std": "identity.party_std", "party_matched": "identity.party_matched"}
+_WORKING_RECORDS = {"party_std": "working_party_std", "party_matched": "working_party_matched"}
+
+
+def _std_frame(con: duckdb.DuckDBPyConnection, records: dict[str, str] = _ALL_RECORDS) -> pl.DataFrame:
     """The standardised records resolution reads: the match fields and the record's key."""
-    frame = _frame(con, name)
+    frame = _frame(con, "identity/read_party_std", {"party_std": records["party_std"]})
     return frame.cast({c: PARTY_STD_SCHEMA[c] for c in frame.columns})
+
+
+def _previous_state(con: duckdb.DuckDBPyConnection, records: dict[str, str] = _ALL_RECORDS) -> pl.DataFrame:
+    """The records as they were last resolved, with their customer assignment."""
+    return _frame(con, "identity/previous_state", {"party_matched": records["party_matched"]})
 
 
 def term_frequency(con: duckdb.DuckDBPyConnection, col: str) -> pl.DataFrame:
@@ -199,8 +209,8 @@ class _IncrementalNight(_Night):
 
 
 def _plan_full(con: duckdb.DuckDBPyConnection) -> _FullNight:
-    std = _std_frame(con, "identity/read_party_std")
-    return _FullNight(std=std, prev=_frame(con, "identity/previous_state"), dirty=std["uid"])
+    std = _std_frame(con)
+    return _FullNight(std=std, prev=_previous_state(con), dirty=std["uid"])
 
 
 def _plan_incremental(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -> _IncrementalNight:
@@ -211,10 +221,13 @@ def _plan_incremental(con: duckdb.DuckDBPyConnection, overrides: pl.DataFrame) -
     con.register("dirty_uids", dirty.to_frame("uid").to_arrow())
     try:
         con.execute("create or replace temp table working_set as " + anchors.build_working_set_sql())
-        std = _std_frame(con, "identity/read_party_std_working")
-        prev = _frame(con, "identity/previous_state_working")
+        run_script(con, "identity/working_records")
+        std = _std_frame(con, _WORKING_RECORDS)
+        prev = _previous_state(con, _WORKING_RECORDS)
     finally:
         con.unregister("dirty_uids")
+        con.execute("drop view if exists working_party_std")
+        con.execute("drop view if exists working_party_matched")
         con.execute("drop table if exists working_set")
     return _IncrementalNight(std=std, prev=prev, dirty=dirty.filter(dirty.is_in(std["uid"].implode())))
 

@@ -1,10 +1,11 @@
--- Records as they were last resolved, joined to their customer assignment.
+-- Records as they were last resolved, joined to their customer assignment. ${party_matched}:
+-- identity.party_matched, or the working set's view of it (sql/identity/working_records.sql).
 with std as (
     select
         uid,
         system,
         source_key
-    from identity.party_matched
+    from ${party_matched}
 ),
 
 map as (

@@ -1,5 +1,7 @@
 -- Tonight's standardised party records: the fields resolution reads (the match fields, SPLINK_COLUMNS
 -- in models/identity/match/settings.py, and the record's key), not the golden record's.
+-- ${party_std}: identity.party_std on a full night, the working set's view of it on an incremental one
+-- (sql/identity/working_records.sql).
 with std as (
     select
         uid,
@@ -26,7 +28,7 @@ with std as (
         addr_district,
         addr_street,
         addr_house
-    from identity.party_std
+    from ${party_std}
 ),
 
 final as (

@@ -239,7 +239,7 @@ def test_resolution_reads_and_keeps_only_what_it_needs(wh):
     """party_matched is bookkeeping (which records were matched, with which fingerprint), not a second copy
     of every field; resolution loads the match fields and the record key, not the golden record's fields."""
     from models.identity.match.settings import SPLINK_COLUMNS
-    from models.identity.resolve import _frame, _std_frame
+    from models.identity.resolve import _previous_state, _std_frame
 
     con, tmp = wh
     load(con, BASE)
@@ -249,7 +249,7 @@ def test_resolution_reads_and_keeps_only_what_it_needs(wh):
         " from identity.party_matched"
     ).fetchall()
     assert kept == [(0, 0, 0, 0, len(BASE), len(BASE))]
-    assert set(_std_frame(con, "identity/read_party_std").columns) == set(SPLINK_COLUMNS) | {"system", "source_key"}
-    prev = _frame(con, "identity/previous_state")
+    assert set(_std_frame(con).columns) == set(SPLINK_COLUMNS) | {"system", "source_key"}
+    prev = _previous_state(con)
     assert prev.columns == ["uid", "customer_id", "match_rule", "match_probability", "assigned_on"]
     assert prev["customer_id"].null_count() == 0 and prev.height == len(BASE)
