@@ -1,7 +1,7 @@
 """great-expectations suite on each system's rows staged tonight (pandas datasource, file context).
 
-GX is imported lazily: it takes seconds to import. Large tables are sampled (up to SAMPLE_ROWS rows)
-so the check stays quick. The HTML data docs are built under the GX directory and their index
+GX is imported lazily: it takes seconds to import. A large night's rows are sampled (200,000 per table,
+sql/ingest/gx_*.sql) so the check stays quick. The HTML data docs are built under the GX directory and their index
 path is returned for the asset check's metadata.
 """
 
@@ -16,8 +16,6 @@ import duckdb
 
 from models.ingest.layout import ROW_KEY, SNAPSHOT_TARGETS
 from models.warehouse import execute
-
-SAMPLE_ROWS = 200_000
 
 # table -> (staging table, key columns, rows of tonight's delivery)
 TABLES = {

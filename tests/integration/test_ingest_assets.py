@@ -127,3 +127,36 @@ def test_a_night_renders_its_own_pages_and_lists_every_night(tmp_path):
     index = (gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
     assert second["docs_path"].endswith("index.html")
     assert all(f"fx {night.isoformat()}" in index for night in NIGHTS)
+
+
+def test_the_suite_checks_tonights_rows_not_a_sample_of_the_table(tmp_path):
+    """A night's few rows beside a long history are all checked: the sample is of tonight's rows
+    (DuckDB samples a FROM before its WHERE, so sampling the table kept ~1 in 6 of them here)."""
+    con = _staging(tmp_path / "work.duckdb")
+    history, tonight = date(2026, 9, 1), date(2026, 10, 3)
+    try:
+        # 1.2M earlier deals and parties of other systems: six times the suite's sample
+        con.execute(
+            "insert into staging.fx_deal select 'H' || i, 'F0', ?, 100, 14, 0.14, 'ONLINE', ? from range(1200000) t(i)",
+            [history, history],
+        )
+        con.execute(
+            "insert into staging.party select 'deposit', 'P' || i, 'RESIDENT', 'F', date '1980-01-01', ?, ? "
+            "from range(1200000) t(i)",
+            [history, tonight],
+        )
+        con.execute(
+            "insert into staging.fx_deal select 'N' || i, 'F1', ?, if(i = 7, -5, 100), 14, 0.14, 'ONLINE', ? "
+            "from range(40) t(i)",
+            [tonight, tonight],
+        )
+        con.execute(
+            "insert into staging.party select 'fx', 'T' || i, 'RESIDENT', 'F', date '1980-01-01', ?, ? "
+            "from range(30) t(i)",
+            [tonight, tonight],
+        )
+        out = run_system_suite(con, "fx", tonight, tmp_path / "gx")
+    finally:
+        con.close()
+    assert out["rows"] == {"party": 30, "fx_deal": 40}
+    assert [(f["table"], f["column"], f["unexpected"]) for f in out["failed"]] == [("fx_deal", "sell_amount", 1)]
