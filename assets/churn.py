@@ -3,15 +3,14 @@
 from datetime import date
 
 import dagster as dg
-import pandas as pd
 
-from models.churn.features import feature_columns
-from models.churn.storage import empty_risk, model_in_use, write_features, write_risk
+from models.churn.storage import empty_risk, model_in_use, write_risk
 from models.churn import nightly
 from models.churn import versions
 from models import status
 from models.status import InsufficientHistory
 from models.value import markdown_table
+from models.warehouse import query
 from pipelines.catalogue import table_metadata
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -46,21 +45,19 @@ def churn_features(
     """
     as_of = date.fromisoformat(context.partition_key)
     with warehouse.connect() as con:
-        f, info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
-        write_features(con, f, as_of)
+        info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
+        # summarised in the warehouse: tonight's carried rows are never read
+        summary = query(con, "marts/churn_features_summary", as_of=as_of)
     context.log.info(
         f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
         f"from {info['previous_night']}"
     )
-    scored = f[f["in_population"]] if len(f) else f
-    desc = scored[feature_columns(f)].describe().T[["mean", "50%", "max"]].round(2)
     return dg.MaterializeResult(
         metadata={
             **info,
-            "in_population": len(scored),
-            "dagster/row_count": len(f),
-            "features": len(feature_columns(f)),
-            "summary": dg.MetadataValue.md(desc.to_markdown() if hasattr(desc, "to_markdown") else str(desc)),
+            "dagster/row_count": info["customers"],
+            "features": len(summary),
+            "summary": dg.MetadataValue.md(markdown_table(["feature", "mean", "median", "max"], summary)),
         }
     )
 
@@ -190,38 +187,37 @@ def churn_risk(context: dg.AssetExecutionContext, config: NightConfig, warehouse
                     "reason": exc.reason,
                 }
             )
-        scores, info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
-        write_risk(con, scores, as_of)
+        info = nightly.nightly_scores(con, model, as_of, full=config.full, log=context.log.info)
         status.record(con, as_of, "churn_risk")
+        # the metadata is summarised in the warehouse: tonight's rows are never read whole
+        (customers, mean_p, expected), *_ = query(con, "marts/churn_risk_totals", as_of=as_of)
+        bands = query(con, "marts/churn_risk_bands", as_of=as_of)
+        drivers = query(con, "marts/churn_risk_drivers", as_of=as_of)
+        top = query(con, "marts/churn_risk_top", as_of=as_of)
     carried = (
         f", {info['carried']:,} carried from {info['previous_night']}"
         if info["previous_night"]
         else " (first night: no values to carry)"
     )
     context.log.info(f"churn risk: {info['scored']:,} customers scored{carried}")
-    bands = scores.groupby("risk_band")["churn_probability"].agg(["count", "mean"]).reset_index()
-    top = scores.sort_values("churn_probability", ascending=False).head(10)
-    drivers = pd.concat([scores["driver_1"], scores["driver_2"], scores["driver_3"]]).dropna()
-    drivers = drivers.str.replace(r"[\d,.]+", "#", regex=True).value_counts().head(8)
     return dg.MaterializeResult(
         metadata={
-            "customers": len(scores),
+            "customers": int(customers),
             "scored_tonight": info["scored"],
+            "features_read": info["features_read"],
             "carried": info["carried"],
-            "dagster/row_count": len(scores),
+            "dagster/row_count": int(customers),
             "model_version": model.version,
-            "mean_probability": float(scores["churn_probability"].mean()) if len(scores) else 0.0,
-            "expected_churners_90d": float(scores["churn_probability"].sum()),
+            "mean_probability": float(mean_p),
+            "expected_churners_90d": float(expected),
             "bands": dg.MetadataValue.md(
-                markdown_table(
-                    ["band", "customers", "mean probability"], [tuple(r) for r in bands.itertuples(index=False)]
-                )
+                markdown_table(["band", "customers", "mean probability"], [tuple(r) for r in bands])
             ),
-            "common_drivers": dg.MetadataValue.md(markdown_table(["driver", "customers"], list(drivers.items()))),
+            "common_drivers": dg.MetadataValue.md(markdown_table(["driver", "customers"], drivers)),
             "top_risk": dg.MetadataValue.md(
                 markdown_table(
                     ["customer", "probability", "driver 1", "driver 2"],
-                    [(r.customer_id, float(r.churn_probability), r.driver_1, r.driver_2) for r in top.itertuples()],
+                    [(c, float(p), d1, d2) for c, p, d1, d2 in top],
                 )
             ),
         }
