@@ -134,7 +134,7 @@ def nightly_scores(
             else pd.DataFrame()
         )
         if len(todo):
-            scored = score(model, todo, log=log)  # noqa: F841 (read by SQL)
+            scored = score(model, todo, log=log)
             con.register("risk_tonight", scored)
             try:
                 con.execute("insert into marts.churn_risk_history by name " + sql_of("marts/churn_risk_rows"))
