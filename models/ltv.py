@@ -24,8 +24,9 @@ For month m = 1..H (H = horizon_months, default 36) after the business date:
   (`sql/marts/ltv_new_business_fit.sql`). Per segment and month k that gives a rate per customer known on
   t0, shrunk towards the tenure band's (and that towards all customers') for small segments. Tonight's
   customers of the segment (`sql/marts/ltv_segment.sql`) share it out in proportion to their 12-month
-  contribution w times their survival s^m (`new_business_rates`), the month-W rate held flat beyond W:
-  the segment totals match the history's, bigger customers and likelier stayers get more;
+  contribution w times their survival s^m (`new_business_rates`; the LOW band's loss-makers per head), the
+  month-W rate held flat beyond W: the segment totals match the history's, bigger customers and likelier
+  stayers get more;
 - discounting by `(1 + discount_rate)^(-m/12)`.
 
 Incremental nights: each customer's value is computed as of the date of its churn features (which
@@ -164,12 +165,20 @@ def _month_end_back(month_end: date, months: int) -> date:
     return date(y, m + 1, 1) - timedelta(days=1)
 
 
+def _share_weight(frame: pd.DataFrame) -> np.ndarray:
+    """The weight by which a customer takes its segment's new business: its 12-month contribution (0 when
+    not positive), and 1 (per head) in the LOW band, whose contributions are all negative: loss-makers with a
+    tiny dormant account open new products later too (20k: LOW's realised 12 months -66 k CNY, of which
+    +81 k came from the 10% of them who turned profitable), and a weight of 0 dropped that new business."""
+    w = frame["contribution_12m"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
+    return np.where(frame["value_band"].to_numpy() == "LOW", 1.0, w)
+
+
 def _weighted_survival(today: pd.DataFrame, months: int) -> np.ndarray:
-    """w x s^k for k = 1..months per customer of `today`: w = its 12-month contribution (0 when not
-    positive), s = (1 - p90)^(1/3) (0 outside the churn population, p90 NULL)."""
+    """w x s^k for k = 1..months per customer of `today`: w = `_share_weight`, s = (1 - p90)^(1/3) (0
+    outside the churn population, p90 NULL)."""
     s = (1 - today["churn_probability"].astype(float).fillna(1.0).clip(0, 1).to_numpy()) ** (1 / 3)
-    w = today["contribution_12m"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
-    return w[:, None] * s[:, None] ** np.arange(1, months + 1)[None, :]
+    return _share_weight(today)[:, None] * s[:, None] ** np.arange(1, months + 1)[None, :]
 
 
 def new_business_rates(
@@ -185,7 +194,8 @@ def new_business_rates(
     times each customer's own w x s^k, gives the segment tonight the history's total. Shared out by
     contribution rather than per head, because a rate per head lifted every near-zero newcomer above older
     customers of the same value, most of whom open nothing (20k: Spearman 0.955 -> 0.926; by contribution
-    0.956); customers with nothing positive get none. Small segments are shrunk towards their tenure band,
+    0.956); customers with nothing positive get none, except the LOW band's, which share theirs per head
+    (`_share_weight`). Small segments are shrunk towards their tenure band,
     tenure bands towards everyone (`prior` customers' worth)."""
     if cells.empty or today.empty:
         return {}
@@ -221,7 +231,16 @@ def new_business_rates(
             return parent
         return (table.loc[key].to_numpy() + prior * parent) / (count[key] + prior)
 
+    low = new.index.get_level_values(0) == "LOW"
+    low_rate = new[low].sum().to_numpy() / max(n[low].sum(), 1.0)  # the LOW band's own rate per head
     for key in keys:
+        if key[0] == "LOW" and key in s_sum.index:
+            # Per head, shrunk towards the LOW band's own rate (the tenure band's is the profitable
+            # customers', several times higher) and divided by its own mean survival, not by a parent's
+            # mean contribution x survival.
+            rate = blend(new, n, key, low_rate)
+            out[key] = per_survivor(rate, s_sum.loc[key].to_numpy() / s_n[key])
+            continue
         rate = blend(new, n, key, by_tenure.loc[key[1]].to_numpy())
         out[key] = per_survivor(rate, blend(s_sum, s_n, key, s_tenure.loc[key[1]].to_numpy()))
     return out
@@ -282,7 +301,7 @@ def new_business_months(
         rate = rates.get((band, tenure), rates.get(("*", tenure), rates.get(("*", "*"))))
         if rate is not None:
             rows[i] = rate
-    weight = segments["contribution_12m"].astype(float).fillna(0.0).clip(lower=0).to_numpy()[:, None]
+    weight = _share_weight(segments)[:, None]
     per_survivor = weight * rows[:, np.minimum(np.arange(horizon_months), months - 1)]  # month W's rate beyond W
     return per_survivor * surv, per_survivor
 

@@ -69,3 +69,47 @@ def test_no_later_openings_in_the_history_forecast_none_and_small_segments_lean_
     raw = 900_000.0 / 2  # two TOP customers' lucky year: shrunk, far below it
     assert 0 < rates[("TOP", "00-05")][0] * 50_000.0 < raw / 10
     assert set(rates) >= {("*", "*"), ("*", "00-05"), ("GENERAL", "00-05"), ("TOP", "00-05")}
+
+
+def test_loss_makers_share_their_bands_new_business_per_head():
+    # LOW customers (12-month contribution below zero) open products later too; a weight of their positive
+    # contribution (none) dropped the new business the history measured for their band.
+    months = 3
+    cells = _cells({("GENERAL", "00-05"): (400, [40_000.0] * 3), ("LOW", "00-05"): (200, [2_000.0, 4_000.0, 6_000.0])})
+    today = pd.DataFrame(
+        {
+            "value_band": ["GENERAL", "LOW", "LOW", "LOW"],
+            "tenure_band": ["00-05"] * 4,
+            "contribution_12m": [300.0, -5.0, -50.0, -500.0],
+            "churn_probability": [0.1, 0.1, 0.1, 0.4],
+        }
+    )
+    rates = new_business_rates(cells, today, months, prior=0.0)
+    s = (1 - today["churn_probability"].to_numpy()) ** (1 / 3)
+    nb, _ = new_business_months(today, _params(rates, months), s[:, None] ** np.arange(1, 4)[None, :], 3)
+    low = slice(1, 4)
+    # the three loss-makers together: 3 x the history's 10, 20, 30 CNY per LOW customer
+    assert np.allclose(nb[low].sum(axis=0), 3 * np.array([10.0, 20.0, 30.0]))
+    # per head x survival, whatever the size of the loss
+    assert np.allclose(nb[1], nb[2]) and nb[1, 0] > nb[3, 0] > 0
+
+
+def test_a_small_low_segment_leans_on_the_low_bands_rate_not_on_the_profitable_customers():
+    cells = _cells(
+        {
+            ("GENERAL", "00-05"): (400, [400_000.0] * 12),  # 1,000 CNY per profitable customer and month
+            ("LOW", "00-05"): (50, [500.0] * 12),  # 10 per loss-maker
+            ("LOW", "60+"): (950, [9_500.0] * 12),  # 10 per loss-maker
+        }
+    )
+    today = pd.DataFrame(
+        {
+            "value_band": ["GENERAL", "LOW", "LOW"],
+            "tenure_band": ["00-05", "00-05", "60+"],
+            "contribution_12m": [300.0, -20.0, -20.0],
+            "churn_probability": [0.0, 0.0, 0.0],
+        }
+    )
+    rates = new_business_rates(cells, today, 12, prior=100.0)
+    nb, _ = new_business_months(today, _params(rates, 12), np.ones((3, 12)), 12)
+    assert np.allclose(nb[1:], 10.0)
