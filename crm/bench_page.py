@@ -156,17 +156,18 @@ def _models(r: dict) -> list[str]:
             ),
             "",
             "| value tier | persons | forecast M CNY | of it new business | realised M CNY | error | error, M CNY "
-            "(of the portfolio) |",
-            "|---|---|---|---|---|---|---|",
+            "(of the portfolio) | noise of the realised total (1 se) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for tier in ("TOP", "GOLD", "GENERAL", "LOW", "NONE"):
             t = ltv.get("by_tier", {}).get(tier)
             if t:
                 nb = f"{t['new_business_12m'] / 1e6:,.3f}" if "new_business_12m" in t else "-"
                 of = f" ({t['error_of_portfolio_pct']:+.2f}%)" if "error_of_portfolio_pct" in t else ""
+                se = f"{t['outcome_se_pct']:.1f}%" if "outcome_se_pct" in t else "-"
                 out.append(
                     f"| {tier} | {t['persons']:,} | {t['predicted_12m'] / 1e6:,.3f} | {nb} | {t['truth_12m'] / 1e6:,.3f} "
-                    f"| {t['error_pct']:+.1f}% | {(t['predicted_12m'] - t['truth_12m']) / 1e6:+,.3f}{of} |"
+                    f"| {t['error_pct']:+.1f}% | {(t['predicted_12m'] - t['truth_12m']) / 1e6:+,.3f}{of} | {se} |"
                 )
         out.append("")
     for day, ret in r.get("retention", {}).items():

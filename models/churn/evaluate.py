@@ -109,6 +109,14 @@ def evaluate_from_warehouse(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> 
                         if total_truth
                         else float("nan"),
                         "new_business_12m": float(g["new_business"].sum()),
+                        # the realised total's own noise: one standard error of it around the forecast
+                        # (the persons' spread x sqrt(n)), as a share of it; an error within about two of
+                        # these is no evidence of a bias
+                        "outcome_se_pct": float(
+                            (g["truth"] - g["pred"]).std() * len(g) ** 0.5 / abs(g["truth"].sum()) * 100
+                        )
+                        if g["truth"].sum() and len(g) > 1
+                        else float("nan"),
                     }
                     for t, g in per.groupby(per["tier"].fillna("NONE"))
                 },

@@ -304,6 +304,7 @@ def test_evaluate_against_truth(bank, first_night, tmp_path):
         ).to_csv(tmp_path / "outcomes.csv", index=False)
         res = evaluate_from_warehouse(con, tmp_path)
         assert res["churn"]["rows"] > 0 and "ltv" in res
+        assert all(t["outcome_se_pct"] >= 0 for t in res["ltv"]["by_tier"].values() if t["persons"] > 1)
         # every churner lost the same value here: ranking by churn probability finds more of it than chance
         ret = evaluate_retention(con, tmp_path)[str(FIRST)]
         assert ret["churners_90d"] > 0 and ret["lost_value_cny"] == 1200.0 * ret["churners_90d"]

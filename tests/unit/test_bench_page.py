@@ -68,6 +68,7 @@ def test_models_table_gives_each_tiers_error_in_cny_and_against_the_portfolio(tm
                     "error_pct": (p - r) / abs(r) * 100,
                     "error_of_portfolio_pct": (p - r) / 99.9 * 100,
                     "new_business_12m": nb * 1e6,
+                    "outcome_se_pct": 12.5,
                 }
                 for t, (p, r, nb) in tiers.items()
             },
@@ -77,7 +78,7 @@ def test_models_table_gives_each_tiers_error_in_cny_and_against_the_portfolio(tm
     table = [line for line in render(tmp_path).splitlines() if line.startswith("|")]
     assert len({line.count("|") for line in table}) == 1, table
     low = next(line for line in table if line.startswith("| LOW"))
-    assert low.endswith("| -400.0% | -0.400 (-0.40%) |") and "| 0.000 |" in low
+    assert low.endswith("| -400.0% | -0.400 (-0.40%) | 12.5% |") and "| 0.000 |" in low
     assert "5.00 M of the forecast is new business" in render(tmp_path)
 
 
