@@ -47,7 +47,7 @@ def churn_features(
     with warehouse.connect() as con:
         info = nightly.nightly_features(con, as_of, full=config.full, log=context.log.info)
         # summarised in the warehouse: tonight's carried rows are never read
-        summary = query(con, "marts/churn_features_summary", as_of=as_of)
+        summary = query(con, "marts/churn_features_summary", as_of=as_of) if info["customers"] else []
     context.log.info(
         f"churn features: {info['computed']:,} customers computed, {info['carried']:,} carried "
         f"from {info['previous_night']}"

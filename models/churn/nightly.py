@@ -60,6 +60,16 @@ def nightly_features(con: duckdb.DuckDBPyConnection, as_of: date, full: bool = F
         frame = features_of(con, dates.rename(columns={"computed_as_of": "as_of_date"}), population_only=False)
         frame = _dated(frame, as_of)
         write_features(con, frame, as_of)
+        if not _has_table(con, "marts", "churn_features"):
+            # no population yet (an identity-only feed): nothing to create the table from, nothing to count
+            return {
+                "customers": 0,
+                "in_population": 0,
+                "computed": 0,
+                "carried": 0,
+                "previous_night": None,
+                "full": True,
+            }
         return _feature_info(con, as_of, len(frame), 0, previous, True)
     carried, computed = 0, 0
     con.register("feature_dates", dates)
