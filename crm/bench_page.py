@@ -428,7 +428,7 @@ def _publish_nights(r: dict) -> list[str]:
 
 
 def _churn_training(r: dict) -> list[str]:
-    rows, ph = r["rows"], r["phases"]
+    rows, ph, cpu = r["rows"], r["phases"], r.get("cpu_seconds", {})
     cand = ", ".join(
         f"{k} fit {v['fit_seconds']} s, calibration {v.get('calibrate_seconds', '-')} s, AUC {_f(v['auc'])}"
         for k, v in r["candidates"].items()
@@ -443,10 +443,10 @@ def _churn_training(r: dict) -> list[str]:
         f"Load (1-minute average, at start and after each phase): {', '.join(str(x) for x in r['load_1m'])}; "
         f"peak RSS {r['peak_rss_mb']:,} MB.",
         "",
-        "| phase | seconds |",
-        "|---|---|",
-        *[f"| {k.replace('_', ' ')} | {v} |" for k, v in ph.items()],
-        f"| **whole step** | **{r['seconds']}** |",
+        "| phase | seconds | CPU seconds |",
+        "|---|---|---|",
+        *[f"| {k.replace('_', ' ')} | {v} | {cpu.get(k, '-')} |" for k, v in ph.items()],
+        f"| **whole step** | **{r['seconds']}** | {round(sum(cpu.values()), 1) if cpu else '-'} |",
         "",
         f"Kept: {r['kind']}, validation AUC **{_f(r['auc'])}**, ECE {_f(r['ece'])}, Brier {_f(r['brier'])}. "
         f"Candidates: {cand}.",

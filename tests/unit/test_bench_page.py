@@ -90,3 +90,30 @@ def test_publication_replay_lines_up_both_storages(tmp_path):
     table = [line for line in render(tmp_path).splitlines() if line.startswith("|")]
     assert len(table) == 2 + 8 and len({line.count("|") for line in table}) == 1
     assert "| full copies | data MB (used blocks) | 8.0 | 4.0 |" in table
+
+
+def test_churn_training_table_gives_each_phases_cpu_seconds(tmp_path):
+    cand = {"fit_seconds": 1.0, "calibrate_seconds": 0.1, "auc": 0.9, "brier": 0.01, "ece": 0.001}
+    run = {
+        "bench": "churn-training",
+        "measured_on": "2026-12-07",
+        "cores": 2,
+        "customers": 1000,
+        "as_of": "2026-11-03",
+        "month_ends": [12, 3],
+        "rows": {"training": 10, "validation": 5, "fit": 8, "calibrate": 2},
+        "seconds": 30.0,
+        "phases": {"snapshots": 20.0, "fit": 10.0},
+        "cpu_seconds": {"snapshots": 12.5, "fit": 7.5},
+        "load_1m": [1.0, 1.0, 1.0],
+        "kind": "logistic",
+        "auc": 0.9,
+        "ece": 0.001,
+        "brier": 0.01,
+        "candidates": {"logistic": cand},
+        "peak_rss_mb": 1,
+    }
+    (tmp_path / "bench-churn-training-1000.json").write_text(json.dumps(run))
+    lines = render(tmp_path).splitlines()
+    assert "| snapshots | 20.0 | 12.5 |" in lines
+    assert "| **whole step** | **30.0** | 20.0 |" in lines
