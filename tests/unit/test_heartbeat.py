@@ -2,6 +2,8 @@
 EVERY_SECONDS in which no finer progress line was logged (a 1M night's standardisation, identity
 resolution and data-quality checks each ran minutes without a line)."""
 
+import time
+
 import dagster as dg
 
 from models import progress
@@ -27,9 +29,16 @@ def _run(tmp_path, compute) -> list[str]:
     return [e.user_message for e in instance.all_logs(result.run_id) if e.step_key == "slow_step"]
 
 
+def _for_a_second(context, con) -> None:
+    # long enough for several beats however fast the machine (one LONG took 0.25 s on an idle one)
+    started = time.perf_counter()
+    while time.perf_counter() - started < 1.0:
+        con.execute(LONG).fetchall()
+
+
 def test_a_step_with_no_progress_of_its_own_still_logs_while_it_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(progress, "EVERY_SECONDS", 0.1)
-    lines = _run(tmp_path, lambda context, con: con.execute(LONG).fetchall())
+    lines = _run(tmp_path, _for_a_second)
     beats = [line for line in lines if line.startswith("slow_step: ") and "so far" in line]
     assert len(beats) >= 3, lines
 
