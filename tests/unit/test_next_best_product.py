@@ -91,6 +91,21 @@ def test_propensities_are_take_probability_times_choice_over_products_not_held()
     assert hit > 0.9  # the signal separates the three products
 
 
+def test_the_two_baselines_rank_by_what_was_taken_and_skip_what_is_held():
+    """Same-holdings: what holders of the same product set took most; plain popularity: what everyone took
+    most. Neither offers a product the customer holds."""
+    X = pd.DataFrame({"products": ["CURRENT"] * 3 + ["CREDIT,CURRENT"] * 6})
+    y = np.array(["TIME", "TIME", "MORTGAGE", "FX", "FX", "FX", "FX", "MORTGAGE", "MORTGAGE"], dtype=object)
+    popular, overall = nbp._popularity(X, y, np.ones(len(y)))
+    model = nbp.NextBestProductModel("t", [], None, popular, overall)
+    f = pd.DataFrame({"products": ["CURRENT", "CURRENT,FX", "CREDIT,CURRENT"]})
+    same, plain = model.baseline(f, k=2), model.popularity(f, k=2)
+    assert same[0] == ["TIME", "MORTGAGE"] and plain[0] == ["FX", "MORTGAGE"]
+    assert same[1] == plain[1] == ["MORTGAGE", "TIME"]  # an unseen product set: the overall order, FX held
+    assert same[2] == plain[2] == ["FX", "MORTGAGE"]
+    assert all("CREDIT" not in r for r in (*same, *plain))
+
+
 def test_features_ignore_rows_after_as_of(con):
     """Every feature at D is the same once rows dated after D arrive: balances, card transactions, FX
     deals, an account opened and closures."""
