@@ -204,7 +204,9 @@ def _models(r: dict) -> list[str]:
         ]
     nb = r.get("next_best_product")
     if nb and nb.get("customers_taking"):
-        m, rule, pop = nb["model"], nb["next_product_rule"], nb["popularity_baseline"]
+        m, rule = nb["model"], nb["next_product_rule"]
+        same = nb.get("same_holdings_baseline") or nb["popularity_baseline"]  # the older name of the same baseline
+        plain = nb.get("plain_popularity_baseline")
         out += [
             f"**Next best product** (`crm.next_best_product`) on {nb['as_of']}: of {nb['customers_scored']:,} customers "
             f"scored, {nb['customers_taking']:,} opened a product they did not hold within {nb['horizon_days']} days "
@@ -221,16 +223,28 @@ def _models(r: dict) -> list[str]:
             "|---|---|---|",
             f"| model | {_f(m['hit_rate_at_1'], 3)} | {_f(m['hit_rate_at_3'], 3)} |",
             f"| `next_product` rule of `crm.product_holding` | {_f(rule['hit_rate_at_1'], 3)} | - |",
-            f"| popularity by product set (top 3) | {_f(pop['hit_rate_at_1'], 3)} | {_f(pop['hit_rate_at_3'], 3)} |",
+            f"| same-holdings baseline: most often taken next by holders of the same product set (top 3) "
+            f"| {_f(same['hit_rate_at_1'], 3)} | {_f(same['hit_rate_at_3'], 3)} |",
         ]
+        if plain:
+            out.append(
+                f"| plain popularity baseline: most often taken overall, less those held "
+                f"| {_f(plain['hit_rate_at_1'], 3)} | {_f(plain['hit_rate_at_3'], 3)} |"
+            )
         val = nb.get("validation_in_pipeline") or {}
         if val:
-            vm, vp = val["model"], val["popularity_baseline"]
+            vm = val["model"]
+            vs = val.get("same_holdings_baseline") or val["popularity_baseline"]
             out += [
                 f"| model, the pipeline's own out-of-time check ({vm['customers_taking']:,} takers, openings in the data) "
                 f"| {_f(vm['hit_rate_at_1'], 3)} | {_f(vm['hit_rate_at_3'], 3)} |",
-                f"| popularity, same check | {_f(vp['hit_rate_at_1'], 3)} | {_f(vp['hit_rate_at_3'], 3)} |",
+                f"| same-holdings baseline, same check | {_f(vs['hit_rate_at_1'], 3)} | {_f(vs['hit_rate_at_3'], 3)} |",
             ]
+            if val.get("plain_popularity_baseline"):
+                vp = val["plain_popularity_baseline"]
+                out.append(
+                    f"| plain popularity baseline, same check | {_f(vp['hit_rate_at_1'], 3)} | {_f(vp['hit_rate_at_3'], 3)} |"
+                )
         out.append("")
     later = r.get("churn_after_training_window") or {}
     if later.get("rows"):

@@ -1,7 +1,9 @@
 """Next-best-product propensities against the generator's truth (benchmarks and tests only; the pipeline
 never reads the truth): of the customers who open a product they do not hold in the 90 days after the
 date (truth `product_openings.csv`), how many had one of them as their top 1 / top 3 product, against
-the `next_product` rule of `crm.product_holding` and the popularity rule kept to three."""
+three baselines: the `next_product` rule of `crm.product_holding` (one product), the same-holdings
+baseline (the products most often taken next by customers holding the same product set, kept to three)
+and plain popularity (the products most often taken overall, less those held)."""
 
 from __future__ import annotations
 
@@ -41,10 +43,11 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
     frame["rule"] = [[p] if isinstance(p, str) else [] for p in frame["next_product"]]
     path = query(con, "nbp/model_path", model_version=scores["model_version"].iloc[0])[0][0]
     model = nbp.NextBestProductModel.load(Path(path))
-    frame["popularity"] = model.baseline(frame)
     model_hits = nbp.hit_rates(frame["taken"], frame["model"])
     rule_hits = nbp.hit_rates(frame["taken"], frame["rule"])
-    pop_hits = nbp.hit_rates(frame["taken"], frame["popularity"])
+    same_hits = nbp.hit_rates(frame["taken"], model.baseline(frame))
+    pop_hits = nbp.hit_rates(frame["taken"], model.popularity(frame))
+    ratio = lambda b: round(model_hits["hit_rate_at_1"] / b["hit_rate_at_1"], 2) if b["hit_rate_at_1"] else None  # noqa: E731
     took = frame[frame["taken"].str.len() > 0]
     return {
         "as_of": str(as_of),
@@ -56,10 +59,11 @@ def evaluate_next_best_product(con: duckdb.DuckDBPyConnection, truth_dir: Path, 
         },
         "model": model_hits,
         "next_product_rule": {"hit_rate_at_1": rule_hits["hit_rate_at_1"]},
-        "popularity_baseline": pop_hits,
-        "hit_rate_at_1_vs_next_product_rule": round(model_hits["hit_rate_at_1"] / rule_hits["hit_rate_at_1"], 2)
-        if rule_hits["hit_rate_at_1"]
-        else None,
+        "same_holdings_baseline": same_hits,
+        "plain_popularity_baseline": pop_hits,
+        "hit_rate_at_1_vs_next_product_rule": ratio(rule_hits),
+        "hit_rate_at_1_vs_same_holdings": ratio(same_hits),
+        "hit_rate_at_1_vs_plain_popularity": ratio(pop_hits),
         "model_version": str(scores["model_version"].iloc[0]),
         "validation_in_pipeline": model.metrics,
         "fit_seconds": model.seconds,
