@@ -36,7 +36,9 @@ def next_best_product(
     A multi-class gradient-boosting model trained at past month-ends (features as of the month-end:
     the churn features, products held, age; label: products opened in the next 90 days), validated
     out of time against the popularity rule (`models/next_best_product.py`). A version is reused for
-    30 days; each is recorded in `marts.next_best_product_model` with its hit rates.
+    30 days; each is recorded in `marts.next_best_product_model` with its hit rates. Incremental: only
+    customers whose churn features' date, product holding or model version moved (or new ones) are
+    re-scored, as of their features' `computed_as_of`; the rest keep last night's rows (`nbp.nightly`).
     """
     as_of = date.fromisoformat(context.partition_key)
     model_dir = warehouse.work_path.parent / "models"
