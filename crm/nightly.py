@@ -267,6 +267,7 @@ INCREMENTAL_ASSETS = (
     "lifetime_value",
     "product_holding",
     "customer_lifecycle",
+    "next_best_product",
 )
 
 

@@ -37,7 +37,7 @@ from models.churn.features import _frame, features_at, labelled_month_ends
 from models.churn.model import FIT_THREADS
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
-from models.warehouse import execute, replace_date_rows, run_script
+from models.warehouse import execute, query, replace_date_rows, run_script
 
 PRODUCTS = ("CURRENT", "TIME", "NOTICE", "DEBIT", "CREDIT", "MORTGAGE", "AUTO", "CONSUMER", "BUSINESS", "FX")
 NONE = "NONE"
@@ -73,7 +73,11 @@ def frame_at(
     """Features of the customers of the churn population on `as_of` (all, or those of `customers`),
     with products held and age."""
     f = features_at(con, as_of, customers)
-    h = _holdings(con, as_of) if holdings is None else holdings
+    return _with_holdings(f, _holdings(con, as_of) if holdings is None else holdings)
+
+
+def _with_holdings(f: pd.DataFrame, h: pd.DataFrame) -> pd.DataFrame:
+    """The churn features `f` with the holdings `h` (sql/nbp/holdings.sql) and one held_ column a product."""
     f = f.merge(h, on="customer_id", how="left")
     f["products"] = f["products"].fillna("")
     wrapped = "," + f["products"] + ","
@@ -374,21 +378,72 @@ def model_for(
     return model, True
 
 
-def score(con: duckdb.DuckDBPyConnection, model: NextBestProductModel, as_of: date) -> pd.DataFrame:
-    f = frame_at(con, as_of)
-    out = (
-        model.propensities(f).drop(columns="row")
-        if len(f)
-        else pd.DataFrame(columns=["customer_id", "product", "propensity", "rank"])
-    )
+def _scored(model: NextBestProductModel, f: pd.DataFrame) -> pd.DataFrame:
+    columns = ["customer_id", "product", "propensity", "rank", "model_version", "computed_as_of"]
+    if not len(f):
+        return pd.DataFrame(columns=columns)
+    out = model.propensities(f)
+    out["computed_as_of"] = f["computed_as_of"].to_numpy()[out["row"].to_numpy()]
     out["model_version"] = model.version
-    return out
+    return out[columns]
+
+
+def nightly(
+    con: duckdb.DuckDBPyConnection, model: NextBestProductModel, as_of: date, full: bool = False, log=None
+) -> dict:
+    """Writes tonight's propensities: last night's rows carried (copied in the warehouse, never read) for
+    the customers whose churn features' computed_as_of, product holding and model version are last
+    night's; the others re-scored with their features as of their own computed_as_of (the churn step's
+    rows, read from marts.churn_features) and their holdings at that date, one holdings query per
+    distinct date over just those customers. `full` (or no earlier night) re-scores everyone the same way,
+    so it publishes the same rows."""
+    run_script(con, "nbp/history_table")
+    previous = None if full else query(con, "nbp/previous_night", as_of=as_of)[0][0]
+    run_script(con, "nbp/dates", as_of=as_of, previous=previous, model_version=model.version)
+    todo = _frame(con, "nbp/features_to_score", as_of=as_of)
+    frames = []
+    for d, part in todo.groupby("computed_as_of", sort=True):
+        d = pd.Timestamp(d).date()
+        prepare_accounts(con, d)
+        run_script(con, "nbp/account_scope", computed_as_of=d)
+        h = _frame(con, "nbp/holdings", as_of=d)
+        frames.append(_with_holdings(part, h[h["customer_id"].isin(part["customer_id"])]))
+        if log:
+            log(f"next best product: {len(part):,} customers computed as of {d}")
+    f = pd.concat(frames, ignore_index=True) if frames else todo
+    scores = _scored(model, f)
+    con.execute("begin")
+    try:
+        write(con, scores, as_of)
+        carried = 0
+        if previous is not None:
+            execute(con, "nbp/carry", as_of=as_of, previous=previous, model_version=model.version)
+            carried = int(query(con, "nbp/carried_customers")[0][0])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    ((customers,),) = query(con, "nbp/customers_tonight", as_of=as_of)
+    return {
+        "customers": int(customers),
+        "scored": int(scores["customer_id"].nunique()),
+        "carried": carried,
+        "previous_night": str(previous) if previous else None,
+        "full": bool(full or previous is None),
+        "computed_dates": int(todo["computed_as_of"].nunique()) if len(todo) else 0,
+    }
 
 
 def write(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, as_of: date) -> None:
-    frame = scores[["customer_id", "product", "propensity", "rank", "model_version"]].copy()  # noqa: F841 (read by SQL)
+    """Replaces the date's rows with `scores`' (no transaction of its own: `nightly` adds the carried rows
+    in the same one)."""
+    run_script(con, "nbp/history_table")
+    frame = scores[  # noqa: F841 (read by SQL)
+        ["customer_id", "product", "propensity", "rank", "model_version", "computed_as_of"]
+    ].copy()
     frame["propensity"] = frame["propensity"].astype(float).round(5)
     frame["rank"] = frame["rank"].astype("int32")
+    frame["computed_as_of"] = pd.to_datetime(frame["computed_as_of"]).astype("datetime64[s]")
     con.register("nbp_tonight", frame)
     try:
         run_script(con, "nbp/write", as_of=as_of, horizon_days=HORIZON_DAYS)

@@ -1,15 +1,5 @@
--- Tonight's propensities (registered frame nbp_tonight) into the history; a rerun replaces the date.
-create schema if not exists marts;
-
-create table if not exists marts.next_best_product_history (
-    as_of_date date,
-    customer_id varchar,
-    product varchar,
-    propensity double,
-    rank integer,
-    horizon_days integer,
-    model_version varchar
-);
+-- Tonight's re-scored propensities (registered frame nbp_tonight) as history rows; the caller replaces
+-- the date with them and adds the carried customers (sql/nbp/carry.sql).
 create or replace temp table nbp_rows as
 select
     $as_of::date as as_of_date,
@@ -18,5 +8,6 @@ select
     propensity,
     rank,
     $horizon_days::integer as horizon_days,
-    model_version
+    model_version,
+    computed_as_of::date as computed_as_of
 from nbp_tonight;

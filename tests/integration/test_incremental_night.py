@@ -28,6 +28,7 @@ TABLES = {
     "product_holding_history": ["customer_id"],
     "customer_lifecycle_history": ["customer_id"],
     "customer_lifecycle_monthly": ["customer_id", "month"],
+    "next_best_product_history": ["customer_id", "product"],
 }
 
 
@@ -90,6 +91,9 @@ def test_incremental_night_equals_a_full_recomputation(base, tmp_path, monkeypat
         assert 0 < incremental["carried"] < incremental["customers"], asset
         assert incremental["carried"] + incremental["computed"] == incremental["customers"], asset
         assert recomputed["carried"] == 0 and recomputed["computed"] == recomputed["customers"], asset
+    nbp, recomputed = _metadata(reference, "next_best_product"), _metadata(full, "next_best_product")
+    assert 0 < nbp["carried"] < nbp["customers"] and nbp["scored"] + nbp["carried"] == nbp["customers"]
+    assert recomputed["carried"] == 0 and recomputed["scored"] == recomputed["customers"]
     ltv = _published(reference, "lifetime_value_history", night).merge(risk, on="customer_id", suffixes=("", "_risk"))
     assert len(ltv) > 0 and (ltv["computed_as_of"] == ltv["computed_as_of_risk"]).all()
 
@@ -131,3 +135,38 @@ def test_incremental_churn_steps_work_on_the_changed_customers_only(base):
     features = _metadata(reference, "churn_features")
     assert features["customers"] == features["computed"] + features["carried"]
     assert 0 < features["computed"] < features["customers"]
+
+
+def test_next_best_product_rescores_only_the_changed_customers(base):
+    """A daily night re-scores the customers whose churn features' date, product holding or model version
+    moved since the last night, and new customers; the others' rows are carried with their date."""
+    night, before = base["dates"][-1], base["dates"][-2]
+    reference = base["healthy"].parent / "reference"
+    changed = _count(
+        reference,
+        "select count(distinct t.customer_id) from crm.next_best_product_history as t "
+        "left join (select distinct customer_id, computed_as_of, model_version from crm.next_best_product_history "
+        "where as_of_date = ?) as y on y.customer_id = t.customer_id and y.computed_as_of = t.computed_as_of "
+        "and y.model_version = t.model_version "
+        "left join crm.product_holding_history as h1 on h1.as_of_date = t.as_of_date and h1.customer_id = t.customer_id "
+        "left join crm.product_holding_history as h0 on h0.as_of_date = ? and h0.customer_id = t.customer_id "
+        "where t.as_of_date = ? and (y.customer_id is null or h1.products is distinct from h0.products)",
+        before,
+        before,
+        night,
+    )
+    customers = _count(
+        reference, "select count(distinct customer_id) from crm.next_best_product_history where as_of_date = ?", night
+    )
+    info = _metadata(reference, "next_best_product")
+    assert 0 < changed < customers
+    assert info["scored"] == changed and info["carried"] == customers - changed
+    assert info["previous_night"] == str(before)
+    # carried rows say they were computed before tonight; re-scored ones at their features' date
+    stale = _count(
+        reference,
+        "select count(distinct customer_id) from crm.next_best_product_history where as_of_date = ? "
+        "and computed_as_of < as_of_date",
+        night,
+    )
+    assert stale >= info["carried"] > 0
