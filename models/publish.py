@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from models import catalogue
-from models.warehouse import query, replace_date_rows, run_script
+from models.warehouse import ident, query, replace_date_rows, run_script
 
 
 def published_dates(path: Path) -> set[date]:
@@ -66,7 +66,20 @@ PUBLISHED_TABLES = {
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
+    """Mark `as_of` published (after its analyst file was swapped in), with the digests of the history rows
+    that file took, which let the next night scrub only what changed (publish_versions)."""
     replace_date_rows(con, "marts.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id)
+    record_digests(con, as_of, run_id)
+
+
+def record_digests(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
+    """The digests left by this connection's last build of the analyst file (none: nothing to record)."""
+    if not query(con, "publish/temp_table_exists", table_name="publication_digest_tonight")[0][0]:
+        return
+    run_script(con, "publish/publication_table")
+    replace_date_rows(
+        con, "marts.publication_digest", "as_of_date", as_of, "publish/publication_digest", as_of=as_of, run_id=run_id
+    )
 
 
 # The night's snapshot tables (sql/publish/customer_snapshot.sql) and the history each replaces its date in.
@@ -113,6 +126,7 @@ def build_analyst_file(
     if missing:
         raise RuntimeError(f"cannot publish: work tables missing: {', '.join(missing)}")
     run_script(work, "publish/scrub")
+    run_script(work, "publish/drop_table", {"table": "publication_digest_tonight"})  # a past build's digests
     work.execute("attach ? as pub", [str(target)])
     counts: dict[str, int] = {}
     try:
@@ -192,17 +206,37 @@ def publish_versions(
     versions = f"pub.crm.{name}_versions"
     layout = {(c[0], c[1]) for c in cols[1:]} | {("valid_from", "DATE"), ("valid_to", "DATE")}
     incremental = f"{name}_versions" in carried and set(_shape(work, versions)) == layout
-    where = "= $as_of" if incremental else "in (select as_of_date from pub.crm.publication)"
-    work.execute(
-        f"create or replace temp table pub_rows as select {select} from {source} where as_of_date {where}",
-        {"as_of": as_of} if incremental else {},
-    )
-    if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
+    night = {"keys": keys, "cols": tuple(c[0] for c in cols), "source": source}
+    tonight, distinct, digest = query(work, "publish/night_digest", night, day=as_of)[0]
+    if tonight != distinct:
         raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
+    run_script(work, "publish/digest_tonight_table")
+    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+    work.execute("insert into publication_digest_tonight values (?, ?)", [name, digest])
+    following = query(work, "publish/next_published_date", as_of=as_of)[0][0] if incremental else None
+    previous = _unchanged_previous(work, name, night, as_of) if incremental and following is None else None
+    if previous is not None:
+        # Tonight is the latest date and the previous one's rows are still those published: only the keys
+        # whose raw row moved since are scrubbed and compared (the costly part scales with what changed).
+        slots = {"keys": keys, "vals": vals, "source": source}
+        run_script(work, "publish/versions_changed_since", slots, day=as_of, previous=previous)
+        work.execute(
+            f"create or replace temp table pub_rows as select {select} from {source} "
+            f"semi join version_changed using ({', '.join(ident(k) for k in keys)}) where as_of_date = $as_of",
+            {"as_of": as_of},
+        )
+    else:
+        where = "= $as_of" if incremental else "in (select as_of_date from pub.crm.publication)"
+        work.execute(
+            f"create or replace temp table pub_rows as select {select} from {source} where as_of_date {where}",
+            {"as_of": as_of} if incremental else {},
+        )
+        if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
+            raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
     if incremental:
-        following = query(work, "publish/next_published_date", as_of=as_of)[0][0]
-        slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
-        run_script(work, "publish/versions_changed", slots, day=as_of)
+        if previous is None:
+            slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
+            run_script(work, "publish/versions_changed", slots, day=as_of)
         run_script(work, "publish/versions_touched", {"versions": versions, "keys": keys}, day=as_of, next=following)
         run_script(
             work,
@@ -221,9 +255,27 @@ def publish_versions(
         )
         run_script(work, "publish/versions_merge", {"keys": keys, "vals": vals})
         run_script(work, "publish/versions_create", {"versions": versions, "cols": values})
-    tonight = query(work, "publish/night_rows", as_of=as_of)[0][0]
     stored = query(work, "publish/row_count", {"relation": versions})[0][0]
     return {name: tonight, f"{name}_versions": stored}
+
+
+def _unchanged_previous(work: duckdb.DuckDBPyConnection, name: str, night: dict, as_of: date) -> date | None:
+    """The published date P before `as_of` (the latest) when the analyst file being built holds on `as_of` what
+    it holds on P (no version starts or ends between) and the work file's rows of P still digest as recorded
+    when that file took them (same run); else None: tonight's rows are compared whole."""
+    previous = query(work, "publish/previous_published_date", as_of=as_of)[0][0]
+    if previous is None:
+        return None
+    versions = {"versions": f"pub.crm.{name}_versions"}
+    if query(work, "publish/versions_boundary_since", versions, previous=previous, day=as_of)[0][0]:
+        return None
+    work_db = work.execute("select current_database()").fetchall()[0][0]
+    if "publication_digest" not in _tables(work, work_db, "marts"):
+        return None
+    digest = query(work, "publish/night_digest", night, day=previous)[0][2]
+    return (
+        previous if query(work, "publish/digest_matches", day=previous, table_name=name, digest=digest)[0][0] else None
+    )
 
 
 def history_view(con: duckdb.DuckDBPyConnection, name: str) -> None:

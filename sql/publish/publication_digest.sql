@@ -1,0 +1,8 @@
+-- The digests of tonight's history rows (temp table publication_digest_tonight, left by the build of the analyst
+-- file), recorded with the run that swapped that file in.
+select
+    $as_of::date as as_of_date,
+    $run_id::varchar as run_id,
+    table_name,
+    digest
+from publication_digest_tonight
