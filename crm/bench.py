@@ -415,7 +415,7 @@ def bench_publish_nights(customers: int, seed: int, workdir: Path) -> dict:
     """Publication replayed night by night on the work file of `crm bench nightly` (run it first): each
     date's analyst file built from the previous one, as published_warehouse does, with the work file's
     publication list holding the dates before it. Seconds, file size and DuckDB blocks used/free per night."""
-    from models.publish import build_analyst_file
+    from models.publish import build_analyst_file, record_digests
 
     source = workdir / "warehouse" / "bank.work.duckdb"
     if not source.exists():
@@ -435,6 +435,7 @@ def bench_publish_nights(customers: int, seed: int, workdir: Path) -> dict:
             build_analyst_file(con, target, day, run_id, previous=previous)
             secs = time.perf_counter() - started
             con.execute("insert into marts.publication values (?, ?, ?)", [day, at, run_id])
+            record_digests(con, day, run_id)  # as published_warehouse does after the swap
             built = duckdb.connect(str(target), read_only=True)
             blocks = built.execute("pragma database_size").fetchall()[0]
             built.close()

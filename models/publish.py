@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from models import catalogue
-from models.warehouse import query, replace_date_rows, run_script
+from models.warehouse import ident, query, replace_date_rows, run_script
 
 
 def published_dates(path: Path) -> set[date]:
@@ -66,7 +66,20 @@ PUBLISHED_TABLES = {
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
+    """Mark `as_of` published (after its analyst file was swapped in), with the digests of the history rows
+    that file took, which let the next night scrub only what changed (publish_versions)."""
     replace_date_rows(con, "marts.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id)
+    record_digests(con, as_of, run_id)
+
+
+def record_digests(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str) -> None:
+    """The digests left by this connection's last build of the analyst file (none: nothing to record)."""
+    if not query(con, "publish/temp_table_exists", table_name="publication_digest_tonight")[0][0]:
+        return
+    run_script(con, "publish/publication_table")
+    replace_date_rows(
+        con, "marts.publication_digest", "as_of_date", as_of, "publish/publication_digest", as_of=as_of, run_id=run_id
+    )
 
 
 # The night's snapshot tables (sql/publish/customer_snapshot.sql) and the history each replaces its date in.
@@ -113,21 +126,27 @@ def build_analyst_file(
     if missing:
         raise RuntimeError(f"cannot publish: work tables missing: {', '.join(missing)}")
     run_script(work, "publish/scrub")
+    run_script(work, "publish/drop_table", {"table": "publication_digest_tonight"})  # a past build's digests
     work.execute("attach ? as pub", [str(target)])
     counts: dict[str, int] = {}
     try:
         work.execute("create schema if not exists pub.crm")
         carried = _tables(work, "pub", "crm")
+        # The build the copied file comes from (its latest publication row), whose recorded digests say
+        # which work rows its undated monthly tables hold.
+        built_from = next(iter(query(work, "publish/built_from")), None) if "publication" in carried else None
         for name, source in sources.items():
             cols = work.execute(f"describe {source}").fetchall()
-            select = scrubbed_select(cols)
+            names, select = {c[0] for c in cols}, scrubbed_select(cols)
             if name in VERSIONED:
                 counts |= publish_versions(work, name, source, as_of, carried)
                 continue
             day = next((c[0] for c in cols if c[0] in ("as_of_date", "business_date")), None)
             dated = day is not None and name != "publication"
             same_shape = name in carried and _shape(work, f"pub.crm.{name}") == [(c[0], c[1]) for c in cols]
-            if dated and same_shape:
+            if not dated and "month" in names:
+                publish_monthly(work, name, source, cols, built_from if same_shape else None)
+            elif dated and same_shape:
                 work.execute(
                     f"create or replace temp table pub_rows as select {select} from {source} where {day} = $as_of",
                     {"as_of": as_of},
@@ -150,6 +169,8 @@ def build_analyst_file(
                     work, "pub.crm.publication", "as_of_date", as_of, "publish/publication", as_of=as_of, run_id=run_id
                 )
             counts[name] = query(work, "publish/row_count", {"relation": f"pub.crm.{name}"})[0][0]
+        if query(work, "publish/temp_table_exists", table_name="publication_digest_tonight")[0][0]:
+            run_script(work, "publish/digest_built_at", as_of=as_of)  # names this build among the file's
     finally:
         work.execute("detach pub")
     con = duckdb.connect(str(target))
@@ -192,17 +213,37 @@ def publish_versions(
     versions = f"pub.crm.{name}_versions"
     layout = {(c[0], c[1]) for c in cols[1:]} | {("valid_from", "DATE"), ("valid_to", "DATE")}
     incremental = f"{name}_versions" in carried and set(_shape(work, versions)) == layout
-    where = "= $as_of" if incremental else "in (select as_of_date from pub.crm.publication)"
-    work.execute(
-        f"create or replace temp table pub_rows as select {select} from {source} where as_of_date {where}",
-        {"as_of": as_of} if incremental else {},
-    )
-    if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
+    night = {"keys": keys, "cols": tuple(c[0] for c in cols), "source": source}
+    tonight, distinct, digest = query(work, "publish/night_digest", night, day=as_of)[0]
+    if tonight != distinct:
         raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
+    run_script(work, "publish/digest_tonight_table")
+    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+    work.execute("insert into publication_digest_tonight (table_name, digest) values (?, ?)", [name, digest])
+    following = query(work, "publish/next_published_date", as_of=as_of)[0][0] if incremental else None
+    previous = _unchanged_previous(work, name, night, as_of) if incremental and following is None else None
+    if previous is not None:
+        # Tonight is the latest date and the previous one's rows are still those published: only the keys
+        # whose raw row moved since are scrubbed and compared (the costly part scales with what changed).
+        slots = {"keys": keys, "vals": vals, "source": source}
+        run_script(work, "publish/versions_changed_since", slots, day=as_of, previous=previous)
+        work.execute(
+            f"create or replace temp table pub_rows as select {select} from {source} "
+            f"semi join version_changed using ({', '.join(ident(k) for k in keys)}) where as_of_date = $as_of",
+            {"as_of": as_of},
+        )
+    else:
+        where = "= $as_of" if incremental else "in (select as_of_date from pub.crm.publication)"
+        work.execute(
+            f"create or replace temp table pub_rows as select {select} from {source} where as_of_date {where}",
+            {"as_of": as_of} if incremental else {},
+        )
+        if query(work, "publish/versions_duplicate_keys", {"keys": ("as_of_date", *keys), "rows": "pub_rows"})[0][0]:
+            raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
     if incremental:
-        following = query(work, "publish/next_published_date", as_of=as_of)[0][0]
-        slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
-        run_script(work, "publish/versions_changed", slots, day=as_of)
+        if previous is None:
+            slots = {"vals": vals, "versions": versions, "rows": "pub_rows", "keys": keys}
+            run_script(work, "publish/versions_changed", slots, day=as_of)
         run_script(work, "publish/versions_touched", {"versions": versions, "keys": keys}, day=as_of, next=following)
         run_script(
             work,
@@ -221,9 +262,56 @@ def publish_versions(
         )
         run_script(work, "publish/versions_merge", {"keys": keys, "vals": vals})
         run_script(work, "publish/versions_create", {"versions": versions, "cols": values})
-    tonight = query(work, "publish/night_rows", as_of=as_of)[0][0]
     stored = query(work, "publish/row_count", {"relation": versions})[0][0]
     return {name: tonight, f"{name}_versions": stored}
+
+
+def _unchanged_previous(work: duckdb.DuckDBPyConnection, name: str, night: dict, as_of: date) -> date | None:
+    """The published date P before `as_of` (the latest) when the analyst file being built holds on `as_of` what
+    it holds on P (no version starts or ends between) and the work file's rows of P still digest as recorded
+    when that file took them (same run); else None: tonight's rows are compared whole."""
+    previous = query(work, "publish/previous_published_date", as_of=as_of)[0][0]
+    if previous is None:
+        return None
+    versions = {"versions": f"pub.crm.{name}_versions"}
+    if query(work, "publish/versions_boundary_since", versions, previous=previous, day=as_of)[0][0]:
+        return None
+    work_db = work.execute("select current_database()").fetchall()[0][0]
+    if "publication_digest" not in _tables(work, work_db, "marts"):
+        return None
+    digest = query(work, "publish/night_digest", night, day=previous)[0][2]
+    return (
+        previous if query(work, "publish/digest_matches", day=previous, table_name=name, digest=digest)[0][0] else None
+    )
+
+
+def publish_monthly(
+    work: duckdb.DuckDBPyConnection, name: str, source: str, cols: list[tuple], built_from: tuple | None
+) -> int:
+    """An undated monthly table (a row per customer and month) into pub.crm.<name>. The copied analyst file
+    keeps the months whose work rows digest as recorded for the build it comes from (`built_from`: its
+    date, run and publication time; None: the table is not carried as is); only the other months are
+    rewritten, so a night costs the months it changed, not the whole history. Without recorded digests the
+    table is rebuilt whole. Tonight's digests are left for record_digests. Returns the months written."""
+    run_script(work, "publish/publication_table")
+    run_script(work, "publish/digest_tonight_table")
+    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+    run_script(work, "publish/month_digests", {"cols": tuple(c[0] for c in cols), "source": source}, table_name=name)
+    select = scrubbed_select(cols)
+    if built_from is not None:
+        day, run_id, built_at = built_from
+        run_script(work, "publish/months_changed", table_name=name, day=day, run_id=run_id, built_at=built_at)
+        if query(work, "publish/row_count", {"relation": "month_recorded"})[0][0]:
+            work.execute(f"delete from pub.crm.{name} where month in (select month from month_changed)")
+            work.execute(
+                f"insert into pub.crm.{name} by name select {select} from {source} "
+                "where month in (select month from month_changed)"
+            )
+            return query(work, "publish/row_count", {"relation": "month_changed"})[0][0]
+    run_script(work, "publish/drop_table", {"table": f"pub.crm.{name}"})
+    work.execute("checkpoint pub")  # its blocks free before the new copy is written
+    work.execute(f"create table pub.crm.{name} as select {select} from {source}")
+    return work.execute("select count(*) from publication_digest_tonight where table_name = ?", [name]).fetchall()[0][0]
 
 
 def history_view(con: duckdb.DuckDBPyConnection, name: str) -> None:

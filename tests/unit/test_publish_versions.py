@@ -5,6 +5,7 @@ latest date, a rerun of a past date with later dates published, and a date publi
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date
 
@@ -12,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from models.publish import history_view, publish_versions
+from models.publish import history_view, publish_versions, record_digests
 from models.warehouse import replace_date_rows, run_script
 from tests.synthetic_ids import mobile
 
@@ -24,6 +25,7 @@ def night(day: date, rows: dict[str, tuple]) -> pd.DataFrame:
     return pd.DataFrame([(day, k, *v) for k, v in rows.items()], columns=COLUMNS)
 
 
+RUNS = itertools.count()
 STAYS = ("Li", "Beijing", 0.5)
 # One dict per date in D: c1 stays, c2 changes on the 2nd and back on the 5th, c3 is gone on the 2nd and back on
 # the 3rd, c4 appears on the 3rd, c5 holds NULLs that never change, c6 leaves on the 6th for good.
@@ -43,9 +45,12 @@ NIGHTS = [
 ]
 
 
-@pytest.fixture
-def files(tmp_path):
+@pytest.fixture(params=["unrecorded", "recorded"])
+def files(tmp_path, request):
+    """Work and analyst files; "recorded": each night's digests are recorded after it is published, as
+    published_warehouse does, so a latest night scrubs only the keys whose raw row moved (else: all rows)."""
     work = duckdb.connect(str(tmp_path / "work.duckdb"))
+    work.execute(f"set variable recorded = {request.param == 'recorded'}")
     run_script(work, "publish/scrub")
     work.execute("create schema marts")
     work.execute(
@@ -67,10 +72,10 @@ def publish(work, tmp_path, day: date, rows: pd.DataFrame) -> None:
     work.unregister("tonight")
     work.execute("attach ? as pub", [str(tmp_path / "bank.duckdb")])
     work.execute("create schema if not exists pub.crm")
-    work.execute("create table if not exists pub.crm.publication (as_of_date date)")
-    work.execute(
-        "insert into pub.crm.publication select $d where $d not in (select * from pub.crm.publication)", {"d": day}
-    )
+    work.execute("create table if not exists pub.crm.publication (as_of_date date, run_id varchar)")
+    run_id = f"run-{next(RUNS)}"  # every publication is a run of its own
+    work.execute("delete from pub.crm.publication where as_of_date = $d", {"d": day})
+    work.execute("insert into pub.crm.publication values ($d, $r)", {"d": day, "r": run_id})
     carried = {
         r[0] for r in work.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
     }
@@ -80,6 +85,13 @@ def publish(work, tmp_path, day: date, rows: pd.DataFrame) -> None:
     con = duckdb.connect(str(tmp_path / "bank.duckdb"))
     history_view(con, "customer_history")
     con.close()
+    if work.execute("select getvariable('recorded')").fetchall()[0][0]:
+        record_digests(work, day, run_id)
+
+
+def scrubbed_tonight(work) -> int:
+    """Rows the last publication scrubbed and compared (temp table pub_rows)."""
+    return work.execute("select count(*) from pub_rows").fetchall()[0][0]
 
 
 def check(work, tmp_path) -> int:
@@ -97,7 +109,7 @@ def check(work, tmp_path) -> int:
         pairs = [
             (
                 "pub.crm.customer_history",
-                "(select * from old_history where as_of_date in (select * from pub.crm.publication))",
+                "(select * from old_history where as_of_date in (select as_of_date from pub.crm.publication))",
             ),
             ("pub.crm.customer_history_versions", "fresh.crm.customer_history_versions"),
         ]
@@ -180,3 +192,31 @@ def test_a_date_published_late_between_two_others(files):
         check(work, tmp)
     assert versions_of(work, tmp, "c3") == [(D[0], D[1], None), (D[2], None, None)]
     assert versions_of(work, tmp, "c4") == [(D[2], D[3], "Xi'an ***")]
+
+
+def test_a_recorded_latest_night_scrubs_only_the_keys_that_moved(files):
+    work, tmp = files
+    recorded = work.execute("select getvariable('recorded')").fetchall()[0][0]
+    for day, rows in zip(D, NIGHTS):
+        publish(work, tmp, day, night(day, rows))
+        if day == D[1]:  # c2 changed and c3 left: only c2's row is scrubbed
+            assert scrubbed_tonight(work) == (1 if recorded else len(rows))
+        if day == D[4]:  # c6 left, nothing else moved
+            assert scrubbed_tonight(work) == (0 if recorded else len(rows))
+        check(work, tmp)  # (its rebuild refills pub_rows)
+
+
+def test_rows_of_the_previous_date_rewritten_but_not_published(files):
+    """A rerun of D[1] that rewrote the work file's rows and failed before publishing: the analyst file still
+    holds D[1] as first published, so D[2] must not be judged against the rewritten rows."""
+    work, tmp = files
+    for day, rows in zip(D[:2], NIGHTS[:2]):
+        publish(work, tmp, day, night(day, rows))
+    rewritten = {**NIGHTS[1], "c1": ("Li", "Tianjin", 0.5)}
+    work.register("rewritten", night(D[1], rewritten))
+    replace_date_rows(work, "marts.customer_history", "as_of_date", D[1], rows="rewritten")
+    work.unregister("rewritten")
+    tonight = {**NIGHTS[2], "c1": ("Li", "Tianjin", 0.5)}  # equal to the rewritten D[1], not to the published one
+    publish(work, tmp, D[2], night(D[2], tonight))
+    assert scrubbed_tonight(work) == len(tonight)  # the digest no longer matches: every row compared
+    assert versions_of(work, tmp, "c1") == [(D[0], D[2], "Beijing"), (D[2], None, "Tianjin")]
