@@ -42,10 +42,11 @@ current_at as (
         k,
         sum(balance_cny) as balance
     from (
+        -- each account's latest balance on or before each point (an aggregate, not a window: no sort)
         select
             a.customer_id,
             p.k,
-            b.balance * coalesce(c.cny_per_unit, 1) as balance_cny
+            arg_max(b.balance, b.balance_date) * coalesce(any_value(c.cny_per_unit), 1) as balance_cny
         from (values (0, $as_of::date), (1, $as_of::date - 30), (3, $as_of::date - 91)) as p (k, at_date)
         join account_customer as a
             on
@@ -56,7 +57,7 @@ current_at as (
             as c (currency, cny_per_unit)
             on c.currency = a.currency
         where a.system = 'deposit'
-        qualify row_number() over (partition by p.k, b.acct_no order by b.balance_date desc) = 1
+        group by a.customer_id, p.k, b.acct_no
     )
     group by all
 ),
@@ -107,3 +108,5 @@ left join identity.customer_golden as g using (customer_id)
 left join current_trend as t using (customer_id)
 left join cards as c using (customer_id)
 group by h.customer_id
+-- a fixed order: the training snapshots sample customers by position, so the sample is the same each run
+order by h.customer_id
