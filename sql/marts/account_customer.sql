@@ -20,7 +20,10 @@ last_activity as (
     from staging.deposit_balance
     where
         balance_date <= $as_of
-        and acct_no in (select e.account_key from ended_undated as e where e.system = 'deposit')
+        and acct_no in (
+            select e.account_key from ended_undated as e
+            where e.system = 'deposit'
+        )
     group by all
     union all
     select
@@ -30,7 +33,10 @@ last_activity as (
     from staging.loan_balance
     where
         as_of <= $as_of
-        and contract_no in (select e.account_key from ended_undated as e where e.system = 'loan')
+        and contract_no in (
+            select e.account_key from ended_undated as e
+            where e.system = 'loan'
+        )
     group by all
     union all
     select
