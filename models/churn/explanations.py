@@ -25,6 +25,12 @@ def _driver_estimator(model: ChurnModel):
     return members[0].estimator if members else model.estimator
 
 
+def probabilities(model: ChurnModel, df: pd.DataFrame) -> np.ndarray:
+    """Calibrated churn probability of each row of `df` (no drivers)."""
+    with threadpool_limits(limits=FIT_THREADS):
+        return model.estimator.predict_proba(df[model.features].to_numpy(dtype=float))[:, 1]
+
+
 def contributions(
     model: ChurnModel, df: pd.DataFrame, progress: Progress | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
