@@ -217,8 +217,7 @@ def publish_versions(
     tonight, distinct, digest = query(work, "publish/night_digest", night, day=as_of)[0]
     if tonight != distinct:
         raise RuntimeError(f"cannot publish {source}: more than one row per {', '.join(keys)} and date")
-    run_script(work, "publish/digest_tonight_table")
-    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+    _clear_digests(work, name)
     work.execute("insert into publication_digest_tonight (table_name, digest) values (?, ?)", [name, digest])
     following = query(work, "publish/next_published_date", as_of=as_of)[0][0] if incremental else None
     previous = _unchanged_previous(work, name, night, as_of) if incremental and following is None else None
@@ -285,6 +284,12 @@ def _unchanged_previous(work: duckdb.DuckDBPyConnection, name: str, night: dict,
     )
 
 
+def _clear_digests(work: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Tonight's digest table, without any row of `name` an earlier attempt of this build left."""
+    run_script(work, "publish/digest_tonight_table")
+    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+
+
 def publish_monthly(
     work: duckdb.DuckDBPyConnection, name: str, source: str, cols: list[tuple], built_from: tuple | None
 ) -> int:
@@ -293,12 +298,11 @@ def publish_monthly(
     date, run and publication time; None: the table is not carried as is); only the other months are
     rewritten, so a night costs the months it changed, not the whole history. Without recorded digests the
     table is rebuilt whole. Tonight's digests are left for record_digests. Returns the months written."""
-    run_script(work, "publish/publication_table")
-    run_script(work, "publish/digest_tonight_table")
-    work.execute("delete from publication_digest_tonight where table_name = ?", [name])
+    _clear_digests(work, name)
     run_script(work, "publish/month_digests", {"cols": tuple(c[0] for c in cols), "source": source}, table_name=name)
     select = scrubbed_select(cols)
     if built_from is not None:
+        run_script(work, "publish/publication_table")  # marts.publication_digest, read by months_changed
         day, run_id, built_at = built_from
         run_script(work, "publish/months_changed", table_name=name, day=day, run_id=run_id, built_at=built_at)
         if query(work, "publish/row_count", {"relation": "month_recorded"})[0][0]:

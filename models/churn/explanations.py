@@ -38,7 +38,7 @@ def contributions(
     feature is set to its training median, computed in batched predictions."""
     X = df[model.features].to_numpy(dtype=float)
     n, k = X.shape
-    p = model.estimator.predict_proba(X)[:, 1]
+    p = probabilities(model, df)
     if n == 0:
         return p, np.zeros((0, k))
     member = _driver_estimator(model)
