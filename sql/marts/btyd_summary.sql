@@ -41,13 +41,6 @@ days as (
         'fx',
         *
     from fx_days
-),
-
-marked as (
-    select
-        *,
-        min(day) over (partition by kind, customer_id) as first_day
-    from days
 )
 
 select
@@ -56,8 +49,11 @@ select
     (count(*) - 1)::integer as frequency,
     (max(m.day) - min(m.day))::double as recency_days,
     (any_value(o.computed_as_of) - min(m.day))::double as t_days,
-    coalesce(avg(m.value) filter (where m.day > m.first_day), 0)::double as monetary_value
-from marked as m
+    -- the mean over the days after the first, by an aggregate: a window for the first day sorted every row
+    case
+        when count(*) > 1 then ((sum(m.value) - arg_min(m.value, m.day)) / (count(*) - 1))::double else 0
+    end as monetary_value
+from days as m
 join ltv_todo as o using (customer_id)
 group by m.kind, m.customer_id
 order by m.kind, m.customer_id
