@@ -24,7 +24,8 @@ def _driver_estimator(model: ChurnModel):
     # The uncalibrated classifier ranks the drivers: the calibration is monotone, and substituting k
     # features through the calibrator too would cost more for the same order.
     members = getattr(model.estimator, "calibrated_classifiers_", None)
-    return members[0].estimator if members else model.estimator
+    member = members[0].estimator if members else model.estimator
+    return getattr(member, "estimator", member)  # FrozenEstimator -> the fitted classifier
 
 
 def probabilities(model: ChurnModel, df: pd.DataFrame) -> np.ndarray:
@@ -44,13 +45,13 @@ def contributions(
     if n == 0:
         return p, np.zeros((0, k))
     member = _driver_estimator(model)
-    member = getattr(member, "estimator", member)  # FrozenEstimator -> the fitted classifier
+    baseline = np.asarray(model.baseline, dtype=float)
     substitute = _tree_substitution if isinstance(member, HistGradientBoostingClassifier) else _batched_substitution
     contrib = np.zeros((n, k))
     chunk = max(1, 400_000 // max(k, 1)) if substitute is _batched_substitution else 50_000
     for s in range(0, n, chunk):
         block = X[s : s + chunk]
-        contrib[s : s + len(block)] = substitute(member, block, np.asarray(model.baseline, dtype=float))
+        contrib[s : s + len(block)] = substitute(member, block, baseline)
         if progress is not None:
             progress.advance(len(block))
     return p, contrib
