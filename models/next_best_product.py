@@ -33,8 +33,9 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from models.churn.features import _frame, features_at, labelled_month_ends
+from models.churn.features import _frame, features_at, features_of, labelled_month_ends
 from models.churn.model import FIT_THREADS
+from models.progress import Progress
 from models.status import InsufficientHistory
 from models.value import prepare_accounts
 from models.warehouse import execute, query, replace_date_rows, run_script
@@ -76,9 +77,9 @@ def frame_at(
     return _with_holdings(f, _holdings(con, as_of) if holdings is None else holdings)
 
 
-def _with_holdings(f: pd.DataFrame, h: pd.DataFrame) -> pd.DataFrame:
+def _with_holdings(f: pd.DataFrame, h: pd.DataFrame, on: str | list[str] = "customer_id") -> pd.DataFrame:
     """The churn features `f` with the holdings `h` (sql/nbp/holdings.sql) and one held_ column a product."""
-    f = f.merge(h, on="customer_id", how="left")
+    f = f.merge(h, on=on, how="left")
     f["products"] = f["products"].fillna("")
     wrapped = "," + f["products"] + ","
     for p, col in zip(PRODUCTS, _held_columns()):
@@ -118,27 +119,38 @@ def snapshots(
     """Features and labels at each date. The labels (cheap) come first, so the features (the cost) are
     computed only for the customers who took a product and a `none_share` sample of the others, weighted
     back (`weight`); validation needs only the takers (none_share 0). `max_none` bounds the others sampled
-    per date, so a large bank's snapshots cost about what a 100k bank's do."""
+    per date, so a large bank's snapshots cost about what a 100k bank's do. The features of every date
+    come from one query: the staging tables are read once, not once a date (1M persons: ~15 s a date)."""
     rng = rng if rng is not None else np.random.default_rng(0)
-    frames = []
+    kept, shares = [], {}
     for d in dates:
         h = _holdings(con, d)
         taken = labels_at(con, h, d)
         took = (taken.str.len() > 0).to_numpy()
         share = none_share if max_none is None else min(none_share, max_none / max(len(h), 1))
         keep = took | (rng.random(len(h)) < share)
-        f = frame_at(con, d, h["customer_id"][keep], holdings=h)
-        by_id = pd.Series(taken.to_numpy(), index=h["customer_id"].to_numpy())
-        f["taken"] = f["customer_id"].map(by_id).apply(lambda s: s if isinstance(s, set) else set()).to_numpy()
-        f["weight"] = np.where(f["taken"].str.len() > 0, 1.0, 1 / share if share > 0 else 0.0)
-        f["as_of_date"] = d
-        frames.append(f)
-        if log:
+        part = h[keep].reset_index(drop=True)
+        part["taken"] = taken[keep].to_numpy()
+        part["weight"] = np.where(took[keep], 1.0, 1 / share if share > 0 else 0.0)
+        part["as_of_date"] = d
+        kept.append(part)
+        shares[d] = (share, int(took.sum()))
+    if not kept:
+        return pd.DataFrame()
+    kept = pd.concat(kept, ignore_index=True)
+    with Progress.watch_sql(log, f"next-best-product snapshots ({len(dates)} month-ends)", con):
+        f = features_of(con, kept[["customer_id", "as_of_date"]])
+    f["as_of_date"] = pd.to_datetime(f["as_of_date"]).dt.date
+    f = _with_holdings(f, kept, on=["customer_id", "as_of_date"])
+    f = f[[c for c in f.columns if c not in ("taken", "weight")] + ["taken", "weight"]]  # the columns as before
+    if log:
+        for d, n in f.groupby("as_of_date").size().items():
+            share, took = shares[d]
             log(
-                f"next-best-product snapshot {d}: {len(f)} customers ({share:.0%} of those who took nothing), "
-                f"{int(took.sum())} took a product"
+                f"next-best-product snapshot {d}: {n} customers ({share:.0%} of those who took nothing), "
+                f"{took} took a product"
             )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return f
 
 
 def _rows(snap: pd.DataFrame, rng: np.random.Generator, max_rows: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

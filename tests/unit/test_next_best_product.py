@@ -137,3 +137,25 @@ def test_features_ignore_rows_after_as_of(con):
     finally:
         con.execute("rollback")
     pd.testing.assert_frame_equal(before.reset_index(drop=True), after.reset_index(drop=True))
+
+
+def test_snapshots_of_several_dates_in_one_query_equal_each_date_on_its_own(con):
+    """The training snapshots compute every date's features in one query; each date's rows, labels and
+    weights are those of that date computed alone (features at the date, products taken after it)."""
+    dates = [dt.date(2025, 4, 30), D]
+    snap = nbp.snapshots(con, dates, none_share=0.5, rng=np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    for d in dates:
+        h = nbp._holdings(con, d)
+        taken = nbp.labels_at(con, h, d)
+        took = (taken.str.len() > 0).to_numpy()
+        keep = took | (rng.random(len(h)) < 0.5)
+        alone = nbp.frame_at(con, d, h["customer_id"][keep], holdings=h)
+        by_id = dict(zip(h["customer_id"], taken))
+        got = snap[snap["as_of_date"] == d].reset_index(drop=True)
+        assert len(alone) > 50 and got["customer_id"].tolist() == alone["customer_id"].tolist()
+        assert got["taken"].tolist() == [by_id[c] for c in alone["customer_id"]]
+        assert got["weight"].tolist() == [1.0 if by_id[c] else 2.0 for c in alone["customer_id"]]
+        alone["as_of_date"] = d
+        pd.testing.assert_frame_equal(got.drop(columns=["taken", "weight"]), alone, check_exact=False, rtol=1e-12)
+    assert sum(len(t) > 0 for t in snap["taken"]) > 0
