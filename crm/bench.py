@@ -291,9 +291,17 @@ def bench_identity(customers: int, seed: int, workdir: Path) -> dict:
     }
 
 
+REFERENCE_PERSONS = 2_000_000  # simulated for the next-best-product reference (~20 s; 91k takers)
+
+
+def _history_months(truth: Path) -> int:
+    return json.loads((truth / "config.json").read_text())["history_months"]
+
+
 def bench_models(customers: int, seed: int, workdir: Path) -> dict:
     """Churn AUC / calibration, LTV rank correlation and bias (portfolio, per tier), the retention list's
     capture of realised lost value, lifecycle stages and next-best-product hit rates against the truth."""
+    from crm.generator.cross_sell import reference_counts
     from models.churn.evaluate import evaluate_from_warehouse as churn_eval
     from models.churn.evaluate import evaluate_history
     from models.lifecycle_evaluate import evaluate_lifecycle
@@ -313,7 +321,9 @@ def bench_models(customers: int, seed: int, workdir: Path) -> dict:
             "retention": evaluate_retention(con, truth),
             "churn_after_training_window": later,
             "lifecycle": evaluate_lifecycle(con, truth),
-            "next_best_product": evaluate_next_best_product(con, truth),
+            "next_best_product": evaluate_next_best_product(
+                con, truth, reference_counts=reference_counts(REFERENCE_PERSONS, seed, _history_months(truth))
+            ),
             "load_average": [round(x, 1) for x in os.getloadavg()],
         }
     finally:

@@ -75,30 +75,46 @@ def hazard(seg, tenure, nprod, engagement, recent_event, frailty):
     return np.minimum(0.5, BASE_HAZARD[seg] * tenure_f * prod_f * eng_f * ev_f * frailty)
 
 
+def products_held(rng: np.random.Generator, seg: np.ndarray, nonres: np.ndarray) -> dict[str, np.ndarray]:
+    """Whether each person holds each product at some point (taken on joining or cross-sold later)."""
+    has = {k: rng.random(len(seg)) < np.array(v)[seg] for k, v in TAKE_UP.items()}
+    has["FX"] |= nonres & (rng.random(len(seg)) < 0.6)
+    has["CURRENT"] |= has["FX"] | nonres  # FX dealing settles through a current account
+    none = ~np.any(np.stack(list(has.values())), axis=0)
+    has["CURRENT"] |= none
+    return has
+
+
+def product_count(has: dict[str, np.ndarray]) -> np.ndarray:
+    return sum(v.astype(int) for k, v in has.items() if k != "FX") + has["FX"]
+
+
+def churn_months(rng, seg, join, nprod, eng, frailty, has_credit, M) -> tuple[np.ndarray, np.ndarray]:
+    """Service events per person and month, and the churn month (M: none): the hazard each month, raised
+    for three months after an event."""
+    n = len(seg)
+    events = np.zeros((n, M), dtype=bool)
+    churn = np.full(n, M, dtype=np.int64)
+    for k in range(M):
+        alive = (join < k) & (churn == M)
+        events[:, k] = alive & (rng.random(n) < SERVICE_EVENT_P * np.where(has_credit, 2.0, 1.0))
+        recent = events[:, max(0, k - 2) : k + 1].any(axis=1)
+        churn[alive & (rng.random(n) < hazard(seg, k - join, nprod, eng, recent, frailty))] = k
+    return events, churn
+
+
 def simulate(rng: np.random.Generator, P: dict, cal: Calendar, dup_rate: float) -> dict:
     n, M, H = len(P["seg"]), cal.months, cal.history
     seg, join, eng = P["seg"], P["join"], P["engagement"]
-    has = {k: rng.random(n) < np.array(v)[seg] for k, v in TAKE_UP.items()}
-    has["FX"] |= P["nonres"] & (rng.random(n) < 0.6)
-    has["CURRENT"] |= has["FX"] | P["nonres"]  # FX dealing settles through a current account
-    none = ~np.any(np.stack(list(has.values())), axis=0)
-    has["CURRENT"] |= none
+    has = products_held(rng, seg, P["nonres"])
     nloan = sum(has[p].astype(int) for p in LOAN_PRODUCTS)
-    nprod = sum(v.astype(int) for k, v in has.items() if k != "FX") + has["FX"]
+    nprod = product_count(has)
     has_dep = has["CURRENT"] | has["TIME"] | has["NOTICE"] | has["FXDEP"]
     card_only = (has["DEBIT"] | has["CREDIT"]) & ~has_dep & (nloan == 0)
 
     # ---- churn: monthly hazard, service events raise it for three months ----
     frailty = rng.lognormal(0, 0.35, n)
-    events = np.zeros((n, M), dtype=bool)
-    churn = np.full(n, M, dtype=np.int64)
-    hz = np.zeros((n, M))
-    for k in range(M):
-        alive = (join < k) & (churn == M)
-        events[:, k] = alive & (rng.random(n) < SERVICE_EVENT_P * np.where(has["CREDIT"], 2.0, 1.0))
-        recent = events[:, max(0, k - 2) : k + 1].any(axis=1)
-        hz[:, k] = hazard(seg, k - join, nprod, eng, recent, frailty)
-        churn[alive & (rng.random(n) < hz[:, k])] = k
+    events, churn = churn_months(rng, seg, join, nprod, eng, frailty, has["CREDIT"], M)
     churned = churn < M
     take = _take_months(rng.spawn(1)[0], P["join"], has, churn, M)  # own stream: the other draws stay as they were
     silent = churned & (nloan == 0) & (rng.random(n) < SILENT_SHARE)

@@ -168,6 +168,18 @@ def _new_id(rng: np.random.Generator, region: str, birth: str, male: bool, issue
             return idno
 
 
+def join_months(
+    rng: np.random.Generator, seg: np.ndarray, age_days: np.ndarray, history_months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Join month per person (relative to the first history month) and whether it precedes the history:
+    most persons were already customers when the history starts."""
+    n = len(seg)
+    pre = rng.random(n) < np.where(seg == 0, 0.55, 0.8)
+    max_tenure = np.maximum(1, (age_days / 30.44 - 18 * 12).astype(int))
+    tenure0 = np.minimum(rng.integers(1, 240, n), max_tenure)
+    return np.where(pre, -tenure0, rng.integers(0, history_months, n)), pre
+
+
 def make_persons(
     rng: np.random.Generator,
     start: int,
@@ -194,11 +206,7 @@ def make_persons(
     name = np.array([names.SUR_CHARS[s] + g for s, g in zip(sur, given)], dtype=object)
     # Engagement: a latent activity level; low engagement means few txns and higher churn hazard.
     engagement = rng.lognormal(0, 0.55, n)
-    # Join month: most persons were already customers when the history starts.
-    pre = rng.random(n) < np.where(seg == 0, 0.55, 0.8)
-    max_tenure = np.maximum(1, (age_days / 30.44 - 18 * 12).astype(int))
-    tenure0 = np.minimum(rng.integers(1, 240, n), max_tenure)
-    join = np.where(pre, -tenure0, rng.integers(0, history_months, n))
+    join, pre = join_months(rng, seg, age_days, history_months)
     # New customers keep arriving after end_date at the history's rate per day: of those who join after
     # the history starts, the share whose day falls in the daily deliveries' days. They join in month
     # `history_months` (the first undelivered month) on their arrival day, end_date + 1 .. + arrival_days.

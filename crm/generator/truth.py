@@ -123,7 +123,7 @@ class Truth:
                         pl.String
                     ),
                 }
-            ).sort("open_date", "person_id"),
+            ).sort("open_date", "person_id", "system", "product"),  # every column: ties kept in no order
         )
 
     def malformed(self, rows: list[tuple]) -> None:
