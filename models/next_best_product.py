@@ -92,20 +92,25 @@ def feature_names(f: pd.DataFrame) -> list[str]:
     return [c for c in f.columns if c not in ("as_of_date", "customer_id", "products", "taken", "weight")]
 
 
+_NOTHING = frozenset()  # the label of every customer who took nothing
+
+
 def labels_at(con: duckdb.DuckDBPyConnection, f: pd.DataFrame, as_of: date) -> pd.Series:
-    """Per customer of `f`, the set of products taken in (as_of, as_of + 90 days] and not held on as_of."""
-    prepare_accounts(con, as_of + timedelta(days=HORIZON_DAYS))
+    """Per customer of `f`, the set of products taken in (as_of, as_of + 90 days] and not held on as_of.
+    Needs temp table account_customer (any night's: openings read only its open dates)."""
     o = _frame(con, "nbp/openings", as_of=as_of, horizon_end=as_of + timedelta(days=HORIZON_DAYS))
     # Set arithmetic only for the few who took something, over plain lists (iterating Arrow-backed columns
-    # row by row, and a set per customer, cost ~20 s a date at 1M persons).
-    ids = f["customer_id"].tolist()
-    products = dict(zip(ids, f["products"].tolist()))
+    # row by row, and a set per customer, cost ~20 s a date at 1M persons); the others share one empty set.
     taken: dict[str, set[str]] = {}
     for c, p in zip(o["customer_id"].tolist(), o["product"].tolist()):
         taken.setdefault(c, set()).add(p)
-    for c, t in taken.items():
-        t -= set(str(products.get(c) or "").split(","))
-    return pd.Series([taken.get(c) or set() for c in ids], index=f.index, dtype=object)
+    out = pd.Series([_NOTHING] * len(f), index=f.index, dtype=object)
+    pos = pd.Index(f["customer_id"]).get_indexer(list(taken))
+    held = f["products"].to_numpy()
+    for t, i in zip(taken.values(), pos):
+        if i >= 0:
+            out.iat[i] = t - set(str(held[i] or "").split(","))
+    return out
 
 
 def snapshots(
