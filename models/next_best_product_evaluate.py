@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from crm.generator.cross_sell import SAVE_SIGNED, SPEND_SIGNED, cell_key
 from models import next_best_product as nbp
 from models.churn.evaluate import _person_map
 from models.warehouse import execute, query
@@ -60,8 +61,10 @@ def evaluate_next_best_product(
     pop_hits = nbp.hit_rates(frame["taken"], model.popularity(frame))
     ratio = lambda b: round(model_hits["hit_rate_at_1"] / b["hit_rate_at_1"], 2) if b["hit_rate_at_1"] else None  # noqa: E731
     took = frame[frame["taken"].str.len() > 0]
-    persons = pd.read_csv(truth_dir / "persons.csv", dtype=str)
-    reference = informed_reference(frame, opens, persons, reference_counts) if reference_counts else None
+    reference = None
+    if reference_counts:
+        persons = pd.read_csv(truth_dir / "persons.csv", dtype=str)
+        reference = informed_reference(frame, opens, persons, reference_counts)
     return {
         "as_of": str(as_of),
         "horizon_days": nbp.HORIZON_DAYS,
@@ -77,7 +80,9 @@ def evaluate_next_best_product(
         "hit_rate_at_1_vs_next_product_rule": ratio(rule_hits),
         "hit_rate_at_1_vs_same_holdings": ratio(same_hits),
         "hit_rate_at_1_vs_plain_popularity": ratio(pop_hits),
-        "informed_reference": {
+        "informed_reference": None
+        if reference is None
+        else {
             "hit_rate_at_1": reference,
             "vs_next_product_rule": round(reference / rule_hits["hit_rate_at_1"], 2)
             if rule_hits["hit_rate_at_1"]
@@ -90,12 +95,6 @@ def evaluate_next_best_product(
         "training_phases": getattr(model, "timings", {}),
         "training_rows": model.n_train,
     }
-
-
-# The generator's signs (crm/generator/behaviour.py SAVE_FOR, SPEND_FOR): a foreign-currency deposit is
-# delivered as a CURRENT account, so a CURRENT opening by a holder of one is a savings product too.
-SAVE_SIGNED = {"TIME", "NOTICE", "MORTGAGE", "BUSINESS"}
-SPEND_SIGNED = {"CREDIT", "CONSUMER", "AUTO"}
 
 
 def informed_reference(
@@ -112,9 +111,10 @@ def informed_reference(
         if not taken or not isinstance(person, str):
             continue
         held, opened = set(products.split(",")), raw.get(person, set())
-        save = "CURRENT" in held and bool(opened & SAVE_SIGNED or "CURRENT" in opened)
-        spend = bool({"DEBIT", "CREDIT"} & held) and bool(opened & SPEND_SIGNED)
-        local = counts.get(f"{products}|{segment.get(person, '')}|{int(save)}{int(spend)}", Counter())
+        # a CURRENT opening by a holder of one is a foreign-currency deposit: a savings product too
+        save = "CURRENT" in held and bool(opened & set(SAVE_SIGNED) or "CURRENT" in opened)
+        spend = bool({"DEBIT", "CREDIT"} & held) and bool(opened & set(SPEND_SIGNED))
+        local = counts.get(cell_key(products, segment.get(person, ""), save, spend), Counter())
         options = [p for p in nbp.PRODUCTS if p not in held]
         hits += bool(options) and max(options, key=lambda p: (local[p], overall[p], p)) in taken
         takers += 1
